@@ -1,0 +1,134 @@
+/*
+ * conf: the one routehook configuration file (libconfig syntax), shared by
+ * every program.  conf_load() reads it, applies defaults, and checks it
+ * against the whole schema (receiver, genesys, worker, sla, audit, routing),
+ * so that no program rejects another's keys and a typo never passes: an
+ * unknown key, a wrong type or an out-of-range value is an error naming
+ * FILE:LINE.
+ *
+ * Secrets are never in the file itself, only the names of files holding
+ * them.  conf_load() does not open them: each program reads only the
+ * secrets it needs (the web-facing responder never touches the OAuth
+ * client secret), with conf_read_webhook_secrets() or
+ * conf_read_client_secret().
+ *
+ * Errors: every function returns 0 or -1; on -1 the caller's err buffer
+ * holds one or more lines "FILE:LINE: message" (or "FILE: message" when no
+ * line applies), separated by '\n', without a final newline.
+ */
+#ifndef ROUTEHOOK_CONF_H
+#define ROUTEHOOK_CONF_H
+
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH	"/etc/routehook/routehook.conf"
+#define CONF_ENV		"ROUTEHOOK_CONFIG"
+#define CONF_MAX_SECRETS	8
+#define CONF_MAX_STATUS_MAP	64
+#define CONF_SECRET_MAX		1024	/* bytes in one secret file */
+
+/* A path-valued key, with the line it was set on (0: the default). */
+struct conf_path {
+	char	*path;
+	int	 line;
+};
+
+struct conf_secret {
+	unsigned char	 key[CONF_SECRET_MAX];
+	size_t		 len;
+};
+
+struct conf_status_map {
+	char	*from;		/* the sender's word, matched ignoring case */
+	char	*to;		/* a Genesys routing status, e.g. "IDLE" */
+};
+
+enum conf_sig_encoding { CONF_SIG_HEX, CONF_SIG_BASE64 };
+
+struct conf {
+	char			*file;		/* the file read */
+	struct conf_path	 spool_dir;
+
+	struct {
+		struct conf_path	 secret_files[CONF_MAX_SECRETS];
+		size_t			 nsecret_files;
+		char			*signature_header;	/* "X-Genesys-Signature" */
+		char			*signature_param;	/* "HTTP_X_GENESYS_SIGNATURE" */
+		enum conf_sig_encoding	 signature_encoding;
+		char			*signature_prefix;	/* "" or e.g. "sha256=" */
+		size_t			 max_body_bytes;
+		int			 fsync;
+		/* filled by conf_read_webhook_secrets() */
+		struct conf_secret	 secrets[CONF_MAX_SECRETS];
+		size_t			 nsecrets;
+	} receiver;
+
+	struct {
+		char			*region;	/* "mypurecloud.com" */
+		char			*api_base;	/* "https://api.<region>" */
+		char			*login_base;	/* "https://login.<region>" */
+		char			*client_id;	/* "" when unset */
+		int			 client_id_line;
+		struct conf_path	 client_secret_file;
+		struct conf_path	 ca_file;	/* path "" when unset */
+		long			 timeout_ms;
+		long			 requests_per_minute;
+		char			*webhook_path;	/* "/api/v2/platform/webhooks" */
+		/* filled by conf_read_client_secret() */
+		struct conf_secret	 client_secret;
+	} genesys;
+
+	struct {
+		int			 concurrency;
+		long			 backoff_min_ms;
+		long			 backoff_max_ms;
+		int			 max_attempts;
+		long			 max_age_s;
+		struct conf_path	 metrics_file;	/* path "" when unset */
+	} worker;
+
+	struct {
+		long			 threshold_ms;
+	} sla;
+
+	struct {
+		struct conf_path	 file;
+	} audit;
+
+	struct {
+		/* the built-in defaults first, then the file's entries */
+		struct conf_status_map	 status_map[CONF_MAX_STATUS_MAP];
+		size_t			 nstatus_map;
+	} routing;
+};
+
+/*
+ * The file to read: the -c argument when not NULL, else $ROUTEHOOK_CONFIG,
+ * else CONF_DEFAULT_PATH.
+ */
+const char	*conf_path(const char *arg);
+
+/* Reads and checks path; on error *c holds nothing to free. */
+int	 conf_load(struct conf *c, const char *path, char *err, size_t errsz);
+void	 conf_free(struct conf *c);
+
+/*
+ * Read a secret file: one line, trailing "\n" or "\r\n" removed, not
+ * empty.  where names the key for the message ("FILE:LINE: secret_file
+ * /etc/x: Permission denied").
+ */
+int	 conf_read_secret(const struct conf *c, const struct conf_path *p,
+	    const char *key, struct conf_secret *out, char *err, size_t errsz);
+int	 conf_read_webhook_secrets(struct conf *c, char *err, size_t errsz);
+int	 conf_read_client_secret(struct conf *c, char *err, size_t errsz);
+
+/*
+ * The Genesys routing status for a sender's word ("available" -> "IDLE"),
+ * ignoring case; Genesys' own values pass through.  NULL when unknown.
+ */
+const char	*conf_map_status(const struct conf *c, const char *word);
+
+/* Nonzero when s is a Genesys routing status (OFF_QUEUE, IDLE, ...). */
+int	 conf_is_genesys_status(const char *s);
+
+#endif

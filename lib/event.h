@@ -1,0 +1,74 @@
+/*
+ * event: what a spooled event asks Genesys Cloud to do.
+ *
+ * Two shapes are accepted (../shared/GENESYS.md):
+ *   the tutorial's flat one
+ *	{"eventType":"routing.user.status.update","userId","status","timestamp"}
+ *	{"eventType":"routing.queue.member.status.update","queueId","userId",
+ *	 "joined":true|false,"timestamp"}
+ *   and the notification one
+ *	{"topicName":"v2.users.<id>.routingStatus",
+ *	 "eventBody":{"routingStatus":{"status","startTime"}}}
+ *	{"topicName":"v2.users.<id>.presence",
+ *	 "eventBody":{"presenceDefinition":{"id"},"modifiedDate"?}}
+ *
+ * event_parse() maps the sender's status words through the config's
+ * routing.status_map.  Pure: no I/O, nothing logged.
+ */
+#ifndef ROUTEHOOK_EVENT_H
+#define ROUTEHOOK_EVENT_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+#define EVENT_ID_MAX	65	/* a Genesys id: [A-Za-z0-9-]{1,64} and NUL */
+
+enum event_kind {
+	EVENT_NONE = 0,
+	EVENT_ROUTING_STATUS,	/* PUT /api/v2/users/{id}/routingstatus */
+	EVENT_PRESENCE,		/* PATCH /api/v2/users/{id}/presences/purecloud */
+	EVENT_QUEUE_MEMBER	/* PATCH /api/v2/routing/queues/{q}/members/{id} */
+};
+
+struct event {
+	enum event_kind	 kind;
+	char		 type[128];	/* eventType or topicName, for the audit */
+	char		 user_id[EVENT_ID_MAX];
+	char		 queue_id[EVENT_ID_MAX];
+	char		 status[32];	/* mapped Genesys routing status */
+	char		 presence_id[EVENT_ID_MAX];
+	int		 joined;
+	long long	 ts_ms;		/* the event's own time; 0 when absent */
+};
+
+struct event_call {
+	const char	*method;	/* "PUT" or "PATCH" */
+	char		 path[256];	/* under genesys.api_base */
+	char		 body[256];	/* JSON */
+};
+
+/*
+ * Parse body.  On -1, err says why in a sentence fit for an audit line
+ * ("unknown status \"lunch\"", "userId is not a Genesys id"), and ev->type
+ * and ev->user_id hold whatever could be read, for the audit summary.
+ */
+int	 event_parse(const struct conf *c, const char *body, size_t len,
+	    struct event *ev, char *err, size_t errsz);
+
+/* The API call that applies ev. */
+int	 event_call(const struct event *ev, struct event_call *call);
+
+/*
+ * The key under which "newest wins": one per user and kind of state (and
+ * queue, for membership), e.g. "status:<user>", "queue:<queue>:<user>".
+ */
+int	 event_order_key(const struct event *ev, char *buf, size_t bufsz);
+
+/* ISO 8601 ("2026-11-28T22:47:33.123Z", offsets allowed) to epoch ms. */
+int	 event_parse_time(const char *s, long long *ms);
+
+/* Nonzero when s is a Genesys id: [A-Za-z0-9-]{1,64}. */
+int	 event_id_valid(const char *s);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * log: see log.h.  Formats once into a stack buffer and hands the line to
+ * stderr with a single write(2) (so lines from threads and processes sharing
+ * one stderr never interleave) or to syslog(3).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_prog = "routehook";
+static int log_syslog;
+
+void
+log_init(const char *prog, int use_syslog)
+{
+	log_prog = prog;
+	log_syslog = use_syslog;
+	if (use_syslog)
+		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+log_emit(int prio, const char *level, int saved_errno, const char *fmt,
+    va_list ap)
+{
+	char msg[1024], line[1200];
+	int n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (saved_errno >= 0) {
+		size_t len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, ": %s",
+		    strerror(saved_errno));
+	}
+	if (log_syslog) {
+		syslog(prio, "%s%s%s", level ? level : "", level ? ": " : "",
+		    msg);
+		return;
+	}
+	n = snprintf(line, sizeof(line), "%s: %s%s%s\n", log_prog,
+	    level ? level : "", level ? ": " : "", msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	/* A lost log line is not worth failing over. */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_INFO, NULL, -1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, "warning", saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, "warning", -1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fatal(int status, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_CRIT, "fatal", saved, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+log_fatalx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_CRIT, "fatal", -1, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
