@@ -56,8 +56,10 @@ struct spool_scan {
 const char	*spool_dir_name(enum spool_dir d);
 
 /*
- * Open the spool at root.  With create, missing directories are made
- * (state/ with mode 0700, the others 0770 as the privilege split wants).
+ * Open the spool at root.  With create, missing directories are made:
+ * root 0750, tmp/ and new/ 0770 (the responder's group drops files there),
+ * cur/ deferred/ dead/ 0750, state/ 0700 (the worker's alone); the umask
+ * still applies, so an installer sets the modes it wants explicitly.
  */
 int	 spool_open(struct spool *sp, const char *root, int create,
 	    int do_fsync, char *err, size_t errsz);
