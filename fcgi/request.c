@@ -1,0 +1,672 @@
+/*
+ * request.c: the responder's answer to one request (see request.h).
+ *
+ * Nothing here keeps state between requests except the metrics counters,
+ * which are C11 atomics shared by the handler threads of this process.
+ * They are per process: with several responder processes on one socket
+ * each scrape sees one of them, as with any multi-process exporter.
+ *
+ * Failures: a request that cannot be served is answered (4xx for the
+ * sender's mistakes, 503 with Retry-After for ours) and logged in one
+ * line; a write to a client that went away is ignored, because the event,
+ * if any, is already safe in the spool.  Nothing here exits.
+ */
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json_object.h>
+#include <json-c/json_tokener.h>
+
+#include "conf.h"
+#include "hmac.h"
+#include "log.h"
+#include "request.h"
+#include "spool.h"
+
+#define JSON_TYPE	"application/json"
+#define METRICS_TYPE	"text/plain; version=0.0.4"
+/* Asked of a sender when the spool is stuck: soon, not hammering. */
+#define RETRY_AFTER	"Retry-After: 5\r\n"
+#define TEXT_MAX	4096	/* any answer we build; metrics are ~1.5 KiB */
+
+enum reject_reason {
+	REJ_SIGNATURE, REJ_TOO_LARGE, REJ_BAD_JSON, REJ_BAD_LENGTH,
+	REJ_METHOD, REJ_SPOOL, REJ_NREASONS
+};
+
+/* The label values of routehook_requests_rejected_total, in enum order. */
+static const char *const reject_names[REJ_NREASONS] = {
+	"signature", "too_large", "bad_json", "bad_length", "method", "spool"
+};
+
+static atomic_ulong accepted_total;
+static atomic_ulong rejected_total[REJ_NREASONS];
+
+/* An answer being built; a bounded buffer, never reallocated. */
+struct text {
+	char	 buf[TEXT_MAX];
+	size_t	 len;
+	int	 full;		/* something did not fit: a bug, answer 500 */
+};
+
+static void	 text_add(struct text *, const char *, ...) LOG_PRINTF(2, 3);
+
+static void
+text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(t->buf) - t->len) {
+		t->full = 1;
+		return;
+	}
+	t->len += (size_t)n;
+}
+
+/* s as a JSON string, quotes included. */
+static void
+text_json(struct text *t, const char *s)
+{
+	const unsigned char *p;
+
+	text_add(t, "\"");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			text_add(t, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			text_add(t, "\\u%04x", *p);
+		else
+			text_add(t, "%c", *p);
+	}
+	text_add(t, "\"");
+}
+
+/*
+ * A client-supplied string (REMOTE_ADDR, REQUEST_METHOD) made safe for a
+ * log line: printable ASCII only, bounded.
+ */
+static void
+printable(const char *s, const char *dflt, char *out, size_t outsz)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		s = dflt;
+	for (i = 0; s[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/* strerror(3) is not required to be thread-safe; the XSI strerror_r is. */
+static const char *
+errstr(int errnum, char *buf, size_t bufsz)
+{
+	if (strerror_r(errnum, buf, bufsz) != 0)
+		snprintf(buf, bufsz, "error %d", errnum);
+	return buf;
+}
+
+enum request_len
+request_content_length(const char *s, size_t max, size_t *len)
+{
+	const char *p;
+	size_t v = 0, d;
+
+	*len = 0;
+	if (s == NULL || *s == '\0')
+		return REQUEST_LEN_MISSING;
+	/* First the shape, so that "99999x" is invalid, not too large. */
+	for (p = s; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return REQUEST_LEN_INVALID;
+	for (p = s; *p != '\0'; p++) {
+		d = (size_t)(*p - '0');
+		if (v > (SIZE_MAX - d) / 10)
+			return REQUEST_LEN_TOO_LARGE;
+		v = v * 10 + d;
+		if (v > max)
+			return REQUEST_LEN_TOO_LARGE;
+	}
+	*len = v;
+	return REQUEST_LEN_OK;
+}
+
+/* Whether the concatenation a[0..na) b[0..nb) ends in suffix. */
+static int
+ends_with(const char *a, size_t na, const char *b, size_t nb,
+    const char *suffix)
+{
+	size_t ns = strlen(suffix), i, pos;
+	char c;
+
+	if (na + nb < ns)
+		return 0;
+	for (i = 0; i < ns; i++) {
+		pos = na + nb - ns + i;
+		c = pos < na ? a[pos] : b[pos - na];
+		if (c != suffix[i])
+			return 0;
+	}
+	return 1;
+}
+
+enum request_path
+request_classify(const char *request_uri, const char *script_name,
+    const char *path_info)
+{
+	const char *a, *b = "";
+	size_t na, nb = 0;
+
+	if (request_uri != NULL && *request_uri != '\0') {
+		a = request_uri;
+		na = strcspn(request_uri, "?#");
+	} else {
+		a = script_name != NULL ? script_name : "";
+		na = strlen(a);
+		if (path_info != NULL) {
+			b = path_info;
+			nb = strlen(b);
+		}
+	}
+	if (ends_with(a, na, b, nb, "/health"))
+		return REQUEST_PATH_HEALTH;
+	if (ends_with(a, na, b, nb, "/metrics"))
+		return REQUEST_PATH_METRICS;
+	return REQUEST_PATH_OTHER;
+}
+
+static int
+json_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int
+request_json_check(const void *body, size_t len, const char **why)
+{
+	const unsigned char *b = body;
+	struct json_tokener *tok;
+	struct json_object *obj;
+	size_t i, end;
+	int rc = -1;
+
+	for (i = 0; i < len && json_ws(b[i]); i++)
+		continue;
+	if (i == len) {
+		*why = "empty body";
+		return -1;
+	}
+	/* Arrays, strings, numbers: refused before any parsing. */
+	if (b[i] != '{') {
+		*why = "body is not a JSON object";
+		return -1;
+	}
+	if (len > INT_MAX) {
+		*why = "body too large";
+		return -1;
+	}
+	if ((tok = json_tokener_new_ex(REQUEST_JSON_DEPTH)) == NULL) {
+		*why = "out of memory";
+		return -2;
+	}
+	/*
+	 * Strict RFC 8259 (no comments, no single quotes, no trailing
+	 * commas), UTF-8 checked; what follows the object is checked here
+	 * because only JSON whitespace may.
+	 */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, (const char *)b, (int)len);
+	if (obj == NULL) {
+		switch (json_tokener_get_error(tok)) {
+		case json_tokener_error_depth:
+			*why = "JSON nested too deeply";
+			break;
+		case json_tokener_error_parse_utf8_string:
+			*why = "body is not UTF-8";
+			break;
+		case json_tokener_continue:
+			*why = "body is not JSON: it ends too soon";
+			break;
+		default:
+			*why = "body is not JSON";
+			break;
+		}
+		goto done;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		*why = "body is not a JSON object";
+		goto done;
+	}
+	for (end = json_tokener_get_parse_end(tok); end < len &&
+	    json_ws(b[end]); end++)
+		continue;
+	if (end != len) {
+		*why = "bytes after the JSON object";
+		goto done;
+	}
+	rc = 0;
+done:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/*
+ * Send a whole answer.  A failed write means the client (or the web
+ * server) went away; there is nobody left to tell, so it is not logged.
+ */
+static int
+respond(const struct request_io *io, int status, const char *ctype,
+    const char *headers, const struct text *body, int head_only)
+{
+	static const char oops[] = "{\"error\":\"internal error\"}\n";
+	const char *data = body->buf;
+	size_t len = body->len;
+	char hdr[512];
+	int n;
+
+	if (body->full) {
+		log_warnx("answer %d did not fit in %d bytes", status,
+		    TEXT_MAX);
+		status = 500;
+		ctype = JSON_TYPE;
+		headers = "";
+		data = oops;
+		len = sizeof(oops) - 1;
+	}
+	n = snprintf(hdr, sizeof(hdr), "Status: %d %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n%s\r\n",
+	    status, status_text(status), ctype, len,
+	    headers != NULL ? headers : "");
+	if (n < 0 || (size_t)n >= sizeof(hdr))
+		return status;
+	if (io->write(io->ctx, hdr, (size_t)n) == -1)
+		return status;
+	if (!head_only && len > 0)
+		(void)io->write(io->ctx, data, len);
+	return status;
+}
+
+/* {"error":"msg"} without a log line; the caller has logged. */
+static int
+answer_error(const struct request_io *io, int status,
+    enum reject_reason reason, const char *msg, const char *headers)
+{
+	struct text t;
+
+	t.len = 0;
+	t.full = 0;
+	atomic_fetch_add(&rejected_total[reason], 1);
+	text_add(&t, "{\"error\":");
+	text_json(&t, msg);
+	text_add(&t, "}\n");
+	return respond(io, status, JSON_TYPE, headers, &t, 0);
+}
+
+static int
+reject(const struct request_io *io, const char *remote, int status,
+    enum reject_reason reason, const char *msg, const char *headers)
+{
+	log_info("rejected %d %s from %s", status, msg, remote);
+	return answer_error(io, status, reason, msg, headers);
+}
+
+static size_t
+read_body(const struct request_io *io, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = io->read(io->ctx, buf + got, len - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/*
+ * A whole body of len bytes has arrived: signature, JSON, spool, 202.
+ * Nothing unauthenticated is parsed: the signature comes first.
+ */
+static int
+handle_event(const struct responder *r, const struct request_io *io,
+    const char *remote, const unsigned char *body, size_t len)
+{
+	const struct conf *c = r->conf;
+	const char *sig, *why;
+	char id[SPOOL_ID_MAX], err[512];
+	struct text t;
+
+	sig = io->param(io->ctx, c->receiver.signature_param);
+	if (sig == NULL || *sig == '\0') {
+		/* The sender hears the same either way; the log says more. */
+		log_info("rejected 401 invalid signature (no %s header) "
+		    "from %s", c->receiver.signature_header, remote);
+		return answer_error(io, 401, REJ_SIGNATURE,
+		    "invalid signature", NULL);
+	}
+	if (!hmac_verify(c->receiver.secrets, c->receiver.nsecrets, body,
+	    len, sig, c->receiver.signature_prefix,
+	    c->receiver.signature_encoding))
+		return reject(io, remote, 401, REJ_SIGNATURE,
+		    "invalid signature", NULL);
+
+	switch (request_json_check(body, len, &why)) {
+	case 0:
+		break;
+	case -1:
+		return reject(io, remote, 400, REJ_BAD_JSON, why, NULL);
+	default:
+		/* Our trouble, not the sender's: let it retry. */
+		log_warnx("rejected 503 %s from %s", why, remote);
+		return answer_error(io, 503, REJ_SPOOL,
+		    "cannot take the event now; retry later", RETRY_AFTER);
+	}
+
+	if (spool_commit(r->spool, body, len, id, sizeof(id), err,
+	    sizeof(err)) == -1) {
+		log_warnx("rejected 503 cannot store event from %s: %s",
+		    remote, err);
+		return answer_error(io, 503, REJ_SPOOL,
+		    "cannot store the event now; retry later", RETRY_AFTER);
+	}
+	atomic_fetch_add(&accepted_total, 1);
+	if (r->verbose)
+		log_info("accepted %s, %zu bytes from %s", id, len, remote);
+	t.len = 0;
+	t.full = 0;
+	text_add(&t, "{\"status\":\"accepted\",\"id\":");
+	text_json(&t, id);
+	text_add(&t, "}\n");
+	return respond(io, 202, JSON_TYPE, NULL, &t, 0);
+}
+
+/* POST: the length first, so that 413 comes before reading anything. */
+static int
+handle_post(const struct responder *r, const struct request_io *io,
+    const char *remote)
+{
+	unsigned char *body;
+	size_t len;
+	int status;
+
+	switch (request_content_length(io->param(io->ctx, "CONTENT_LENGTH"),
+	    r->conf->receiver.max_body_bytes, &len)) {
+	case REQUEST_LEN_OK:
+		break;
+	case REQUEST_LEN_MISSING:
+		return reject(io, remote, 411, REJ_BAD_LENGTH,
+		    "Content-Length required", NULL);
+	case REQUEST_LEN_INVALID:
+		return reject(io, remote, 400, REJ_BAD_LENGTH,
+		    "invalid Content-Length", NULL);
+	case REQUEST_LEN_TOO_LARGE:
+		return reject(io, remote, 413, REJ_TOO_LARGE,
+		    "body too large", NULL);
+	}
+
+	/* len + 1: malloc(0) may return NULL. */
+	if ((body = malloc(len + 1)) == NULL) {
+		log_warn("rejected 503 out of memory for %zu bytes from %s",
+		    len, remote);
+		return answer_error(io, 503, REJ_SPOOL,
+		    "cannot take the event now; retry later", RETRY_AFTER);
+	}
+	if (read_body(io, body, len) != len)
+		status = reject(io, remote, 400, REJ_BAD_LENGTH,
+		    "body shorter than Content-Length", NULL);
+	else
+		status = handle_event(r, io, remote, body, len);
+	free(body);
+	return status;
+}
+
+/*
+ * Whether an event could be stored now: tmp/ and new/ writable by us
+ * (faccessat with AT_EACCESS asks with our effective ids, the ones
+ * spool_commit() uses), the filesystem not read-only, and a free block
+ * and inode left.  f_bavail is what an unprivileged process may use; the
+ * responder never runs as root, so that is the figure that matters.
+ */
+static int
+spool_writable(const struct spool *sp, char *why, size_t whysz)
+{
+	static const enum spool_dir dirs[] = { SPOOL_TMP, SPOOL_NEW };
+	struct statvfs vfs;
+	char eb[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (faccessat(sp->fd[dirs[i]], ".", W_OK | X_OK,
+		    AT_EACCESS) == -1) {
+			snprintf(why, whysz, "spool %s/ is not writable: %s",
+			    spool_dir_name(dirs[i]),
+			    errstr(errno, eb, sizeof(eb)));
+			return 0;
+		}
+	}
+	if (fstatvfs(sp->fd[SPOOL_TMP], &vfs) == -1) {
+		snprintf(why, whysz, "cannot stat the spool filesystem: %s",
+		    errstr(errno, eb, sizeof(eb)));
+		return 0;
+	}
+	if (vfs.f_flag & ST_RDONLY) {
+		snprintf(why, whysz, "the spool filesystem is read-only");
+		return 0;
+	}
+	if (vfs.f_bavail == 0) {
+		snprintf(why, whysz, "no space left on the spool filesystem");
+		return 0;
+	}
+	/* Some filesystems (btrfs) report no inode figures at all. */
+	if (vfs.f_files > 0 && vfs.f_favail == 0) {
+		snprintf(why, whysz, "no inodes left on the spool filesystem");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+iso8601(time_t t, char *buf, size_t bufsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, bufsz, "1970-01-01T00:00:00Z");
+}
+
+/* Count dir; on failure say why (without the spool's path). */
+static int
+count_dir(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
+    char *why, size_t whysz)
+{
+	char err[512], eb[128];
+
+	if (spool_count(sp, d, cnt, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(why, whysz, "cannot read spool %s/: %s", spool_dir_name(d),
+	    errstr(errno, eb, sizeof(eb)));
+	cnt->n = 0;
+	cnt->oldest = 0;
+	return -1;
+}
+
+static long long
+age_s(const struct spool_count *cnt, time_t now)
+{
+	if (cnt->n <= 0 || cnt->oldest <= 0 || now <= cnt->oldest)
+		return 0;
+	return (long long)(now - cnt->oldest);
+}
+
+static int
+handle_health(const struct responder *r, const struct request_io *io,
+    int head_only)
+{
+	struct spool_count cnew, cdef, cdead;
+	struct text t;
+	struct timespec now;
+	char why[256], ts[32];
+	int healthy;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		now.tv_sec = time(NULL);
+	iso8601(now.tv_sec, ts, sizeof(ts));
+	healthy = spool_writable(r->spool, why, sizeof(why));
+	/* Reading is checked too: a spool we cannot list is not healthy. */
+	if (count_dir(r->spool, SPOOL_NEW, &cnew, why, sizeof(why)) == -1)
+		healthy = 0;
+	if (count_dir(r->spool, SPOOL_DEFERRED, &cdef, why, sizeof(why)) == -1)
+		healthy = 0;
+	if (count_dir(r->spool, SPOOL_DEAD, &cdead, why, sizeof(why)) == -1)
+		healthy = 0;
+
+	t.len = 0;
+	t.full = 0;
+	if (healthy)
+		text_add(&t, "{\"status\":\"healthy\",");
+	else {
+		text_add(&t, "{\"status\":\"unhealthy\",\"reason\":");
+		text_json(&t, why);
+		text_add(&t, ",");
+	}
+	text_add(&t, "\"timestamp\":\"%s\",\"spool\":{\"new\":%ld,"
+	    "\"deferred\":%ld,\"dead\":%ld,\"oldest_new_age_s\":%lld}}\n",
+	    ts, cnew.n, cdef.n, cdead.n, age_s(&cnew, now.tv_sec));
+	/* A health check is not a rejected event: no log line either way. */
+	return respond(io, healthy ? 200 : 503, JSON_TYPE, NULL, &t,
+	    head_only);
+}
+
+static int
+handle_metrics(const struct responder *r, const struct request_io *io,
+    int head_only)
+{
+	static const enum spool_dir dirs[] = {
+		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
+	};
+	struct spool_count cnt, cnew = { 0, 0 };
+	struct text t;
+	char why[256];
+	size_t i;
+	int have_new = 0;
+
+	t.len = 0;
+	t.full = 0;
+	text_add(&t, "# HELP routehook_requests_accepted_total "
+	    "Events stored in the spool by this responder process.\n"
+	    "# TYPE routehook_requests_accepted_total counter\n"
+	    "routehook_requests_accepted_total %lu\n",
+	    atomic_load(&accepted_total));
+	text_add(&t, "# HELP routehook_requests_rejected_total "
+	    "Requests refused by this responder process, by reason.\n"
+	    "# TYPE routehook_requests_rejected_total counter\n");
+	for (i = 0; i < REJ_NREASONS; i++)
+		text_add(&t, "routehook_requests_rejected_total"
+		    "{reason=\"%s\"} %lu\n", reject_names[i],
+		    atomic_load(&rejected_total[i]));
+	text_add(&t, "# HELP routehook_spool_files "
+	    "Files in each spool directory.\n"
+	    "# TYPE routehook_spool_files gauge\n");
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		/* A directory we cannot read is left out, not shown as 0. */
+		if (count_dir(r->spool, dirs[i], &cnt, why, sizeof(why)) == -1) {
+			log_warnx("metrics: %s", why);
+			continue;
+		}
+		if (dirs[i] == SPOOL_NEW) {
+			cnew = cnt;
+			have_new = 1;
+		}
+		text_add(&t, "routehook_spool_files{dir=\"%s\"} %ld\n",
+		    spool_dir_name(dirs[i]), cnt.n);
+	}
+	text_add(&t, "# HELP routehook_spool_oldest_age_seconds "
+	    "Age of the oldest event waiting in the directory.\n"
+	    "# TYPE routehook_spool_oldest_age_seconds gauge\n");
+	if (have_new)
+		text_add(&t, "routehook_spool_oldest_age_seconds"
+		    "{dir=\"new\"} %lld\n", age_s(&cnew, time(NULL)));
+	return respond(io, 200, METRICS_TYPE, NULL, &t, head_only);
+}
+
+static int
+reject_method(const struct request_io *io, const char *remote,
+    const char *method, const char *allow)
+{
+	char m[24];
+
+	printable(method, "(none)", m, sizeof(m));
+	log_info("rejected 405 method %s from %s", m, remote);
+	return answer_error(io, 405, REJ_METHOD, "method not allowed", allow);
+}
+
+int
+request_handle(const struct responder *r, const struct request_io *io)
+{
+	const char *method;
+	char remote[64];
+	enum request_path path;
+	int head;
+
+	printable(io->param(io->ctx, "REMOTE_ADDR"), "unknown", remote,
+	    sizeof(remote));
+	if ((method = io->param(io->ctx, "REQUEST_METHOD")) == NULL)
+		method = "";
+	path = request_classify(io->param(io->ctx, "REQUEST_URI"),
+	    io->param(io->ctx, "SCRIPT_NAME"), io->param(io->ctx, "PATH_INFO"));
+
+	if (path != REQUEST_PATH_OTHER) {
+		head = strcmp(method, "HEAD") == 0;
+		if (!head && strcmp(method, "GET") != 0)
+			return reject_method(io, remote, method,
+			    "Allow: GET, HEAD\r\n");
+		if (path == REQUEST_PATH_HEALTH)
+			return handle_health(r, io, head);
+		return handle_metrics(r, io, head);
+	}
+	if (strcmp(method, "POST") != 0)
+		return reject_method(io, remote, method, "Allow: POST\r\n");
+	return handle_post(r, io, remote);
+}

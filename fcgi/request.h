@@ -1,0 +1,97 @@
+/*
+ * request: one HTTP request to the responder, whatever carried it
+ * (FastCGI or plain CGI).  The transport is hidden behind struct
+ * request_io, so the same code answers both and unit tests can drive it
+ * with a fake.
+ *
+ *	POST <any path>		an event: length, signature, JSON, spool, 202
+ *	GET|HEAD .../health	the spool's counts; 503 when it cannot take events
+ *	GET|HEAD .../metrics	Prometheus text
+ *	anything else		405
+ *
+ * Order of checks on POST, cheapest and least trusting first: the
+ * Content-Length (413 before a byte of the body is read), the body
+ * (exactly Content-Length bytes, 400 when fewer arrive), the signature
+ * (401: nothing unauthenticated is parsed), then the JSON (400), then
+ * spool_commit() (503 with Retry-After when the spool cannot take it).
+ * Every answer is a small JSON document with a Status: header, and every
+ * rejection is one log line naming status, reason and remote address;
+ * never the body, never a signature or secret.
+ *
+ * The parsing helpers are pure and tested as tables.
+ */
+#ifndef ROUTEHOOK_REQUEST_H
+#define ROUTEHOOK_REQUEST_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "spool.h"
+
+/*
+ * JSON nesting accepted in an event.  Both event shapes are three or four
+ * levels deep; json-c's parser is iterative, so deeper input is refused
+ * with an error, never a crash.
+ */
+#define REQUEST_JSON_DEPTH	32
+
+enum request_len {
+	REQUEST_LEN_OK,
+	REQUEST_LEN_MISSING,	/* no CONTENT_LENGTH, or empty: 411 */
+	REQUEST_LEN_INVALID,	/* not 1*DIGIT: 400 */
+	REQUEST_LEN_TOO_LARGE	/* more than the cap (overflow included): 413 */
+};
+
+/*
+ * Parse a CONTENT_LENGTH value strictly: ASCII digits only (leading
+ * zeros allowed, as in RFC 9110's 1*DIGIT), no sign, no space, no
+ * exponent.  A value above max is TOO_LARGE however many digits it has.
+ */
+enum request_len	 request_content_length(const char *s, size_t max,
+			    size_t *len);
+
+enum request_path {
+	REQUEST_PATH_OTHER,
+	REQUEST_PATH_HEALTH,	/* ends in "/health" */
+	REQUEST_PATH_METRICS	/* ends in "/metrics" */
+};
+
+/*
+ * Classify the request path: REQUEST_URI with its query string removed
+ * when the server sets it, else SCRIPT_NAME + PATH_INFO (the CGI
+ * variables).  Any argument may be NULL.
+ */
+enum request_path	 request_classify(const char *request_uri,
+			    const char *script_name, const char *path_info);
+
+/*
+ * 0 when body is exactly one JSON object (RFC 8259, UTF-8, at most
+ * REQUEST_JSON_DEPTH deep), optionally surrounded by JSON whitespace;
+ * else -1 with *why set to a short static sentence fit for the client,
+ * or -2 (and *why) when memory ran out: not the body's fault.
+ */
+int	 request_json_check(const void *body, size_t len, const char **why);
+
+/* The transport of one request. */
+struct request_io {
+	void	*ctx;
+	/* A request variable ("REQUEST_METHOD", "HTTP_X_..."), or NULL. */
+	const char	*(*param)(void *ctx, const char *name);
+	/* Up to n body bytes: the count, 0 at the end, -1 on error. */
+	ssize_t	 (*read)(void *ctx, void *buf, size_t n);
+	/* All n bytes of the answer: 0, or -1. */
+	int	 (*write)(void *ctx, const void *buf, size_t n);
+};
+
+struct responder {
+	const struct conf	*conf;	/* with the webhook secrets read */
+	struct spool		*spool;
+	int			 verbose;	/* log accepted events too */
+};
+
+/* Answer one request; returns the HTTP status sent. */
+int	 request_handle(const struct responder *r, const struct request_io *io);
+
+#endif
