@@ -1,0 +1,182 @@
+# routehook: a plain Makefile.
+#
+#   make              build the three programs beside their sources
+#   make check        install missing packages (as root), then run every
+#                     test twice: as built, and under ASan + UBSan
+#   make demo         the whole flow on loopback, start to finish
+#   make bench        throughput figures (not a test)
+#
+# B is the build root.  The sanitizer pass builds into .san/ so that the
+# plain binaries beside the sources are never replaced by instrumented ones.
+
+B		?= .
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS	+= -D_POSIX_C_SOURCE=200809L -Ilib
+ALL_CFLAGS	 = -std=c11 $(WARN) $(CFLAGS)
+LDLIBS		 = -lfcgi -lcurl -lssl -lcrypto -ljson-c -lconfig -lpthread
+PROVE		?= prove
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+LIB_SRC		:= $(wildcard lib/*.c)
+LIB_OBJ		:= $(LIB_SRC:%.c=$(B)/%.o)
+LIB_A		:= $(B)/lib/librouthook.a
+
+# Each program is one .c with main(); the other .c files in its directory
+# are linked into every program there (and are reachable by unit tests).
+FCGI_MAIN	:= fcgi/routehook-fcgi.c
+FCGI_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(FCGI_MAIN),$(wildcard fcgi/*.c)))
+WORKER_MAINS	:= worker/routehook-worker.c worker/routehookctl.c
+CTL_SRC		:= $(wildcard worker/ctl-*.c)
+CTL_OBJ		:= $(CTL_SRC:%.c=$(B)/%.o)
+WORKER_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(WORKER_MAINS) $(CTL_SRC),$(wildcard worker/*.c)))
+
+PROGS		:= $(B)/fcgi/routehook-fcgi $(patsubst %.c,$(B)/%,$(wildcard $(WORKER_MAINS)))
+UNIT_SRC	:= $(wildcard tests/unit/*.c)
+UNIT_T		:= $(UNIT_SRC:%.c=$(B)/%.t)
+E2E_T		:= $(sort $(wildcard tests/t/*.t))
+
+.PHONY: all check test unit deps demo bench clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(PROGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fcgi/routehook-fcgi: $(B)/fcgi/routehook-fcgi.o $(FCGI_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/worker/routehook-worker: $(B)/worker/routehook-worker.o $(WORKER_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# routehookctl's commands live in worker/ctl-*.c, linked into it alone.
+$(B)/worker/routehookctl: $(B)/worker/routehookctl.o $(CTL_OBJ) $(WORKER_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests link the library and the programs' helper objects.  A test
+# that injects system-call failures names its wrapped calls in
+# WRAP_<name>, e.g. WRAP_spool = fsync rename.
+WRAP_spool	= fsync renameat close write openat
+$(B)/tests/unit/%.t: $(B)/tests/unit/%.o $(FCGI_OBJ) $(WORKER_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) $(foreach f,$(WRAP_$*),-Wl,--wrap=$(f)) -o $@ $^ $(LDLIBS)
+
+unit: $(UNIT_T)
+
+deps:
+	@sh tests/install-deps.sh
+
+# One pass of the suite against the build in $(B).
+test: all unit
+	RH_BUILD=$(abspath $(B)) $(PROVE) --exec '' $(UNIT_T) $(E2E_T)
+
+check: deps
+	$(MAKE) test
+	$(MAKE) B=.san SANITIZE=1 test
+
+demo: deps all
+	sh tests/demo.sh
+
+bench: deps all bench-progs
+	sh tests/bench.sh
+
+# make bench's two measuring sticks (tests/bench/*.c, one main() each):
+# built for the benchmark only, never by all or check.
+BENCH_BIN	:= $(patsubst %.c,$(B)/%,$(wildcard tests/bench/*.c))
+$(BENCH_BIN): $(B)/tests/bench/%: $(B)/tests/bench/%.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+.PHONY: bench-progs clean-bench
+bench-progs: $(BENCH_BIN)
+clean: clean-bench
+clean-bench:
+	rm -f $(BENCH_BIN)
+
+clean:
+	rm -rf .san
+	rm -f $(PROGS) $(LIB_A) $(LIB_OBJ) $(UNIT_T)
+	find fcgi worker lib tests -name '*.[od]' -exec rm -f {} +
+
+
+# --- make install / make uninstall ----------------------------------------
+#
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg     (PREFIX defaults to /usr/local)
+#   make uninstall PREFIX=/usr DESTDIR=/tmp/pkg   removes exactly that
+#
+# Everything goes under $(DESTDIR) and nothing else is done: the users,
+# the spool and the secrets are contrib/routehook-setup.sh's job, run once
+# by the administrator.  The sample config is only ever installed as
+# routehook.conf.sample, so a real routehook.conf is never touched, and a
+# directory that already exists keeps its owner and mode.
+#
+# routehookctl goes in sbin beside the two daemons: it works on the spool
+# and reads the OAuth client secret, so only the spool's owner or root can
+# use it; an administrator's tool, as Debian puts postqueue and postsuper
+# in /usr/sbin.  The systemd units name their programs in /usr/sbin; the
+# copies installed for systemd are rewritten for $(SBINDIR), while those
+# under $(DATADIR) stay as they are in contrib/.
+PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DATADIR		?= $(PREFIX)/share/routehook
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+INSTALL		?= install
+
+# The man pages, each installed once it is written.  When all five exist,
+# drop the $(wildcard) so that a missing one fails the install.
+MANS		:= $(wildcard fcgi/routehook-fcgi.8 worker/routehook-worker.8 \
+		   worker/routehookctl.8 etc/routehook.conf.5 etc/routehook.7)
+CONTRIB		:= $(sort $(shell find contrib -type f ! -name '.*' ! -name '*~'))
+UNITS		:= $(filter %.service %.socket %.timer,$(CONTRIB))
+
+# What goes where, as MODE:SOURCE:TARGET ("unit" as MODE: a systemd unit,
+# 0644, with /usr/sbin/ rewritten).  install and uninstall both read this
+# one list, so they cannot drift apart.
+INSTALL_LIST	 = $(foreach f,$(PROGS),0755:$(f):$(SBINDIR)/$(notdir $(f))) \
+		   $(foreach f,$(MANS),0644:$(f):$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
+		   0644:etc/routehook.conf:$(SYSCONFDIR)/routehook/routehook.conf.sample \
+		   $(foreach f,$(CONTRIB),$(if $(filter %.sh,$(f)),0755,0644):$(f):$(DATADIR)/$(f:contrib/%=%)) \
+		   $(foreach f,$(UNITS),unit:$(f):$(UNITDIR)/$(notdir $(f)))
+
+.PHONY: install uninstall
+
+install: all
+	@set -e; for e in $(INSTALL_LIST); do \
+		mode=$${e%%:*}; src=$${e#*:}; src=$${src%%:*}; \
+		dst='$(DESTDIR)'$${e#*:*:}; \
+		[ -d "$${dst%/*}" ] || $(INSTALL) -d -m 0755 "$${dst%/*}"; \
+		if [ "$$mode" = unit ]; then \
+			echo "sed 's|/usr/sbin/|$(SBINDIR)/|' $$src >$$dst"; \
+			$(INSTALL) -m 0644 /dev/null "$$dst"; \
+			sed 's|/usr/sbin/|$(SBINDIR)/|g' "$$src" >"$$dst"; \
+		else \
+			echo "$(INSTALL) -m $$mode $$src $$dst"; \
+			$(INSTALL) -m "$$mode" "$$src" "$$dst"; \
+		fi; \
+	done
+
+# Our own directories go too, when nothing else is left in them.
+uninstall:
+	@for e in $(INSTALL_LIST); do \
+		dst='$(DESTDIR)'$${e#*:*:}; \
+		echo "rm -f $$dst"; rm -f "$$dst"; \
+	done; \
+	for d in $(sort $(dir $(CONTRIB:contrib/%=$(DATADIR)/%))) \
+	    $(DATADIR) $(SYSCONFDIR)/routehook; do \
+		rmdir '$(DESTDIR)'"$$d" 2>/dev/null || true; \
+	done
+
+-include $(shell find $(B)/lib $(B)/fcgi $(B)/worker $(B)/tests -name '*.d' 2>/dev/null)
