@@ -299,6 +299,12 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 		}
 		sp->fd[i] = openat(rootfd, spool_dirs[i].name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/*
+		 * state/ is the worker's alone (0700): under the privilege
+		 * split the responder may not open it, and never needs to.
+		 */
+		if (sp->fd[i] == -1 && i == SPOOL_STATE && errno == EACCES)
+			continue;
 		if (sp->fd[i] == -1) {
 			spool_err(err, errsz, "open %s/%s", root,
 			    spool_dirs[i].name);

@@ -60,6 +60,8 @@ const char	*spool_dir_name(enum spool_dir d);
  * root 0750, tmp/ and new/ 0770 (the responder's group drops files there),
  * cur/ deferred/ dead/ 0750, state/ 0700 (the worker's alone); the umask
  * still applies, so an installer sets the modes it wants explicitly.
+ * When state/ exists but may not be opened (EACCES: the responder's user
+ * under the privilege split), fd[SPOOL_STATE] stays -1.
  */
 int	 spool_open(struct spool *sp, const char *root, int create,
 	    int do_fsync, char *err, size_t errsz);
