@@ -402,6 +402,29 @@ cgi_write(void *ctx, const void *buf, size_t n)
 	return 0;
 }
 
+/*
+ * After an early answer (411, 413) the body is still unread.  Apache's
+ * mod_cgid hands it to us over a socket, and exiting with bytes unread
+ * makes the kernel reset that socket, losing our answer.  Read and discard
+ * what the client sends, up to a cap, so the answer gets through.
+ */
+#define CGI_DRAIN_MAX	(4L * 1024 * 1024)
+
+static void
+cgi_drain(void)
+{
+	char buf[8192];
+	long total = 0;
+	ssize_t r;
+
+	while (total < CGI_DRAIN_MAX) {
+		r = cgi_read(NULL, buf, sizeof(buf));
+		if (r <= 0)
+			break;
+		total += r;
+	}
+}
+
 /* --- handler threads ----------------------------------------------------- */
 
 /* 1: fd is readable (or has an error to report), 0: stop, -1: poll failed */
@@ -676,6 +699,7 @@ main(int argc, char *argv[])
 		if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 			log_fatal(EXIT_TEMP, "signal");
 		(void)request_handle(&responder, &cgi_io);
+		cgi_drain();
 		rc = EXIT_DONE;
 	} else
 		rc = run_threads((int)nhandlers);
