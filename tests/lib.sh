@@ -310,20 +310,6 @@ skip() {
 	echo "ok $tap_n - $1 # SKIP $2"
 }
 
-# todo_is GOT WANT DESCRIPTION REASON: a check of a known bug (TAP TODO):
-# printed and counted, but its failure does not fail the script, and
-# prove reports it when it starts passing.
-todo_is() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $tap_n - $3 # TODO $4"
-	else
-		echo "not ok $tap_n - $3 # TODO $4"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
-	fi
-}
-
 # stop_pid PID: TERM, then wait (bounded) until it has gone.
 stop_pid() {
 	kill "$1" 2>/dev/null

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# privsep.t: the privilege split of contrib/routehook-setup.sh, lived out
+# by two throwaway system users: the responder's user can read its webhook
+# secret and drop events into tmp/ and new/, and nothing more (not the
+# OAuth client secret, not cur/ deferred/ dead/ state/); the worker's user
+# can read and claim what the responder dropped.  Then the real responder,
+# running as the responder's user behind nginx, accepts an event that the
+# worker's user can claim.  Needs root (it creates users).
+. "$(dirname "$0")/../lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+command -v useradd >/dev/null || skip_all "no useradd"
+
+w=rht-w$$		# the worker's user (and the spool's group)
+f=rht-f$$		# the responder's user
+del_users() {
+	userdel "$f" >/dev/null 2>&1
+	userdel "$w" >/dev/null 2>&1
+	groupdel "$f" >/dev/null 2>&1
+	groupdel "$w" >/dev/null 2>&1
+	return 0
+}
+# Processes first (userdel refuses a user who still runs one), then users.
+trap 'rh_cleanup; rc=$?; del_users; exit $rc' EXIT
+
+as_f() { runuser -u "$f" -- "$@"; }
+as_w() { runuser -u "$w" -- "$@"; }
+# mode PATH: "MODE OWNER GROUP"
+mode() { stat -c '%a %U %G' "$1"; }
+
+S=$T/spool
+E=$T/etc
+mkdir -p "$E"
+cat >"$E/routehook.conf" <<CONF
+spool_dir = "$S";
+receiver = { secret_file = "$E/webhook.secret"; };
+genesys = { client_id = "privsep-test"; client_secret_file = "$E/client.secret"; };
+CONF
+setup() {
+	ROUTEHOOK_USER=$w ROUTEHOOK_FCGI_USER=$f ROUTEHOOK_ETC=$E \
+	    ROUTEHOOK_SPOOL=$S ROUTEHOOK_LOG=$T/log \
+	    ROUTEHOOK_SAMPLE=$T/no-sample \
+	    sh "$RH_TOP/contrib/routehook-setup.sh"
+}
+
+# --- the layout ----------------------------------------------------------
+setup >"$T/setup.out" 2>&1
+ok $? "routehook-setup.sh succeeds" || sed 's/^/# /' "$T/setup.out"
+id -nG "$f" | tr ' ' '\n' | grep -qx "$w"
+ok $? "the responder's user is in the spool's group"
+is "$(mode "$E")" "750 root $w" "config directory"
+is "$(mode "$E/routehook.conf")" "640 root $w" "config file"
+is "$(mode "$E/webhook.secret")" "600 $f $f" "webhook secret: the responder's"
+is "$(mode "$E/client.secret")" "600 $w $w" "client secret: the worker's"
+is "$(wc -c <"$E/webhook.secret")" 65 "a random webhook secret was made"
+is "$(mode "$S")" "750 $w $w" "spool"
+for d in tmp new; do
+	is "$(mode "$S/$d")" "2770 $w $w" "spool $d/: group-writable, set-gid"
+done
+for d in cur deferred dead; do
+	is "$(mode "$S/$d")" "750 $w $w" "spool $d/: the worker's"
+done
+is "$(mode "$S/state")" "700 $w $w" "spool state/: the worker's alone"
+is "$(mode "$T/log")" "750 $w $w" "log directory"
+
+cp "$E/webhook.secret" "$T/secret.before"
+chmod 644 "$S/new"
+setup >"$T/setup2.out" 2>&1
+ok $? "routehook-setup.sh runs again"
+grep -q created "$T/setup2.out"
+ok $((! $?)) "and creates nothing twice"
+cmp -s "$E/webhook.secret" "$T/secret.before"
+ok $? "an existing secret is kept"
+is "$(mode "$S/new")" "2770 $w $w" "a wrong mode is put back"
+
+printf 'the-oauth-client-secret\n' >"$E/client.secret"
+printf 'state\n' >"$S/state/token"
+chown "$w:$w" "$S/state/token"
+chmod 600 "$S/state/token"
+
+# --- what the responder's user can and cannot do ------------------------
+as_f cat "$E/webhook.secret" >/dev/null 2>&1
+ok $? "responder user reads the webhook secret"
+as_f cat "$E/routehook.conf" >/dev/null 2>&1
+ok $? "responder user reads the config"
+as_f cat "$E/client.secret" >/dev/null 2>&1
+ok $((! $?)) "responder user cannot read the client secret"
+as_f sh -c "echo '{}' >'$S/tmp/ev1'" 2>/dev/null
+ok $? "responder user creates a file in tmp/"
+as_f mv "$S/tmp/ev1" "$S/new/ev1" 2>/dev/null
+ok $? "responder user renames it into new/"
+is "$(stat -c %G "$S/new/ev1" 2>/dev/null)" "$w" "the event has the spool's group"
+for d in cur deferred dead state; do
+	as_f sh -c "echo x >'$S/$d/x'" 2>/dev/null
+	ok $((! $?)) "responder user cannot create a file in $d/"
+	as_f mv "$S/new/ev1" "$S/$d/ev1" 2>/dev/null
+	ok $((! $?)) "responder user cannot rename an event into $d/"
+done
+printf 'x' >"$S/dead/old"
+chown "$w:$w" "$S/dead/old"
+chmod 640 "$S/dead/old"
+as_f mv "$S/dead/old" "$S/new/old" 2>/dev/null
+ok $((! $?)) "responder user cannot take an event out of dead/"
+as_f ls "$S/state" >/dev/null 2>&1
+ok $((! $?)) "responder user cannot list state/"
+as_f cat "$S/state/token" >/dev/null 2>&1
+ok $((! $?)) "responder user cannot read the worker's state"
+
+# --- what the worker's user can do ----------------------------------------
+as_w cat "$E/client.secret" >/dev/null 2>&1
+ok $? "worker user reads the client secret"
+as_w cat "$S/new/ev1" >/dev/null 2>&1
+ok $? "worker user reads the responder's event"
+as_w mv "$S/new/ev1" "$S/cur/ev1" 2>/dev/null
+ok $? "worker user claims it (new/ -> cur/)"
+
+# --- the real programs, each as its user ----------------------------------
+mkdir -p "$T/bin"
+if [ -x "$WORKER" ]; then
+	cp "$WORKER" "$T/bin/routehook-worker"
+	as_w "$T/bin/routehook-worker" -c "$E/routehook.conf" -t >/dev/null 2>&1
+	ok $? "routehook-worker -t as the worker's user: configuration OK"
+	as_f "$T/bin/routehook-worker" -c "$E/routehook.conf" -t \
+	    >"$T/worker-t.out" 2>&1
+	is "$?" 100 "routehook-worker -t as the responder's user: refused"
+	grep -q 'client.secret.*Permission denied' "$T/worker-t.out"
+	ok $? "because it cannot read the client secret" ||
+	    sed 's/^/#   /' "$T/worker-t.out"
+else
+	skip "routehook-worker -t as each user" "not built"
+fi
+if [ ! -x "$FCGI" ]; then
+	skip "the responder as its own user accepts an event" "not built"
+	exit 0
+fi
+cp "$FCGI" "$T/bin/routehook-fcgi"
+as_f "$T/bin/routehook-fcgi" -c "$E/routehook.conf" -t >"$T/fcgi-t.out" 2>&1
+ok $? "routehook-fcgi -t as the responder's user: configuration OK" ||
+    sed 's/^/#   /' "$T/fcgi-t.out"
+spawn-fcgi -n -s "$T/fcgi.sock" -M 0666 -u "$f" -g "$w" -- \
+    "$T/bin/routehook-fcgi" -c "$E/routehook.conf" 2>>"$T/fcgi.log" &
+track $!
+wait_for 10 test -S "$T/fcgi.sock" || bail "responder did not start"
+start_nginx
+printf '{"eventType":"routing.status","privsep":true}' >"$T/event.json"
+code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
+is "$code" 202 "the responder as its own user accepts an event" ||
+    diag "response: $(cat "$T/response"); log: $(cat "$T/fcgi.log")"
+id=$(jq -r '.id // empty' "$T/response" 2>/dev/null)
+[ -n "$id" ] || id=no-id-in-the-answer
+is "$(curl -s -o "$T/health" -w '%{http_code}' "$NGINX_URL/routehook/health")" \
+    200 "the responder as its own user is healthy"
+jq -e '.status == "healthy" and .spool.new == 1' "$T/health" >/dev/null 2>&1
+ok $? "and counts new/ (which it may list)" || diag "$(cat "$T/health")"
+is "$(stat -c '%U %G %a' "$S/new/$id" 2>/dev/null)" "$f $w 640" \
+    "the event is the responder's, group spool, 0640"
+as_w mv "$S/new/$id" "$S/cur/$id" 2>/dev/null
+ok $? "worker user claims it"
+as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
+ok $? "and reads the bytes sent"
