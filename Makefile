@@ -135,10 +135,9 @@ DATADIR		?= $(PREFIX)/share/routehook
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 INSTALL		?= install
 
-# The man pages, each installed once it is written.  When all five exist,
-# drop the $(wildcard) so that a missing one fails the install.
-MANS		:= $(wildcard fcgi/routehook-fcgi.8 worker/routehook-worker.8 \
-		   worker/routehookctl.8 etc/routehook.conf.5 etc/routehook.7)
+# The man pages, beside what they describe (as OpenBSD keeps smtpd.8).
+MANS		:= fcgi/routehook-fcgi.8 worker/routehook-worker.8 \
+		   worker/routehookctl.8 etc/routehook.conf.5 etc/routehook.7
 CONTRIB		:= $(sort $(shell find contrib -type f ! -name '.*' ! -name '*~'))
 UNITS		:= $(filter %.service %.socket %.timer,$(CONTRIB))
 
