@@ -1,0 +1,41 @@
+#!/bin/sh
+# worker-crash.t: kill -9 a worker with calls in flight; the next run
+# returns what it left in cur/ to new/ and every event still ends applied
+# (at least once: a call the dead worker never saw answered may be made
+# again), none lost, none left in cur/.
+. "$(dirname "$0")/../lib.sh"
+
+start_standin --latency-ms 300
+worker_config "concurrency = 8;" "" 'sla = { threshold_ms = 600000; };'
+start_responder
+start_nginx
+
+mkdir "$T/burst"
+i=0
+while [ $i -lt 40 ]; do
+	status_event "agent-$i" available >"$T/burst/$(printf %03d $i)"
+	i=$((i + 1))
+done
+send_many "$T/burst"
+ok $? "40 events accepted"
+
+"$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &
+pid=$!
+# Calls are in flight once the first answers are in the journal.
+wait_for 20 sh -c "[ \$(grep -c /api/ '$T/standin.jsonl' 2>/dev/null) -ge 8 ]"
+ok $? "the worker is calling"
+kill -9 $pid
+wait $pid 2>/dev/null
+left=$(spool_files cur)
+ok "$([ "$left" -gt 0 ]; echo $?)" "killed with $left events in cur/"
+
+run_worker
+is "$?" 0 "the next run exits 0"
+ok "$(grep -q "recovered $left events left in cur/ by a dead worker" "$T/worker.log"; echo $?)" \
+    "it says it recovered them"
+is "$(spool_total)" 0 "nothing left in new/, cur/, deferred/ or dead/"
+is "$(control GET state | jq '[.routingstatus[] | select(. == "IDLE")] | length')" 40 "all 40 users set"
+is "$(audit_jq '[.[] | select(.outcome == "applied") | .event_id] | unique | length')" 40 \
+    "every event has an applied line"
+calls=$(journal '[.[] | select(.path | startswith("/api/"))] | length')
+ok "$([ "$calls" -le 48 ]; echo $?)" "at most the calls in flight were made twice ($calls calls for 40 events)"

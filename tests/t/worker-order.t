@@ -1,0 +1,82 @@
+#!/bin/sh
+# worker-order.t: per user and kind of state the newest event wins (its
+# own timestamp, else its receipt time); the others are audited as
+# superseded, and an event older than the last one applied is superseded
+# too.  Never two calls in flight for one user.
+. "$(dirname "$0")/../lib.sh"
+
+start_standin --latency-ms 200
+worker_config "" "" 'sla = { threshold_ms = 600000; };'
+start_responder
+start_nginx
+avail=$(control GET state | jq -r .presence_definitions.AVAILABLE)
+
+# agent-1: four statuses arriving out of order; the 10:00:04 one is newest.
+send "$(status_event agent-1 INTERACTING 2026-01-01T10:00:03Z)" && a1=$SENT_ID &&
+send "$(status_event agent-1 available 2026-01-01T10:00:01Z)" && a2=$SENT_ID &&
+send "$(status_event agent-1 COMMUNICATING 2026-01-01T10:00:04Z)" && newest=$SENT_ID &&
+send "$(status_event agent-1 offline 2026-01-01T10:00:02Z)" && a4=$SENT_ID &&
+# other kinds of state for agent-1 are not superseded by its statuses
+send '{"eventType":"routing.queue.member.status.update","queueId":"q-1","userId":"agent-1","joined":true}' &&
+send "{\"topicName\":\"v2.users.agent-1.presence\",\"eventBody\":{\"presenceDefinition\":{\"id\":\"$avail\"}}}" &&
+# agent-2: no timestamps, so the receipt order decides: the last one wins
+send "$(status_event agent-2 available)" &&
+send "$(status_event agent-2 offline)" &&
+send "$(status_event agent-2 INTERACTING)" &&
+# agent-3: notification shape, startTime decides
+send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"IDLE","startTime":"2026-01-01T10:00:09.500Z"}}}' &&
+send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"OFF_QUEUE","startTime":"2026-01-01T10:00:09.000Z"}}}'
+ok $? "eleven events accepted"
+
+run_worker
+is "$?" 0 "--once exits 0"
+state=$(control GET state)
+is "$(echo "$state" | jq -r '[.routingstatus["agent-1"], .routingstatus["agent-2"], .routingstatus["agent-3"]] | join(" ")')" \
+    "COMMUNICATING INTERACTING IDLE" \
+    "the newest status per user is the one applied (timestamp, receipt order, startTime)"
+is "$(journal '[.[] | select(.path | endswith("/routingstatus")) | .user] | sort | join(" ")')" \
+    "agent-1 agent-2 agent-3" "one routing-status call per user, none for the superseded events"
+is "$(journal '[.[] | select(.user == "agent-1")] | length')" 3 \
+    "agent-1's status, queue membership and presence are applied separately"
+is "$(journal '[.[] | select(.user == "agent-1") | .time] | sort | [.[1] - .[0], .[2] - .[1]] | all(. >= 0.19)')" \
+    true "agent-1's three calls never overlapped (each waited for the one before)"
+is "$(audit_jq '[.[] | select(.outcome == "superseded")] | length')" 6 \
+    "six events audited as superseded"
+is "$(audit_jq "[.[] | select(.payload_summary.userId == \"agent-1\" and .outcome == \"superseded\") | .event_id] | sort | join(\" \")")" \
+    "$(printf '%s\n' "$a1" "$a2" "$a4" | sort | tr '\n' ' ' | sed 's/ $//')" \
+    "agent-1's three older statuses are the ones superseded"
+is "$(audit_jq "[.[] | select(.payload_summary.userId == \"agent-1\" and .outcome == \"superseded\") | .error | ltrimstr(\"superseded by \") | IN(\"$a1\", \"$newest\", \"$a4\")] | all")" \
+    true "each names the newer event it lost to"
+is "$(audit_jq '[.[] | select(.outcome == "superseded") | .success and .attempt == 0 and .http_status == null] | all')" \
+    true "superseded lines: success, attempt 0, no HTTP status"
+is "$(audit_jq '[.[] | select(.outcome == "applied")] | length')" 5 "five events applied"
+read -r ts id <"$T/spool/state/order/status:agent-1"
+is "$ts $id" "$(date -d 2026-01-01T10:00:04Z +%s)000 $newest" \
+    "the last applied stamp is kept in state/order/status:agent-1"
+is "$(spool_total)" 0 "nothing left in the spool"
+
+# A stale event after a newer one was applied is superseded, not applied;
+# a newer one is applied.
+send "$(status_event agent-1 available 2026-01-01T10:00:02Z)" && stale=$SENT_ID
+run_worker
+is "$?" 0 "--once exits 0 with only a stale event"
+is "$(audit_jq ".[] | select(.event_id == \"$stale\") | \"\(.outcome) \(.error)\"")" \
+    "superseded not newer than $newest, applied before" \
+    "the stale event is superseded, naming the event applied before it"
+is "$(journal '[.[] | select(.user == "agent-1")] | length')" 3 "no call for the stale event"
+send "$(status_event agent-1 offline 2026-01-01T10:00:05Z)"
+run_worker
+is "$(control GET state | jq -r '.routingstatus["agent-1"]')" OFF_QUEUE \
+    "a newer event after that is applied"
+is "$(spool_total)" 0 "nothing left in the spool"
+
+# A worker that died after applying an event but before its audit line left
+# the event's own stamp as the last applied: the next run records it as
+# applied without calling again.
+send "$(status_event agent-9 available 2026-01-01T11:00:00Z)" && id9=$SENT_ID
+echo "$(date -d 2026-01-01T11:00:00Z +%s)000 $id9" >"$T/spool/state/order/status:agent-9"
+run_worker
+is "$(audit_jq ".[] | select(.event_id == \"$id9\") | \"\(.outcome) \(.http_status) \(.error)\"")" \
+    "applied null applied before the last worker stopped; not sent again" \
+    "an event already applied by a dead worker is audited applied, not sent again"
+is "$(journal '[.[] | select(.user == "agent-9")] | length')" 0 "no call for it"

@@ -1,0 +1,153 @@
+/*
+ * state unit test: the worker's small files under SPOOL/state/ in a
+ * scratch spool: attempts counts, the per-key order stamp, per-user locks
+ * across descriptors, and the start-up cleanup of orphaned attempts.
+ * Fails (exit 1, "not ok" lines) when any step differs.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../worker/state.h"
+#include "spool.h"
+#include "tap.h"
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	FILE *f;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int
+exists(const char *root, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return stat(path, &st) == 0;
+}
+
+static int
+empty_dir(const char *root, const char *rel)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n == 0;
+}
+
+int
+main(void)
+{
+	char root[] = "/tmp/rh-state-unit.XXXXXX", err[512], id[256], d[512];
+	struct spool sp;
+	struct state s;
+	long long ts;
+	long orphans;
+	int fd1, fd2, fd3, saved, devnull, n;
+
+	if (mkdtemp(root) == NULL)
+		return 1;
+	ok(spool_open(&sp, root, 1, 0, err, sizeof(err)) == 0, "spool opened");
+	ok(state_open(&s, &sp, err, sizeof(err)) == 0, "state opened");
+	ok(exists(root, "state/attempts") && exists(root, "state/order") &&
+	    exists(root, "state/lock") && exists(root, "state/tmp"),
+	    "attempts/, order/, lock/, tmp/ made under state/");
+
+	is_int(state_attempts_read(&s, "1.M1P1Q1.h"), 0, "no attempts file: 0");
+	ok(state_attempts_write(&s, "1.M1P1Q1.h", 3, err, sizeof(err)) == 0,
+	    "attempts written");
+	is_int(state_attempts_read(&s, "1.M1P1Q1.h"), 3, "... and read back");
+	ok(state_attempts_write(&s, "1.M1P1Q1.h", 4, err, sizeof(err)) == 0 &&
+	    state_attempts_read(&s, "1.M1P1Q1.h") == 4, "... and replaced");
+	snprintf(d, sizeof(d), "%s/state/attempts", root);
+	put(d, "2.M1P1Q1.h", "many\n");
+	/* It says so on stderr: keep the TAP run quiet. */
+	saved = dup(STDERR_FILENO);
+	devnull = open("/dev/null", O_WRONLY);
+	if (devnull != -1)
+		dup2(devnull, STDERR_FILENO);
+	n = state_attempts_read(&s, "2.M1P1Q1.h");
+	if (saved != -1)
+		dup2(saved, STDERR_FILENO);
+	is_int(n, 0, "a garbled count reads as 0");
+	state_attempts_remove(&s, "1.M1P1Q1.h");
+	ok(!exists(root, "state/attempts/1.M1P1Q1.h"), "attempts removed");
+	state_attempts_remove(&s, "1.M1P1Q1.h");
+	ok(1, "removing it again is harmless");
+
+	is_int(state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
+	    sizeof(err)), 0, "no order stamp yet");
+	ok(state_order_write(&s, "status:agent-1", 1767261604000LL,
+	    "1767261600.M1P2Q3.h", err, sizeof(err)) == 0, "order stamp written");
+	ok(state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261604000LL &&
+	    strcmp(id, "1767261600.M1P2Q3.h") == 0, "... and read back");
+	is_int(state_order_write(&s, "../escape", 1, "x", err, sizeof(err)), -1,
+	    "a key that is no file name is refused");
+	snprintf(d, sizeof(d), "%s/state/order", root);
+	put(d, "status:agent-2", "garbage");
+	is_int(state_order_read(&s, "status:agent-2", &ts, id, sizeof(id), err,
+	    sizeof(err)), -1, "a garbled stamp is an error");
+	ok(strstr(err, "status:agent-2") != NULL, "... naming the file: %s", err);
+	ok(empty_dir(root, "state/tmp"), "writes leave nothing in state/tmp/");
+
+	fd1 = state_lock_user(&s, "agent-1", err, sizeof(err));
+	ok(fd1 >= 0, "user lock taken");
+	is_int(state_lock_user(&s, "agent-1", err, sizeof(err)), -2,
+	    "a second descriptor cannot have it (another worker): -2");
+	fd2 = state_lock_user(&s, "agent-2", err, sizeof(err));
+	ok(fd2 >= 0, "another user's lock is free");
+	close(fd1);
+	fd3 = state_lock_user(&s, "agent-1", err, sizeof(err));
+	ok(fd3 >= 0, "after close it can be taken again");
+	close(fd2);
+	close(fd3);
+	is_int(state_lock_user(&s, "a/b", err, sizeof(err)), -1,
+	    "a user id that is no file name is refused");
+
+	/* Orphans: attempts of events in none of new/ cur/ deferred/. */
+	snprintf(d, sizeof(d), "%s/new", root);
+	put(d, "10.M1P1Q1.h", "{}");
+	snprintf(d, sizeof(d), "%s/deferred", root);
+	put(d, "11.M1P1Q1.h", "{}");
+	state_attempts_write(&s, "10.M1P1Q1.h", 1, err, sizeof(err));
+	state_attempts_write(&s, "11.M1P1Q1.h", 2, err, sizeof(err));
+	state_attempts_write(&s, "12.M1P1Q1.h", 3, err, sizeof(err));
+	ok(state_cleanup(&s, &sp, 86400, &orphans, err, sizeof(err)) == 0,
+	    "cleanup runs");
+	is_int(orphans, 2, "two orphans removed (12 and the garbled 2)");
+	ok(exists(root, "state/attempts/10.M1P1Q1.h") &&
+	    exists(root, "state/attempts/11.M1P1Q1.h") &&
+	    !exists(root, "state/attempts/12.M1P1Q1.h"),
+	    "the counts of events still queued are kept");
+
+	state_close(&s);
+	spool_close(&sp);
+	snprintf(d, sizeof(d), "rm -rf '%s'", root);
+	/* Leaving the scratch spool behind is no test failure. */
+	(void)!system(d);
+	return tap_done();
+}

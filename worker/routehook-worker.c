@@ -1,0 +1,421 @@
+/*
+ * routehook-worker: apply spooled routing events to Genesys Cloud.
+ *
+ *	routehook-worker [-c FILE] [--once] [-l stderr|syslog] [-t] [-h]
+ *
+ * With --once (for cron) it drains every event that is due and exits;
+ * without, it stays in the foreground as a daemon, woken by inotify on
+ * new/ and deferred/, by the next deferred event coming due, and once a
+ * minute for a safety-net rescan.  -t checks the config, the client
+ * secret and the CA file and prints "configuration OK" (-n is the same,
+ * as the sample config says).  The work itself is in drain.c.
+ *
+ * Exit status (log.h):
+ *	0	--once: every due event was handled (applied, superseded,
+ *		deferred or dead); daemon: stopped by SIGTERM or SIGINT
+ *	100	usage or configuration error, including credentials the
+ *		token endpoint refuses: retrying cannot help until someone
+ *		fixes the config or the secret (the events stay queued)
+ *	111	could not do its work: the token endpoint or the API could
+ *		not be reached, the spool or audit file could not be opened,
+ *		or --once was interrupted by a signal
+ *
+ * SIGTERM/SIGINT: claim nothing more, let calls in flight finish (each is
+ * bounded by genesys.timeout_ms), put claimed events not yet called back
+ * where they came from, exit.  SIGHUP: reopen audit.file (log rotation).
+ */
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "conf.h"
+#include "drain.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "sig.h"
+#include "watch.h"
+
+#define PROG			"routehook-worker"
+#define RESCAN_MS		60000LL	/* the daemon's safety net */
+#define TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
+#define ONCE_PASSES		4	/* --once: rescans for late arrivals */
+#define METRICS_MS		10000LL	/* the daemon's metrics_file period */
+
+static time_t started;
+
+struct options {
+	const char	*conf;
+	int		 once;
+	int		 syslog;
+	int		 check;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s [-c FILE] [--once] [-l stderr|syslog] [-t] "
+	    "[-h|--help]\n"
+	    "\n"
+	    "Applies the events routehook-fcgi spooled to Genesys Cloud: claims\n"
+	    "each from new/ (and deferred/ once due), calls the routing API with\n"
+	    "an OAuth client-credentials token, retries what failed for now,\n"
+	    "dead-letters what never can, and appends one audit line per outcome.\n"
+	    "Without --once it runs until stopped, woken by inotify.\n"
+	    "\n"
+	    "  -c FILE   config file (default $%s, else %s)\n"
+	    "  --once    drain what is due, then exit (for cron)\n"
+	    "  -l WHERE  log to stderr (default) or syslog\n"
+	    "  -t        check the configuration and the client secret, print\n"
+	    "            \"configuration OK\" and exit\n"
+	    "  -h        this help\n"
+	    "\n"
+	    "Signals: SIGTERM or SIGINT finish the calls in flight and exit;\n"
+	    "SIGHUP reopens the audit file (after logrotate).\n"
+	    "Exit status: 0 every due event was handled; 100 usage or\n"
+	    "configuration error, or credentials refused (do not retry);\n"
+	    "111 Genesys Cloud could not be reached (try again later).\n",
+	    PROG, CONF_ENV, CONF_DEFAULT_PATH);
+}
+
+/* -1 after a usage message; 1 for --help. */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	const char *a, *v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--once") == 0)
+			o->once = 1;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			return 1;
+		else if (strcmp(a, "-t") == 0)
+			o->check = 1;
+		else if (strncmp(a, "-c", 2) == 0 || strncmp(a, "-l", 2) == 0) {
+			v = a[2] != '\0' ? a + 2 : (i + 1 < argc ? argv[++i] :
+			    NULL);
+			if (v == NULL) {
+				fprintf(stderr, "%s: %s needs a value\n", PROG, a);
+				return -1;
+			}
+			if (a[1] == 'c')
+				o->conf = v;
+			else if (strcmp(v, "syslog") == 0)
+				o->syslog = 1;
+			else if (strcmp(v, "stderr") != 0) {
+				fprintf(stderr, "%s: -l: \"%s\" is not stderr "
+				    "or syslog\n", PROG, v);
+				return -1;
+			}
+		} else {
+			fprintf(stderr, "%s: unknown argument \"%s\"\n", PROG,
+			    a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* conf's errors are lines "FILE:LINE: message": one log line each. */
+static void
+log_lines(char *err)
+{
+	char *line, *next;
+
+	for (line = err; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		log_warnx("%s", line);
+	}
+}
+
+static int
+load_config(const struct options *o, struct conf *c)
+{
+	char err[4096];
+	const char *path = conf_path(o->conf);
+
+	if (conf_load(c, path, err, sizeof(err)) == -1) {
+		log_lines(err);
+		return -1;
+	}
+	if (c->genesys.client_id == NULL || c->genesys.client_id[0] == '\0') {
+		if (c->genesys.client_id_line > 0)
+			log_warnx("%s:%d: genesys.client_id is empty: the "
+			    "worker needs the OAuth client it acts as",
+			    c->file, c->genesys.client_id_line);
+		else
+			log_warnx("%s: genesys.client_id is not set: the "
+			    "worker needs the OAuth client it acts as",
+			    c->file);
+		goto fail;
+	}
+	if (conf_read_client_secret(c, err, sizeof(err)) == -1) {
+		log_lines(err);
+		goto fail;
+	}
+	return 0;
+fail:
+	conf_free(c);
+	return -1;
+}
+
+static int
+check_only(struct conf *c)
+{
+	struct http h;
+	char err[1024];
+
+	if (http_init(&h, c, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EXIT_PERM;
+	}
+	http_free(&h);
+	printf("configuration OK\n");
+	return EXIT_DONE;
+}
+
+/* Claimed events hold a descriptor each: take what the hard limit allows. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536)
+		rl.rlim_max = 65536;
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* worker.metrics_file, when set; a failure is worth a warning only. */
+static void
+write_metrics(const struct worker *w, const char *mode)
+{
+	const char *path = w->conf->worker.metrics_file.path;
+	char err[512];
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	if (metrics_write(path, &w->stats, mode, started, err, sizeof(err))
+	    == -1)
+		log_warnx("metrics_file: %s", err);
+}
+
+static int
+run_once(struct worker *w)
+{
+	long before;
+	int i;
+
+	/* Later passes catch what arrived meanwhile; a stream cannot pin us. */
+	for (i = 0; i < ONCE_PASSES; i++) {
+		before = w->stats.claimed;
+		worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+		while (!worker_idle(w))
+			worker_step(w, -1, 1000);
+		if (w->stats.claimed == before || w->stopping ||
+		    w->token_fail != OAUTH_OK)
+			break;
+	}
+	write_metrics(w, "once");
+	if (w->token_fail == OAUTH_PERM) {
+		log_warnx("%s", w->token_err);
+		return EXIT_PERM;
+	}
+	if (w->token_fail == OAUTH_TEMP) {
+		log_warnx("%s", w->token_err);
+		return EXIT_TEMP;
+	}
+	if (w->stats.calls > 0 && w->stats.answered == 0) {
+		log_warnx("no answer from %s to any of %ld call%s; the events "
+		    "are deferred", w->conf->genesys.api_base, w->stats.calls,
+		    w->stats.calls == 1 ? "" : "s");
+		return EXIT_TEMP;
+	}
+	if (w->stopping)
+		return EXIT_TEMP;
+	return EXIT_DONE;
+}
+
+static long long
+now_mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static long long
+now_real_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * After the token could not be had: how long to wait before trying again.
+ * An unreachable endpoint backs off like a failed call; refused
+ * credentials wait backoff_max_ms (5 s at least), and the secret file is
+ * read again each time, so fixing it is enough.
+ */
+static long long
+token_backoff(struct worker *w, int *failures)
+{
+	const struct conf *c = w->conf;
+	long long d;
+
+	log_warnx("%s", w->token_err);
+	(*failures)++;
+	if (w->token_fail == OAUTH_PERM)
+		d = c->worker.backoff_max_ms > TOKEN_REFUSED_MS ?
+		    c->worker.backoff_max_ms : TOKEN_REFUSED_MS;
+	else
+		d = backoff_next_ms(*failures, c->worker.backoff_min_ms,
+		    c->worker.backoff_max_ms, 0.5, 0);
+	w->token_fail = OAUTH_OK;
+	return d;
+}
+
+/* How long the daemon may sleep: the next due event, the rescan. */
+static long long
+daemon_timeout(const struct worker *w, long long wake_at)
+{
+	long long t = wake_at - now_mono_ms(), d;
+
+	if (w->next_due_ms != 0) {
+		d = w->next_due_ms - now_real_ms();
+		if (d < t)
+			t = d;
+	}
+	return t < 0 ? 0 : t;
+}
+
+static int
+run_daemon(struct worker *w)
+{
+	struct watch wt;
+	char err[1024];
+	long long rescan_at, metrics_at;
+	long answered_then = 0;
+	int failures = 0, bits, reread = 0;
+
+	if (watch_open(&wt, &w->spool, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EXIT_TEMP;
+	}
+	worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+	rescan_at = now_mono_ms() + RESCAN_MS;
+	metrics_at = now_mono_ms();
+	for (;;) {
+		if (w->stopping && worker_idle(w))
+			break;
+		if (w->token_fail != OAUTH_OK && worker_idle(w)) {
+			/* Everything went back; try again later, all of it. */
+			reread = w->token_fail == OAUTH_PERM;
+			w->hold_until = now_mono_ms() + token_backoff(w,
+			    &failures);
+			worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+			answered_then = w->stats.answered;
+		} else if (w->stats.answered > answered_then)
+			failures = 0;
+		/* Refused credentials: the secret may have been fixed since. */
+		if (reread && now_mono_ms() >= w->hold_until) {
+			reread = 0;
+			if (conf_read_client_secret(w->conf, err, sizeof(err))
+			    == -1)
+				log_lines(err);
+		}
+		if (now_mono_ms() >= metrics_at) {
+			write_metrics(w, "daemon");
+			metrics_at = now_mono_ms() + METRICS_MS;
+		}
+		if (worker_step(w, wt.fd, daemon_timeout(w,
+		    rescan_at < metrics_at ? rescan_at : metrics_at)) &&
+		    (bits = watch_drain(&wt)) > 0)
+			worker_scan(w, bits);
+		if (w->next_due_ms != 0 && now_real_ms() >= w->next_due_ms) {
+			w->next_due_ms = 0;
+			worker_scan(w, DRAIN_DEFERRED);
+		}
+		if (now_mono_ms() >= rescan_at) {
+			worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+			rescan_at = now_mono_ms() + RESCAN_MS;
+		}
+	}
+	write_metrics(w, "daemon");
+	watch_close(&wt);
+	return EXIT_DONE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct conf c;
+	struct worker w;
+	char err[1024];
+	int r;
+
+	if ((r = parse_options(argc, argv, &o)) != 0) {
+		usage(r == 1 ? stdout : stderr);
+		return r == 1 ? EXIT_DONE : EXIT_PERM;
+	}
+	log_init(PROG, o.syslog);
+	if (load_config(&o, &c) == -1)
+		return EXIT_PERM;
+	if (http_global_init(err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		conf_free(&c);
+		return EXIT_TEMP;
+	}
+	if (o.check) {
+		r = check_only(&c);
+		goto out_conf;
+	}
+	if (sig_init(err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		r = EXIT_TEMP;
+		goto out_conf;
+	}
+	raise_nofile();
+	started = time(NULL);
+	if (worker_open(&w, &c, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		/* A CA file that does not parse is the config's fault. */
+		r = strstr(err, "ca_file") != NULL ? EXIT_PERM : EXIT_TEMP;
+		goto out_conf;
+	}
+	/* cron mails whatever a job prints: --once is silent when all is well. */
+	if (!o.once)
+		log_info("started (daemon): spool %s, api %s, client id "
+		    "\"%s\", concurrency %d, %ld calls/min", c.spool_dir.path,
+		    c.genesys.api_base, c.genesys.client_id,
+		    c.worker.concurrency, c.genesys.requests_per_minute);
+	r = o.once ? run_once(&w) : run_daemon(&w);
+	if (!o.once)
+		log_info("stopped: %ld applied, %ld superseded, %ld deferred, "
+		    "%ld dead", w.stats.applied, w.stats.superseded,
+		    w.stats.deferred, w.stats.dead);
+	worker_close(&w);
+out_conf:
+	memset(&c.genesys.client_secret, 0, sizeof(c.genesys.client_secret));
+	conf_free(&c);
+	http_global_cleanup();
+	return r;
+}
