@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# ctl-status.t: `routehookctl status` on an empty and on a busy spool: the
+# counts and ages per directory match what is there, the next deferred
+# attempt is the earliest mtime in deferred/, the audit section reflects
+# the lines appended to the audit file (last hour, last day, SLA
+# breaches, the last N), a large audit file is read from its end, and the
+# token's state comes from the worker's cache.  --json parses with jq.
+. "$(dirname "$0")/../lib.sh"
+. "$RH_TOP/tests/ctl-lib.sh"
+
+[ -x "$CTL" ] || bail "no $CTL: build first"
+ctl_config
+ctl_spool
+
+# --- empty --------------------------------------------------------------
+
+run status
+is "$rc" 0 "status on an empty spool: exit 0"
+has "$T/out" "no outcomes yet" "a missing audit file is no error"
+run status --json
+is "$rc" 0 "status --json on an empty spool: exit 0"
+jq -e . "$T/out" >/dev/null
+ok $? "status --json parses"
+is "$(jq -c '[.spool.new.count, .spool.cur.count, .spool.deferred.count, .spool.dead.count]' "$T/out")" \
+    "[0,0,0,0]" "empty: every count is 0"
+is "$(jq -c '.spool.new.oldest_age_s, .spool.deferred.next_attempt' "$T/out" | tr '\n' ' ')" \
+    "null null " "empty: no oldest age, no next attempt"
+is "$(jq -c '[.audit.exists, (.audit.last|length), .audit.last_hour.applied, .audit.last_day.sla_breaches]' "$T/out")" \
+    "[false,0,0,0]" "empty: the audit section is empty"
+is "$(jq -c '.token' "$T/out")" '{"configured":false,"cached":false}' \
+    "no client_id: no token"
+
+# --- busy ---------------------------------------------------------------
+
+for i in 1 2 3 4 5; do echo '{}' >"$T/spool/new/$(spool_id $((i * 60)) "$i")"; done
+echo '{}' >"$T/spool/cur/$(spool_id 30 10)"
+for i in 1 2; do
+	f=$T/spool/deferred/$(spool_id $((i * 600)) "2$i")
+	echo '{}' >"$f"
+	touch -d "@$(( $(date +%s) + 100 * i ))" "$f"
+done
+for i in 1 2 3; do echo '{}' >"$T/spool/dead/$(spool_id 7200 "3$i")"; done
+echo '{}' >"$T/spool/tmp/$(spool_id 1 40)"
+
+run status --json
+is "$rc" 0 "status --json on a busy spool: exit 0"
+for d in new cur deferred dead; do
+	is "$(jq ".spool.$d.count" "$T/out")" "$(spool_files $d)" \
+	    "the $d count matches the directory"
+done
+age=$(jq '.spool.new.oldest_age_s' "$T/out")
+[ "$age" -ge 300 ] && [ "$age" -le 310 ]
+ok $? "new: the oldest is 300 s old ($age)"
+age=$(jq '.spool.dead.oldest_age_s' "$T/out")
+[ "$age" -ge 7200 ] && [ "$age" -le 7210 ]
+ok $? "dead: the oldest is 7200 s old ($age)"
+next=$(jq '.spool.deferred.next_attempt_in_s' "$T/out")
+[ "$next" -ge 90 ] && [ "$next" -le 101 ]
+ok $? "deferred: the next attempt is the earliest mtime ($next s)"
+jq -r '.spool.deferred.next_attempt' "$T/out" | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
+ok $? "deferred: the next attempt's time is ISO 8601"
+run status
+is "$rc" 0 "the table on a busy spool: exit 0"
+grep -qE '^  new +5  oldest 5m0[0-9]s$' "$T/out"
+ok $? "the table shows new's count and oldest age"
+grep -qE '^  deferred +2  oldest 20m0[0-9]s  next attempt in 1m[34][0-9]s ' "$T/out"
+ok $? "the table shows the next deferred attempt"
+
+# --- the audit file -------------------------------------------------------
+
+audit old1 applied 90000 true			# more than a day ago
+audit day1 applied 7200 true
+audit day2 dead 5000 false 'HTTP 400 bad.request: no' x u 400
+audit day3 superseded 4000 true
+audit hour1 applied 600 true '' x u 200
+# A late deferred line is no breach yet: only applied and dead lines count.
+audit hour2 deferred 300 false 'HTTP 503 service.unavailable: x' x u 503
+audit hour3 applied 60 false '' x u 200
+echo 'not json, and skipped' >>"$T/audit.jsonl"
+audit hour4 dead 10 true 'unknown status "lunch"'
+
+run status --json
+is "$(jq -c '.audit.last_hour' "$T/out")" \
+    '{"applied":2,"deferred":1,"dead":1,"superseded":0,"other":0,"sla_breaches":1}' \
+    "last hour: outcomes by kind and SLA breaches"
+is "$(jq -c '.audit.last_day' "$T/out")" \
+    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"other":0,"sla_breaches":2}' \
+    "last day: outcomes by kind and SLA breaches"
+is "$(jq '.audit.last | length' "$T/out")" 8 "all 8 lines are among the last 10"
+is "$(jq -r '.audit.last[-1].event_id' "$T/out")" hour4 "the newest is last"
+is "$(jq -r '.audit.last[0].event_id' "$T/out")" old1 "the oldest is first"
+run status --json --last 3
+is "$(jq -c '[.audit.last[].event_id]' "$T/out")" '["hour2","hour3","hour4"]' \
+    "--last 3: the three newest, oldest first"
+run status
+has "$T/out" "unknown status \"lunch\"" "the table shows the last outcome's error"
+grep -qE '^  last hour +2 +1 +1 +0 +1$' "$T/out"
+ok $? "the table shows the last hour"
+
+# A large audit file: 40000 lines (several MB) from two days ago, then
+# the recent ones; read from the end, the answer is the same.
+python3 - "$T/audit.jsonl" <<'PY'
+import json, sys, time, datetime
+old = datetime.datetime.fromtimestamp(time.time() - 2 * 86400, datetime.timezone.utc)
+ts = old.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+with open(sys.argv[1]) as f:
+    recent = f.read()
+with open(sys.argv[1], "w") as f:
+    for i in range(40000):
+        f.write(json.dumps({"event_id": "bulk%d" % i, "timestamp": ts,
+            "latency_ms": 5, "success": True, "sla_compliant": True,
+            "payload_summary": {"eventType": "routing.user.status.update",
+            "userId": "u" * (i % 200)}, "outcome": "applied", "attempt": 1,
+            "http_status": 200, "error": None}) + "\n")
+    f.write(recent)
+PY
+run status --json --last 20
+is "$rc" 0 "a large audit file: exit 0"
+is "$(jq -c '.audit.last_day' "$T/out")" \
+    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"other":0,"sla_breaches":2}' \
+    "a large audit file: the same last day"
+is "$(jq -c '[.audit.last[].event_id][:13] | join(",")' "$T/out")" \
+    '"bulk39988,bulk39989,bulk39990,bulk39991,bulk39992,bulk39993,bulk39994,bulk39995,bulk39996,bulk39997,bulk39998,bulk39999,old1"' \
+    "a large audit file: the last 20 lines across the boundary"
+
+# A line longer than the reader's cap is skipped, not mistaken for two.
+python3 -c 'import sys; sys.stdout.write("{\"event_id\":\"huge\",\"x\":\"" + "y" * 1500000 + "\"}\n")' >>"$T/audit.jsonl"
+audit after-huge applied 5 true
+run status --json --last 3
+is "$rc" 0 "an overlong line: exit 0"
+is "$(jq -c '[.audit.last[].event_id]' "$T/out")" '["hour3","hour4","after-huge"]' \
+    "an overlong line is skipped whole"
+
+# --- the token ------------------------------------------------------------
+
+ctl_config '' "genesys = { client_id = \"cid\"; client_secret_file = \"$T/webhook.secret\"; };"
+run status --json
+is "$(jq -c '.token' "$T/out")" '{"configured":true,"cached":false}' "no cache: not cached"
+run status
+has "$T/out" "token none cached" "the table says so"
+exp=$(( $(date +%s) + 3000 ))
+printf '{"access_token":"tok-abc","expires_at":%d,"client_id":"cid","login_base":"https://login.mypurecloud.com"}\n' \
+    "$exp" >"$T/spool/state/token"
+chmod 600 "$T/spool/state/token"
+run status --json
+is "$(jq '.token.cached' "$T/out")" true "a cached token for this client"
+left=$(jq '.token.expires_in_s' "$T/out")
+[ "$left" -ge 2995 ] && [ "$left" -le 3000 ]
+ok $? "it expires in 3000 s ($left)"
+run status
+has "$T/out" "token cached, expires in" "the table says when it expires"
+! grep -q tok-abc "$T/out" "$T/err"
+ok $? "the token itself is never printed"
+ctl_config '' "genesys = { client_id = \"other\"; client_secret_file = \"$T/webhook.secret\"; };"
+run status --json
+is "$(jq '.token.cached' "$T/out")" false "another client's token is not this one's"
+
+# --- no spool ---------------------------------------------------------------
+
+rm -rf "$T/spool"
+run status
+is "$rc" 100 "no spool: exit 100"
+has "$T/err" "$T/spool" "no spool: the error names it"

@@ -1,0 +1,200 @@
+/*
+ * ctl-audit: read the audit file from its end, newest line first (see
+ * ctl.h), for routehookctl status and dead list.
+ *
+ * The audit file only grows, and what an operator asks about is recent,
+ * so the file is read backwards in CTL_AUDIT_BLOCK blocks with pread(2):
+ * the cost is the lines looked at, not the size of the file.  The buffer
+ * holds the unread tail of the current window and is capped at
+ * CTL_AUDIT_CAP: a longer "line" is not one the worker wrote and is
+ * skipped whole, as is a line that is not a JSON object.  Lines appended
+ * while we read are not seen: the scan covers the file as it was opened.
+ *
+ * Fails (-1, err filled) when the file cannot be opened or read, or when
+ * memory runs out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "ctl.h"
+#include "event.h"
+
+#define CTL_AUDIT_BLOCK	(64 * 1024)
+#define CTL_AUDIT_CAP	(1024 * 1024)
+
+struct ctl_rlines {
+	int	 fd;
+	off_t	 pos;		/* file offset of buf[0] */
+	char	*buf;
+	size_t	 end;		/* buf[0..end) is not yet returned */
+	int	 skip_next;	/* next line: the rest of a long one */
+};
+
+/*
+ * Prepend the block before pos to buf[0..end).  Returns 0, or -1 on a
+ * read error or when memory runs out.
+ */
+static int
+ctl_rlines_fill(struct ctl_rlines *r)
+{
+	size_t want;
+	ssize_t n;
+	size_t got = 0;
+
+	want = r->pos < CTL_AUDIT_BLOCK ? (size_t)r->pos : CTL_AUDIT_BLOCK;
+	if (r->end + want > CTL_AUDIT_CAP) {
+		/*
+		 * An overlong line: drop what we have of it but its first
+		 * byte, so that the next line found is what is left of it
+		 * (at least that byte) and is skipped.
+		 */
+		r->end = 1;
+		r->skip_next = 1;
+	}
+	memmove(r->buf + want, r->buf, r->end);
+	while (got < want) {
+		n = pread(r->fd, r->buf + got, want - got,
+		    r->pos - (off_t)want + (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;	/* the file shrank under us */
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	r->pos -= (off_t)want;
+	r->end += want;
+	return 0;
+}
+
+/*
+ * The previous line, NUL-terminated in place, or NULL at the start of the
+ * file (errno 0) or on error (errno set).
+ */
+static char *
+ctl_rlines_prev(struct ctl_rlines *r)
+{
+	size_t k, stop;
+
+	for (;;) {
+		stop = r->end;
+		/* The newline ending this line is not its start. */
+		if (stop > 0 && r->buf[stop - 1] == '\n')
+			stop--;
+		for (k = stop; k > 0 && r->buf[k - 1] != '\n'; k--)
+			;
+		if (k > 0 || (r->pos == 0 && r->end > 0)) {
+			r->buf[stop] = '\0';
+			r->end = k;
+			if (r->skip_next) {
+				r->skip_next = 0;
+				continue;
+			}
+			return r->buf + k;
+		}
+		if (r->pos == 0) {
+			errno = 0;
+			return NULL;
+		}
+		if (ctl_rlines_fill(r) == -1)
+			return NULL;
+	}
+}
+
+static const char *
+ctl_json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Pick the fields routehookctl uses out of one audit line. */
+static void
+ctl_audit_fields(struct json_object *o, struct ctl_audit_line *l)
+{
+	struct json_object *v, *sum = NULL;
+	const char *s;
+
+	memset(l, 0, sizeof(*l));
+	l->obj = o;
+	l->sla_compliant = -1;
+	l->event_id = (s = ctl_json_str(o, "event_id")) ? s : "";
+	l->outcome = (s = ctl_json_str(o, "outcome")) ? s : "";
+	l->error = ctl_json_str(o, "error");
+	json_object_object_get_ex(o, "payload_summary", &sum);
+	l->event_type = (s = ctl_json_str(sum, "eventType")) ? s : "";
+	l->user_id = (s = ctl_json_str(sum, "userId")) ? s : "";
+	if ((s = ctl_json_str(o, "timestamp")) == NULL ||
+	    event_parse_time(s, &l->ts_ms) == -1)
+		l->ts_ms = 0;
+	if (json_object_object_get_ex(o, "sla_compliant", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		l->sla_compliant = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "http_status", &v) &&
+	    json_object_is_type(v, json_type_int))
+		l->http_status = json_object_get_int(v);
+}
+
+int
+ctl_audit_scan(const char *path,
+    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+    char *err, size_t errsz)
+{
+	struct ctl_rlines r = { .fd = -1 };
+	struct ctl_audit_line l;
+	struct json_object *o;
+	struct stat st;
+	char *line;
+	int stop, saved;
+
+	if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(r.fd, &st) == -1)
+		goto fail;
+	r.pos = st.st_size;
+	/* One byte more than the cap, for the NUL after the last line. */
+	if ((r.buf = malloc(CTL_AUDIT_CAP + 1)) == NULL)
+		goto fail;
+	while ((line = ctl_rlines_prev(&r)) != NULL) {
+		if (line[0] != '{')
+			continue;
+		if ((o = json_tokener_parse(line)) == NULL)
+			continue;
+		if (!json_object_is_type(o, json_type_object)) {
+			json_object_put(o);
+			continue;
+		}
+		ctl_audit_fields(o, &l);
+		stop = cb(&l, arg);
+		json_object_put(o);
+		if (stop)
+			break;
+	}
+	if (line == NULL && errno != 0)
+		goto fail;
+	free(r.buf);
+	close(r.fd);
+	return 0;
+
+fail:
+	saved = errno;
+	snprintf(err, errsz, "audit file %s: %s", path, strerror(saved));
+	free(r.buf);
+	if (r.fd != -1)
+		close(r.fd);
+	errno = saved;
+	return -1;
+}

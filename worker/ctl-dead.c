@@ -1,0 +1,556 @@
+/*
+ * ctl-dead: `routehookctl dead list|show|replay|purge`.
+ *
+ * A dead letter is an event the worker could not apply: its file sits in
+ * SPOOL/dead/ byte for byte under its spool id, and why it died is in its
+ * last audit line with outcome "dead".  list joins the two (reading the
+ * audit file from its end, and only as far back as the oldest dead letter
+ * was received); show gives the exact bytes on stdout and the reason on
+ * stderr, so `dead show ID > file` is the event as the sender sent it.
+ *
+ * replay is one rename(2) dead/ID -> new/ID per event, after removing
+ * SPOOL/state/attempts/ID so the worker counts its attempts afresh.  The
+ * worker's newest-wins rule still applies: a replayed event older than
+ * what was applied since for its user is superseded, not applied.  purge
+ * unlinks, and asks on the terminal first unless --yes.
+ *
+ * How it fails: an id that is not a spool id is a usage error (100)
+ * before anything is touched; a missing dead letter is named and the
+ * others are still handled (exit 1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "event.h"
+#include "spool.h"
+
+#define CTL_SKEW_MS	(300LL * 1000)
+#define CTL_BODY_MIN	(1024 * 1024)
+
+const char ctl_dead_usage[] =
+"usage: routehookctl [-c FILE] dead list\n"
+"       routehookctl [-c FILE] dead show ID\n"
+"       routehookctl [-c FILE] dead replay ID... | --all\n"
+"       routehookctl [-c FILE] dead purge [--yes] ID... | --all\n"
+"\n"
+"Dead letters are the events the worker could not apply, kept byte for\n"
+"byte in SPOOL/dead/ under their spool id.\n"
+"\n"
+"  list     one line each, oldest first: id, age, event type, user, and\n"
+"           the reason from the audit file\n"
+"  show     the event's exact bytes on stdout; its reason on stderr\n"
+"  replay   move back into new/ (attempts counted afresh) so the worker\n"
+"           takes them again; an event older than one applied since for\n"
+"           the same user is then superseded, not applied\n"
+"  purge    delete them, asking on the terminal unless --yes\n"
+"\n"
+"  --all    every dead letter (replay, purge)\n"
+"  --yes    do not ask (purge); without a terminal --yes is required\n"
+"\n"
+"exit status: 0 done, 1 some id was not a dead letter, 100 usage or\n"
+"configuration error\n";
+
+struct ctl_dead_entry {
+	char	*id;
+	long long received_ms;		/* 0 when the id does not say */
+	char	*reason;		/* from the audit file */
+	char	*type;
+	char	*user;
+};
+
+struct ctl_dead_list {
+	struct ctl_dead_entry	*v;
+	size_t			 n, cap;
+	size_t			 joined;
+	long long		 oldest_ms;
+	int			 nomem;
+};
+
+static int
+ctl_dead_cmp(const void *a, const void *b)
+{
+	const struct ctl_dead_entry *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+/* bsearch(3) with an id as the key. */
+static int
+ctl_dead_find(const void *key, const void *elt)
+{
+	const struct ctl_dead_entry *e = elt;
+
+	return strcmp(key, e->id);
+}
+
+static int
+ctl_dead_add(struct ctl_dead_list *dl, const char *id)
+{
+	struct ctl_dead_entry *v, *e;
+	struct timespec ts;
+	size_t cap;
+
+	if (dl->n == dl->cap) {
+		cap = dl->cap == 0 ? 64 : dl->cap * 2;
+		if (cap > SIZE_MAX / sizeof(*v)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((v = realloc(dl->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		dl->v = v;
+		dl->cap = cap;
+	}
+	e = &dl->v[dl->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->id = strdup(id)) == NULL)
+		return -1;
+	if (spool_id_time(id, &ts) == 0)
+		e->received_ms = (long long)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000;
+	if (e->received_ms != 0 &&
+	    (dl->oldest_ms == 0 || e->received_ms < dl->oldest_ms))
+		dl->oldest_ms = e->received_ms;
+	dl->n++;
+	return 0;
+}
+
+static void
+ctl_dead_free(struct ctl_dead_list *dl)
+{
+	size_t i;
+
+	for (i = 0; i < dl->n; i++) {
+		free(dl->v[i].id);
+		free(dl->v[i].reason);
+		free(dl->v[i].type);
+		free(dl->v[i].user);
+	}
+	free(dl->v);
+	memset(dl, 0, sizeof(*dl));
+}
+
+/* Every file in dead/, sorted by name, which sorts by arrival. */
+static int
+ctl_dead_load(struct spool *sp, struct ctl_dead_list *dl)
+{
+	struct spool_scan scan;
+	const char *id;
+
+	if (spool_scan_open(sp, SPOOL_DEAD, &scan) == -1) {
+		ctl_err("%s/dead", sp->root);
+		return -1;
+	}
+	while ((id = spool_scan_next(&scan)) != NULL) {
+		if (ctl_dead_add(dl, id) == -1) {
+			ctl_err("dead");
+			spool_scan_close(&scan);
+			return -1;
+		}
+	}
+	spool_scan_close(&scan);
+	if (dl->n > 1)
+		qsort(dl->v, dl->n, sizeof(*dl->v), ctl_dead_cmp);
+	return 0;
+}
+
+static char *
+ctl_dup_nonempty(const char *s, int *nomem)
+{
+	char *d;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*nomem = 1;
+	return d;
+}
+
+static int
+ctl_dead_line(const struct ctl_audit_line *l, void *arg)
+{
+	struct ctl_dead_list *dl = arg;
+	struct ctl_dead_entry *e;
+	char buf[64];
+
+	/* Not about any of ours: it died before the oldest was received. */
+	if (l->ts_ms != 0 && dl->oldest_ms != 0 &&
+	    l->ts_ms < dl->oldest_ms - CTL_SKEW_MS)
+		return 1;
+	if (strcmp(l->outcome, "dead") != 0)
+		return 0;
+	e = bsearch(l->event_id, dl->v, dl->n, sizeof(*dl->v), ctl_dead_find);
+	/* Newest first: the first line seen for an event is its last. */
+	if (e == NULL || e->reason != NULL)
+		return 0;
+	if (l->error != NULL && l->error[0] != '\0')
+		e->reason = ctl_dup_nonempty(l->error, &dl->nomem);
+	else {
+		if (l->http_status != 0)
+			snprintf(buf, sizeof(buf), "HTTP %d", l->http_status);
+		else
+			snprintf(buf, sizeof(buf), "dead");
+		e->reason = ctl_dup_nonempty(buf, &dl->nomem);
+	}
+	e->type = ctl_dup_nonempty(l->event_type, &dl->nomem);
+	e->user = ctl_dup_nonempty(l->user_id, &dl->nomem);
+	if (e->reason != NULL)
+		dl->joined++;
+	return dl->joined == dl->n || dl->nomem;
+}
+
+/* Reasons from the audit file; a missing file just leaves them unknown. */
+static int
+ctl_dead_join(const struct conf *c, struct ctl_dead_list *dl)
+{
+	char err[1024];
+
+	if (dl->n == 0 || c->audit.file.path == NULL ||
+	    c->audit.file.path[0] == '\0')
+		return 0;
+	if (ctl_audit_scan(c->audit.file.path, ctl_dead_line, dl, err,
+	    sizeof(err)) == -1 && errno != ENOENT) {
+		ctl_errx("%s", err);
+		return -1;
+	}
+	if (dl->nomem) {
+		ctl_errx("dead: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The type and user from the body itself when the audit line lacks them. */
+static void
+ctl_dead_parse(const struct conf *c, struct spool *sp,
+    struct ctl_dead_entry *e, int *nomem)
+{
+	struct event ev;
+	char err[512], *body = NULL;
+	size_t len, max;
+
+	if (e->type != NULL && e->user != NULL)
+		return;
+	max = c->receiver.max_body_bytes > CTL_BODY_MIN ?
+	    c->receiver.max_body_bytes : CTL_BODY_MIN;
+	if (spool_read(sp, SPOOL_DEAD, e->id, max, &body, &len, err,
+	    sizeof(err)) == -1)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	/* On failure ev still holds what could be read: enough here. */
+	(void)event_parse(c, body, len, &ev, err, sizeof(err));
+	if (e->type == NULL)
+		e->type = ctl_dup_nonempty(ev.type, nomem);
+	if (e->user == NULL)
+		e->user = ctl_dup_nonempty(ev.user_id, nomem);
+	free(body);
+}
+
+static int
+ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
+{
+	struct ctl_dead_list dl;
+	struct ctl_dead_entry *e;
+	int wid = 0, wtype = 1, wuser = 1, w, rc = EXIT_PERM;
+	long long now = ctl_now_ms();
+	char age[32];
+	size_t i;
+
+	memset(&dl, 0, sizeof(dl));
+	if (ctl_dead_load(sp, &dl) == -1 || ctl_dead_join(c, &dl) == -1)
+		goto fail;
+	for (i = 0; i < dl.n; i++) {
+		e = &dl.v[i];
+		ctl_dead_parse(c, sp, e, &dl.nomem);
+		if ((w = (int)strlen(e->id)) > wid)
+			wid = w;
+		if (e->type != NULL && (w = (int)strlen(e->type)) > wtype)
+			wtype = w;
+		if (e->user != NULL && (w = (int)strlen(e->user)) > wuser)
+			wuser = w;
+	}
+	if (dl.nomem) {
+		ctl_errx("dead list: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < dl.n; i++) {
+		e = &dl.v[i];
+		if (e->received_ms != 0)
+			ctl_fmt_age((now - e->received_ms) / 1000, age,
+			    sizeof(age));
+		else
+			snprintf(age, sizeof(age), "-");
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid, e->id, age, wtype,
+		    e->type ? e->type : "-", wuser, e->user ? e->user : "-",
+		    e->reason ? e->reason : "(no audit line)");
+	}
+	rc = EXIT_DONE;
+fail:
+	ctl_dead_free(&dl);
+	return rc;
+}
+
+static int
+ctl_copy_out(int fd, const char *id)
+{
+	char buf[65536];
+	ssize_t n, w;
+	size_t off;
+
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			ctl_err("dead/%s", id);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		for (off = 0; off < (size_t)n; off += (size_t)w) {
+			w = write(STDOUT_FILENO, buf + off, (size_t)n - off);
+			if (w == -1 && errno == EINTR)
+				w = 0;
+			else if (w == -1) {
+				ctl_err("standard output");
+				return -1;
+			}
+		}
+	}
+}
+
+static int
+ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
+{
+	struct ctl_dead_list dl;
+	struct ctl_dead_entry *e;
+	int fd = -1, rc = EXIT_PERM;
+	char when[40];
+
+	memset(&dl, 0, sizeof(dl));
+	do {
+		fd = openat(sp->fd[SPOOL_DEAD], id,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	} while (fd == -1 && errno == EINTR);
+	if (fd == -1) {
+		if (errno == ENOENT) {
+			ctl_errx("dead show: %s: no such dead letter", id);
+			return EXIT_FOUND;
+		}
+		ctl_err("%s/dead/%s", sp->root, id);
+		return EXIT_PERM;
+	}
+	if (ctl_dead_add(&dl, id) == -1) {
+		ctl_err("dead show");
+		goto fail;
+	}
+	if (ctl_dead_join(c, &dl) == -1)
+		goto fail;
+	e = &dl.v[0];
+	ctl_dead_parse(c, sp, e, &dl.nomem);
+	ctl_fmt_time(e->received_ms, when, sizeof(when));
+	/* The reason on stderr: stdout is the event, byte for byte. */
+	fprintf(stderr, "%s: received %s, %s, user %s, reason: %s\n", id,
+	    when, e->type ? e->type : "unknown type",
+	    e->user ? e->user : "unknown",
+	    e->reason ? e->reason : "(no audit line)");
+	if (ctl_copy_out(fd, id) == -1)
+		goto fail;
+	rc = EXIT_DONE;
+fail:
+	close(fd);
+	ctl_dead_free(&dl);
+	return rc;
+}
+
+/* Remove state/attempts/ID so a replayed event starts from attempt 1. */
+static int
+ctl_forget_attempts(struct spool *sp, const char *id)
+{
+	char path[SPOOL_ID_MAX + 16];
+
+	snprintf(path, sizeof(path), "attempts/%s", id);
+	if (unlinkat(sp->fd[SPOOL_STATE], path, 0) == -1 && errno != ENOENT) {
+		ctl_err("%s/state/%s", sp->root, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_replay_one(struct spool *sp, const char *id)
+{
+	struct stat sb;
+	char err[1024];
+
+	/* Only a dead letter's attempts are forgotten, never a live one's. */
+	if (fstatat(sp->fd[SPOOL_DEAD], id, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			ctl_errx("dead replay: %s: no such dead letter", id);
+		else
+			ctl_err("%s/dead/%s", sp->root, id);
+		return -1;
+	}
+	if (ctl_forget_attempts(sp, id) == -1)
+		return -1;
+	if (spool_move(sp, id, SPOOL_DEAD, SPOOL_NEW, err, sizeof(err)) == -1) {
+		ctl_errx("dead replay: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_purge_one(struct spool *sp, const char *id)
+{
+	char err[1024];
+
+	if (spool_unlink(sp, SPOOL_DEAD, id, err, sizeof(err)) == -1) {
+		if (errno == ENOENT)
+			ctl_errx("dead purge: %s: no such dead letter", id);
+		else
+			ctl_errx("dead purge: %s", err);
+		return -1;
+	}
+	return ctl_forget_attempts(sp, id);
+}
+
+/* 1 when the operator says yes on the terminal, 0 otherwise, -1: no tty. */
+static int
+ctl_confirm(size_t n)
+{
+	char line[64];
+
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	fprintf(stderr, "purge %zu dead letter%s? [y/N] ", n,
+	    n == 1 ? "" : "s");
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static int
+ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
+    int yes, char **ids, int nids)
+{
+	struct ctl_dead_list dl;
+	size_t i, done = 0;
+	int rc = EXIT_DONE, r;
+
+	memset(&dl, 0, sizeof(dl));
+	if (all && ctl_dead_load(sp, &dl) == -1)
+		return EXIT_PERM;
+	for (i = 0; !all && i < (size_t)nids; i++)
+		if (ctl_dead_add(&dl, ids[i]) == -1) {
+			ctl_err("dead");
+			ctl_dead_free(&dl);
+			return EXIT_PERM;
+		}
+	if (!replay && !yes && dl.n > 0) {
+		if ((r = ctl_confirm(dl.n)) == -1) {
+			ctl_errx("dead purge: not a terminal: use --yes to "
+			    "purge without asking");
+			ctl_dead_free(&dl);
+			return EXIT_PERM;
+		}
+		if (r == 0) {
+			printf("nothing purged\n");
+			ctl_dead_free(&dl);
+			return EXIT_DONE;
+		}
+	}
+	for (i = 0; i < dl.n; i++) {
+		r = replay ? ctl_replay_one(sp, dl.v[i].id) :
+		    ctl_purge_one(sp, dl.v[i].id);
+		if (r == -1)
+			rc = EXIT_FOUND;
+		else
+			done++;
+	}
+	printf("%s %zu dead letter%s\n", replay ? "replayed" : "purged", done,
+	    done == 1 ? "" : "s");
+	ctl_dead_free(&dl);
+	return rc;
+}
+
+int
+ctl_dead(struct ctl *ctl, int argc, char **argv)
+{
+	enum { OPT_ALL = 2, OPT_YES };
+	static const struct ctl_opt opts[] = {
+		{ "help", 'h', 0, CTL_OPT_HELP },
+		{ "all", 'a', 0, OPT_ALL },
+		{ "yes", 'y', 0, OPT_YES },
+		{ NULL, 0, 0, 0 }
+	};
+	struct ctl_args a;
+	struct spool sp;
+	const char *arg, *action;
+	char err[1024];
+	int o, all = 0, yes = 0, i, rc, replay;
+
+	ctl_args_init(&a, "dead", argc, argv);
+	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
+		if (o == CTL_OPT_HELP)
+			return ctl_usage(ctl_dead_usage, EXIT_DONE);
+		if (o == OPT_ALL)
+			all = 1;
+		else if (o == OPT_YES)
+			yes = 1;
+	}
+	if (o == -1)
+		return ctl_usage(ctl_dead_usage, EXIT_PERM);
+	if (a.npos == 0) {
+		ctl_errx("dead: list, show, replay or purge?");
+		return ctl_usage(ctl_dead_usage, EXIT_PERM);
+	}
+	action = a.argv[0];
+	replay = strcmp(action, "replay") == 0;
+	if (strcmp(action, "list") == 0 || strcmp(action, "show") == 0) {
+		if (all || yes || a.npos != (action[0] == 'l' ? 1 : 2)) {
+			ctl_errx("dead %s: wrong arguments", action);
+			return ctl_usage(ctl_dead_usage, EXIT_PERM);
+		}
+	} else if (replay || strcmp(action, "purge") == 0) {
+		if ((all && a.npos > 1) || (!all && a.npos < 2) ||
+		    (replay && yes)) {
+			ctl_errx("dead %s: give ids or --all", action);
+			return ctl_usage(ctl_dead_usage, EXIT_PERM);
+		}
+	} else {
+		ctl_errx("dead: unknown action %s", action);
+		return ctl_usage(ctl_dead_usage, EXIT_PERM);
+	}
+	/* No path tricks: every id is checked before anything is touched. */
+	for (i = 1; i < a.npos; i++)
+		if (!spool_id_valid(a.argv[i])) {
+			ctl_errx("dead %s: %s: not a spool id", action,
+			    a.argv[i]);
+			return EXIT_PERM;
+		}
+
+	if (ctl_conf_load(ctl) == -1)
+		return EXIT_PERM;
+	if (spool_open(&sp, ctl->conf.spool_dir.path, 0,
+	    ctl->conf.receiver.fsync, err, sizeof(err)) == -1) {
+		ctl_errx("%s (routehookctl check tells more)", err);
+		return EXIT_PERM;
+	}
+	if (action[0] == 'l')
+		rc = ctl_dead_list_cmd(&ctl->conf, &sp);
+	else if (action[0] == 's')
+		rc = ctl_dead_show(&ctl->conf, &sp, a.argv[1]);
+	else
+		rc = ctl_dead_apply(&ctl->conf, &sp, replay, all, yes,
+		    a.argv + 1, a.npos - 1);
+	spool_close(&sp);
+	return rc;
+}

@@ -1,0 +1,498 @@
+/*
+ * ctl-status: `routehookctl status [--json] [--last N]`.
+ *
+ * What an operator asks first when something looks wrong: how much is
+ * waiting in each spool directory and since when, when the next deferred
+ * event will be tried, what the last outcomes were and how many broke the
+ * SLA in the last hour and day, and whether the worker holds a token.
+ *
+ * Everything is read, nothing is changed.  The spool is scanned as a
+ * stream and the audit file read from its end (ctl-audit.c), so neither a
+ * large backlog nor a large audit file costs memory.  A missing audit file
+ * only means nothing happened yet.  Fails with 100 when the config or the
+ * spool cannot be opened, and with 1 (after printing what it could) when
+ * the audit file cannot be read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "ctl.h"
+#include "oauth.h"
+#include "spool.h"
+
+#define CTL_DAY_MS	(86400LL * 1000)
+#define CTL_HOUR_MS	(3600LL * 1000)
+/* Concurrent workers append lines a little out of time order. */
+#define CTL_SKEW_MS	(300LL * 1000)
+#define CTL_LAST_MAX	1000
+
+const char ctl_status_usage[] =
+"usage: routehookctl [-c FILE] status [--json] [--last N]\n"
+"\n"
+"For each spool directory (new, cur, deferred, dead): how many events and\n"
+"the age of the oldest; when the next deferred event is due; the last N\n"
+"outcomes from the audit file (default 10) and, for the last hour and the\n"
+"last day, the outcomes by kind and the SLA breaches; the OAuth token the\n"
+"worker has cached, and when it expires.\n"
+"\n"
+"  --json     the same as one JSON object:\n"
+"             {\"spool\":{\"new\":{\"count\",\"oldest_age_s\"},...},\n"
+"              \"audit\":{\"last\":[...],\"last_hour\":{...},\n"
+"                       \"last_day\":{...}},\n"
+"              \"token\":{\"cached\",\"expires_in_s\"}}\n"
+"  --last N   how many recent outcomes to show (0 to 1000)\n"
+"\n"
+"exit status: 0 done, 1 the audit file could not be read, 100 usage or\n"
+"configuration error (or no spool at spool_dir)\n";
+
+static const enum spool_dir ctl_status_dirs[] = {
+	SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
+};
+#define CTL_NDIRS	(sizeof(ctl_status_dirs) / sizeof(ctl_status_dirs[0]))
+
+struct ctl_window {
+	long	 applied, deferred, dead, superseded, other, sla_breaches;
+};
+
+struct ctl_status {
+	long long		 now_ms;
+	struct spool_count	 cnt[CTL_NDIRS];
+	long long		 next_ms;	/* deferred's first mtime */
+	int			 audit_state;	/* 1 read, 0 none, -1 error */
+	struct json_object	*last[CTL_LAST_MAX];	/* newest first */
+	int			 nlast, want_last;
+	struct ctl_window	 hour, day;
+	int			 token;		/* 1, 0, -1, or -2: no client */
+	time_t			 token_exp;
+};
+
+static void
+ctl_window_add(struct ctl_window *w, const struct ctl_audit_line *l)
+{
+	if (strcmp(l->outcome, "applied") == 0)
+		w->applied++;
+	else if (strcmp(l->outcome, "deferred") == 0)
+		w->deferred++;
+	else if (strcmp(l->outcome, "dead") == 0)
+		w->dead++;
+	else if (strcmp(l->outcome, "superseded") == 0)
+		w->superseded++;
+	else
+		w->other++;
+	/*
+	 * A breach is counted as the worker warns of one: once per event, on
+	 * its final applied or dead line.  Superseded and deferred lines say
+	 * sla_compliant too, but counting them would count one late event
+	 * once per retry.
+	 */
+	if (l->sla_compliant == 0 && (strcmp(l->outcome, "applied") == 0 ||
+	    strcmp(l->outcome, "dead") == 0))
+		w->sla_breaches++;
+}
+
+static int
+ctl_status_line(const struct ctl_audit_line *l, void *arg)
+{
+	struct ctl_status *st = arg;
+	long long age;
+
+	if (st->nlast < st->want_last)
+		st->last[st->nlast++] = json_object_get(l->obj);
+	if (l->ts_ms == 0)
+		return 0;
+	age = st->now_ms - l->ts_ms;
+	if (age <= CTL_DAY_MS)
+		ctl_window_add(&st->day, l);
+	if (age <= CTL_HOUR_MS)
+		ctl_window_add(&st->hour, l);
+	/* Older than a day, beyond any reordering: the rest is older still. */
+	return st->nlast >= st->want_last && age > CTL_DAY_MS + CTL_SKEW_MS;
+}
+
+/* The earliest next attempt: deferred files carry it as their mtime. */
+static int
+ctl_next_deferred(struct spool *sp, long long *next_ms, char *err,
+    size_t errsz)
+{
+	struct spool_scan scan;
+	const char *id;
+	struct stat sb;
+	long long t;
+
+	*next_ms = 0;
+	if (spool_scan_open(sp, SPOOL_DEFERRED, &scan) == -1) {
+		snprintf(err, errsz, "%s/deferred: %s", sp->root,
+		    strerror(errno));
+		return -1;
+	}
+	while ((id = spool_scan_next(&scan)) != NULL) {
+		/* Gone meanwhile: the worker took it. */
+		if (fstatat(sp->fd[SPOOL_DEFERRED], id, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		t = (long long)sb.st_mtim.tv_sec * 1000 +
+		    sb.st_mtim.tv_nsec / 1000000;
+		if (*next_ms == 0 || t < *next_ms)
+			*next_ms = t;
+	}
+	spool_scan_close(&scan);
+	return 0;
+}
+
+static int
+ctl_status_gather(struct ctl_status *st, const struct conf *c,
+    struct spool *sp)
+{
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < CTL_NDIRS; i++) {
+		if (spool_count(sp, ctl_status_dirs[i], &st->cnt[i], err,
+		    sizeof(err)) == -1) {
+			ctl_errx("%s", err);
+			return -1;
+		}
+	}
+	if (ctl_next_deferred(sp, &st->next_ms, err, sizeof(err)) == -1) {
+		ctl_errx("%s", err);
+		return -1;
+	}
+
+	st->audit_state = 1;
+	if (c->audit.file.path != NULL && c->audit.file.path[0] != '\0' &&
+	    ctl_audit_scan(c->audit.file.path, ctl_status_line, st, err,
+	    sizeof(err)) == -1) {
+		st->audit_state = errno == ENOENT ? 0 : -1;
+		if (st->audit_state == -1)
+			ctl_errx("%s", err);
+	}
+
+	st->token = -2;
+	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
+		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
+		    &st->token_exp);
+	return 0;
+}
+
+/* --- the table ----------------------------------------------------------- */
+
+static void
+ctl_print_window(const char *name, const struct ctl_window *w)
+{
+	printf("  %-10s %8ld %9ld %5ld %11ld %13ld\n", name, w->applied,
+	    w->deferred, w->dead, w->superseded, w->sla_breaches);
+}
+
+static void
+ctl_print_outcome(struct json_object *o)
+{
+	struct json_object *v, *sum = NULL;
+	const char *ts = "-", *type = "-", *user = "-";
+	long long latency = -1;
+
+	if (json_object_object_get_ex(o, "timestamp", &v) &&
+	    json_object_is_type(v, json_type_string))
+		ts = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "latency_ms", &v) &&
+	    json_object_is_type(v, json_type_int))
+		latency = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "payload_summary", &sum) &&
+	    json_object_object_get_ex(sum, "eventType", &v) &&
+	    json_object_is_type(v, json_type_string))
+		type = json_object_get_string(v);
+	if (sum != NULL && json_object_object_get_ex(sum, "userId", &v) &&
+	    json_object_is_type(v, json_type_string))
+		user = json_object_get_string(v);
+	printf("    %s  %-10s", ts, json_object_object_get_ex(o, "outcome", &v)
+	    ? json_object_get_string(v) : "-");
+	if (json_object_object_get_ex(o, "http_status", &v) &&
+	    json_object_is_type(v, json_type_int))
+		printf(" %3d", json_object_get_int(v));
+	else
+		printf("   -");
+	printf(" %6lld ms  %s  %s  %s", latency,
+	    json_object_object_get_ex(o, "event_id", &v) ?
+	    json_object_get_string(v) : "-", type, user);
+	if (json_object_object_get_ex(o, "error", &v) &&
+	    json_object_is_type(v, json_type_string))
+		printf("  (%s)", json_object_get_string(v));
+	putchar('\n');
+}
+
+static void
+ctl_status_print(const struct ctl_status *st, const struct conf *c)
+{
+	char age[32], when[40];
+	size_t i;
+	int k;
+
+	printf("spool %s\n", c->spool_dir.path);
+	for (i = 0; i < CTL_NDIRS; i++) {
+		printf("  %-9s %7ld", spool_dir_name(ctl_status_dirs[i]),
+		    st->cnt[i].n);
+		if (st->cnt[i].n > 0) {
+			ctl_fmt_age(st->now_ms / 1000 - st->cnt[i].oldest,
+			    age, sizeof(age));
+			printf("  oldest %s", age);
+		}
+		if (ctl_status_dirs[i] == SPOOL_DEFERRED && st->next_ms != 0) {
+			ctl_fmt_age((st->next_ms - st->now_ms + 999) / 1000,
+			    age, sizeof(age));
+			ctl_fmt_time(st->next_ms, when, sizeof(when));
+			printf("  next attempt %s%s (%s)",
+			    st->next_ms <= st->now_ms ? "due now" : "in ",
+			    st->next_ms <= st->now_ms ? "" : age, when);
+		}
+		putchar('\n');
+	}
+
+	printf("audit %s", c->audit.file.path);
+	if (st->audit_state == 0)
+		printf(": no outcomes yet\n");
+	else if (st->audit_state == -1)
+		printf(": unreadable\n");
+	else {
+		printf("\n  %-10s %8s %9s %5s %11s %13s\n", "", "applied",
+		    "deferred", "dead", "superseded", "sla breaches");
+		ctl_print_window("last hour", &st->hour);
+		ctl_print_window("last day", &st->day);
+		printf("  last %d outcome%s:\n", st->nlast,
+		    st->nlast == 1 ? "" : "s");
+		for (k = st->nlast - 1; k >= 0; k--)
+			ctl_print_outcome(st->last[k]);
+	}
+
+	if (st->token == -2)
+		printf("token none (genesys.client_id is not set)\n");
+	else if (st->token == -1)
+		printf("token unknown (the cache could not be read)\n");
+	else if (st->token == 0)
+		printf("token none cached\n");
+	else {
+		ctl_fmt_time((long long)st->token_exp * 1000, when,
+		    sizeof(when));
+		if (st->token_exp * 1000LL <= st->now_ms)
+			printf("token cached, expired (%s)\n", when);
+		else {
+			ctl_fmt_age(st->token_exp - st->now_ms / 1000, age,
+			    sizeof(age));
+			printf("token cached, expires in %lld s (%s, %s)\n",
+			    (long long)st->token_exp - st->now_ms / 1000, age,
+			    when);
+		}
+	}
+}
+
+/* --- JSON ---------------------------------------------------------------- */
+
+static struct json_object *
+ctl_json_window(const struct ctl_window *w, int *bad)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(o, "applied", json_object_new_int64(w->applied), bad);
+	ctl_jset(o, "deferred", json_object_new_int64(w->deferred), bad);
+	ctl_jset(o, "dead", json_object_new_int64(w->dead), bad);
+	ctl_jset(o, "superseded", json_object_new_int64(w->superseded), bad);
+	ctl_jset(o, "other", json_object_new_int64(w->other), bad);
+	ctl_jset(o, "sla_breaches", json_object_new_int64(w->sla_breaches),
+	    bad);
+	return o;
+}
+
+static struct json_object *
+ctl_json_spool(const struct ctl_status *st, const struct conf *c, int *bad)
+{
+	struct json_object *spool, *d;
+	char when[40];
+	size_t i;
+
+	if ((spool = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(spool, "dir", json_object_new_string(c->spool_dir.path), bad);
+	for (i = 0; i < CTL_NDIRS; i++) {
+		if ((d = json_object_new_object()) == NULL) {
+			*bad = 1;
+			break;
+		}
+		ctl_jset(spool, spool_dir_name(ctl_status_dirs[i]), d, bad);
+		ctl_jset(d, "count", json_object_new_int64(st->cnt[i].n), bad);
+		if (st->cnt[i].n > 0)
+			ctl_jset(d, "oldest_age_s", json_object_new_int64(
+			    st->now_ms / 1000 - st->cnt[i].oldest), bad);
+		else
+			ctl_jnull(d, "oldest_age_s", bad);
+		if (ctl_status_dirs[i] != SPOOL_DEFERRED)
+			continue;
+		if (st->next_ms == 0) {
+			ctl_jnull(d, "next_attempt", bad);
+			ctl_jnull(d, "next_attempt_in_s", bad);
+			continue;
+		}
+		ctl_fmt_time(st->next_ms, when, sizeof(when));
+		ctl_jset(d, "next_attempt", json_object_new_string(when), bad);
+		ctl_jset(d, "next_attempt_in_s", json_object_new_int64(
+		    st->next_ms <= st->now_ms ? 0 :
+		    (st->next_ms - st->now_ms + 999) / 1000), bad);
+	}
+	return spool;
+}
+
+static struct json_object *
+ctl_json_audit(const struct ctl_status *st, const struct conf *c, int *bad)
+{
+	struct json_object *audit, *last;
+	int k;
+
+	if ((audit = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(audit, "file", json_object_new_string(c->audit.file.path),
+	    bad);
+	ctl_jset(audit, "exists", json_object_new_boolean(st->audit_state != 0),
+	    bad);
+	if (st->audit_state == -1)
+		ctl_jset(audit, "error", json_object_new_string("unreadable"),
+		    bad);
+	if ((last = json_object_new_array()) == NULL)
+		*bad = 1;
+	ctl_jset(audit, "last", last, bad);
+	/* Oldest first, as in the file. */
+	for (k = st->nlast - 1; last != NULL && k >= 0; k--)
+		if (json_object_array_add(last,
+		    json_object_get(st->last[k])) != 0) {
+			json_object_put(st->last[k]);
+			*bad = 1;
+		}
+	ctl_jset(audit, "last_hour", ctl_json_window(&st->hour, bad), bad);
+	ctl_jset(audit, "last_day", ctl_json_window(&st->day, bad), bad);
+	return audit;
+}
+
+static struct json_object *
+ctl_json_token(const struct ctl_status *st, int *bad)
+{
+	struct json_object *t;
+
+	if ((t = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(t, "configured", json_object_new_boolean(st->token != -2),
+	    bad);
+	ctl_jset(t, "cached", json_object_new_boolean(st->token == 1), bad);
+	if (st->token == 1)
+		ctl_jset(t, "expires_in_s", json_object_new_int64(
+		    (long long)st->token_exp - st->now_ms / 1000), bad);
+	if (st->token == -1)
+		ctl_jset(t, "error", json_object_new_string("unreadable"), bad);
+	return t;
+}
+
+static int
+ctl_status_json(const struct ctl_status *st, const struct conf *c)
+{
+	struct json_object *o;
+	const char *s;
+	int bad = 0;
+
+	if ((o = json_object_new_object()) == NULL) {
+		ctl_err("status");
+		return -1;
+	}
+	ctl_jset(o, "spool", ctl_json_spool(st, c, &bad), &bad);
+	ctl_jset(o, "audit", ctl_json_audit(st, c, &bad), &bad);
+	ctl_jset(o, "token", ctl_json_token(st, &bad), &bad);
+	s = bad ? NULL : json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL) {
+		ctl_errx("status: out of memory");
+		json_object_put(o);
+		return -1;
+	}
+	puts(s);
+	json_object_put(o);
+	return 0;
+}
+
+int
+ctl_status(struct ctl *ctl, int argc, char **argv)
+{
+	enum { OPT_JSON = 2, OPT_LAST };
+	static const struct ctl_opt opts[] = {
+		{ "help", 'h', 0, CTL_OPT_HELP },
+		{ "json", 0, 0, OPT_JSON },
+		{ "last", 'n', 1, OPT_LAST },
+		{ NULL, 0, 0, 0 }
+	};
+	struct ctl_status *st = NULL;
+	struct spool sp;
+	struct ctl_args a;
+	const char *arg;
+	char err[1024];
+	int o, json = 0, rc = EXIT_PERM, opened = 0;
+	long last = 10;
+
+	ctl_args_init(&a, "status", argc, argv);
+	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
+		if (o == CTL_OPT_HELP)
+			return ctl_usage(ctl_status_usage, EXIT_DONE);
+		if (o == OPT_JSON)
+			json = 1;
+		else if (o == OPT_LAST && ctl_number("status", "last", arg, 0,
+		    CTL_LAST_MAX, &last) == -1)
+			return ctl_usage(ctl_status_usage, EXIT_PERM);
+	}
+	if (o == -1 || a.npos != 0) {
+		if (o != -1)
+			ctl_errx("status: unexpected argument %s", a.argv[0]);
+		return ctl_usage(ctl_status_usage, EXIT_PERM);
+	}
+	if (ctl_conf_load(ctl) == -1)
+		return EXIT_PERM;
+	if (spool_open(&sp, ctl->conf.spool_dir.path, 0, 0, err,
+	    sizeof(err)) == -1) {
+		ctl_errx("%s (routehookctl check tells more)", err);
+		return EXIT_PERM;
+	}
+	opened = 1;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		ctl_err("status");
+		goto fail;
+	}
+	st->now_ms = ctl_now_ms();
+	st->want_last = (int)last;
+	if (ctl_status_gather(st, &ctl->conf, &sp) == -1)
+		goto fail;
+	if (json) {
+		if (ctl_status_json(st, &ctl->conf) == -1) {
+			rc = EXIT_TEMP;
+			goto fail;
+		}
+	} else
+		ctl_status_print(st, &ctl->conf);
+	rc = st->audit_state == -1 ? EXIT_FOUND : EXIT_DONE;
+
+fail:
+	if (st != NULL)
+		while (st->nlast > 0)
+			json_object_put(st->last[--st->nlast]);
+	free(st);
+	if (opened)
+		spool_close(&sp);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * ctl: what the files of routehookctl share (worker/routehookctl.c and
+ * worker/ctl-*.c).
+ *
+ * The Makefile links every non-main .c of worker/ into both worker
+ * programs and into the unit tests, so the ctl-*.c files only call each
+ * other and lib/: nothing here may depend on routehookctl.c's main().
+ *
+ * Every subcommand is one function taking the arguments after its name
+ * and returning the exit status (log.h: EXIT_DONE, EXIT_FOUND, EXIT_PERM,
+ * EXIT_TEMP).  Messages go to stderr as "routehookctl: ...".
+ */
+#ifndef ROUTEHOOK_CTL_H
+#define ROUTEHOOK_CTL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define CTL_PROG	"routehookctl"
+
+struct ctl {
+	const char	*conf_arg;	/* -c FILE, or NULL */
+	const char	*conf_file;	/* the file read */
+	struct conf	 conf;
+	int		 loaded;
+};
+
+/* --- options: "--name", "--name=VALUE", "--name VALUE", "-x" -------- */
+
+struct ctl_opt {
+	const char	*name;		/* long name, without "--" */
+	int		 short_name;	/* 'x' for -x, or 0 */
+	int		 has_arg;
+	int		 id;		/* > 0 */
+};
+
+/* Every table has { "help", 'h', 0, CTL_OPT_HELP }. */
+#define CTL_OPT_HELP	1
+
+struct ctl_args {
+	const char	*cmd;		/* "dead replay", for messages */
+	int		 argc;
+	char		**argv;
+	int		 i;
+	int		 npos;		/* operands, moved to argv[0..npos) */
+	int		 dashdash;
+};
+
+void	 ctl_args_init(struct ctl_args *a, const char *cmd, int argc,
+	    char **argv);
+/*
+ * The next option's id, its value in *arg; 0 when argv is used up (the
+ * operands are then argv[0..npos)); -1 after printing why an option is
+ * wrong.  Options and operands may be mixed; "--" ends the options.
+ */
+int	 ctl_getopt(struct ctl_args *a, const struct ctl_opt *opts,
+	    const char **arg);
+/* Print usage (stdout for status 0, else stderr); returns status. */
+int	 ctl_usage(const char *usage, int status);
+/* A decimal number in [min, max], or -1 after saying what is wrong. */
+int	 ctl_number(const char *cmd, const char *opt, const char *s, long min,
+	    long max, long *out);
+
+/* --- messages ---------------------------------------------------------- */
+
+void	 ctl_errx(const char *fmt, ...) LOG_PRINTF(1, 2);
+void	 ctl_err(const char *fmt, ...) LOG_PRINTF(1, 2);	/* + strerror */
+
+/* Load the config (-c, $ROUTEHOOK_CONFIG, default); prints why not. */
+int	 ctl_conf_load(struct ctl *ctl);
+void	 ctl_free(struct ctl *ctl);
+
+/*
+ * Add v (NULL: the constructor ran out of memory) under key, or JSON null
+ * with ctl_jnull(); any failure sets *bad and releases v, so a builder
+ * checks once at the end.
+ */
+void	 ctl_jset(struct json_object *o, const char *key,
+	    struct json_object *v, int *bad);
+void	 ctl_jnull(struct json_object *o, const char *key, int *bad);
+
+/* --- time ---------------------------------------------------------------- */
+
+long long	 ctl_now_ms(void);
+/* "2026-11-28T22:47:33.123Z" */
+int	 ctl_fmt_time(long long ms, char *buf, size_t bufsz);
+/* "42s", "5m03s", "2h05m", "3d04h"; negative ages print as "0s" */
+void	 ctl_fmt_age(long long s, char *buf, size_t bufsz);
+
+/* --- the audit file, newest line first ----------------------------------- */
+
+struct ctl_audit_line {
+	struct json_object	*obj;		/* the whole line */
+	const char		*event_id;	/* "" when absent */
+	const char		*outcome;
+	const char		*event_type;
+	const char		*user_id;
+	const char		*error;		/* NULL when null or absent */
+	long long		 ts_ms;		/* 0 when unreadable */
+	int			 sla_compliant;	/* 1, 0, or -1 when absent */
+	int			 http_status;	/* 0 when null */
+};
+
+/*
+ * Call cb for every line of the audit file at path, from the last to the
+ * first, reading the file backwards in blocks so that its size does not
+ * matter; lines that are not JSON objects are skipped.  cb returns
+ * nonzero to stop early.  The object lives until cb returns (take a
+ * reference with json_object_get() to keep it).  -1 with err filled on
+ * error; errno is ENOENT when the file does not exist.
+ */
+int	 ctl_audit_scan(const char *path,
+	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+	    char *err, size_t errsz);
+
+/* --- subcommands ------------------------------------------------------- */
+
+int	 ctl_status(struct ctl *ctl, int argc, char **argv);
+int	 ctl_dead(struct ctl *ctl, int argc, char **argv);
+int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
+int	 ctl_register(struct ctl *ctl, int argc, char **argv);
+
+extern const char ctl_status_usage[];
+extern const char ctl_dead_usage[];
+extern const char ctl_simulate_usage[];
+extern const char ctl_register_usage[];
+
+#endif

@@ -1,0 +1,409 @@
+/*
+ * routehookctl: the operator's tool for routehook.
+ *
+ *	routehookctl [-c FILE] COMMAND [ARGS]
+ *
+ *	check		validate the configuration and every file it names
+ *	status		the spool, recent outcomes, SLA breaches, the token
+ *	dead		list, show, replay or purge dead letters
+ *	simulate	send signed test events to the receiver
+ *	register	register a webhook (the tutorial's API)
+ *
+ * It reads the same configuration as the responder and the worker (-c
+ * FILE, else $ROUTEHOOK_CONFIG, else /etc/routehook/routehook.conf) and
+ * looks at the spool only through lib/spool, so what it shows is what
+ * they see.  This file holds main() and `check`; the other commands are
+ * in worker/ctl-*.c.
+ *
+ * How it fails: exit 0 when the command did its job, 1 when it did and
+ * found problems (a missing dead letter, a rejected event), 100 on a
+ * usage or configuration error, 111 on a temporary failure (an endpoint
+ * that cannot be reached).  Every message names what is wrong.  No
+ * secret ever reaches its output, its errors or its argv.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "log.h"
+#include "spool.h"
+
+static const char ctl_main_usage[] =
+"usage: routehookctl [-c FILE] COMMAND [ARGS]\n"
+"\n"
+"commands:\n"
+"  check      validate the configuration and every file it names\n"
+"  status     the spool, recent outcomes, SLA breaches and the token\n"
+"  dead       list, show, replay or purge dead letters\n"
+"  simulate   send signed test events to the receiver\n"
+"  register   register a webhook (the tutorial's API) and save its secret\n"
+"\n"
+"  -c FILE    the configuration (else $ROUTEHOOK_CONFIG, else\n"
+"             " CONF_DEFAULT_PATH ")\n"
+"\n"
+"\"routehookctl COMMAND --help\" describes a command.\n"
+"exit status: 0 done, 1 done and found problems, 100 usage or\n"
+"configuration error, 111 temporary failure (try again later)\n";
+
+static const char ctl_check_usage[] =
+"usage: routehookctl [-c FILE] check\n"
+"\n"
+"Validate the configuration and every file it names: the secret files\n"
+"(readable, and not by group or others), the client secret when\n"
+"genesys.client_id is set, the spool directories (present and writable;\n"
+"check never creates them), the audit file's directory and file, the\n"
+"metrics file's directory, and genesys.ca_file (PEM certificates).\n"
+"Prints \"configuration OK\", or every problem as FILE:LINE: message.\n"
+"\n"
+"exit status: 0 OK, 100 problems found\n";
+
+struct ctl_check {
+	const char	*file;
+	int		 problems;
+};
+
+static void ctl_problem(struct ctl_check *, int, const char *, ...)
+    LOG_PRINTF(3, 4);
+
+/* "FILE:LINE: message", or "FILE: message" when no line applies. */
+static void
+ctl_problem(struct ctl_check *ck, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line > 0)
+		printf("%s:%d: ", ck->file, line);
+	else
+		printf("%s: ", ck->file);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	ck->problems++;
+}
+
+/* conf's own messages are already "FILE:LINE: ..." lines. */
+static void
+ctl_problem_lines(struct ctl_check *ck, char *err)
+{
+	char *line, *next;
+
+	for (line = err; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line != '\0') {
+			puts(line);
+			ck->problems++;
+		}
+	}
+}
+
+static void
+ctl_check_secret(struct ctl_check *ck, const struct conf *c,
+    const struct conf_path *p, const char *key)
+{
+	struct conf_secret *sec = NULL;
+	struct stat st;
+	char err[2048];
+
+	if (p->path == NULL || p->path[0] == '\0') {
+		ctl_problem(ck, p->line, "%s is not set", key);
+		return;
+	}
+	if (stat(p->path, &st) == -1) {
+		ctl_problem(ck, p->line, "%s %s: %s", key, p->path,
+		    strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ctl_problem(ck, p->line, "%s %s: not a regular file", key,
+		    p->path);
+		return;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		ctl_problem(ck, p->line,
+		    "%s %s: readable by others (chmod 600)", key, p->path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		ctl_problem(ck, p->line,
+		    "%s %s: writable by others (chmod 600)", key, p->path);
+	/* Read it as the programs will: one line, not empty. */
+	if ((sec = malloc(sizeof(*sec))) == NULL) {
+		ctl_problem(ck, p->line, "%s %s: %s", key, p->path,
+		    strerror(errno));
+		return;
+	}
+	if (conf_read_secret(c, p, key, sec, err, sizeof(err)) == -1)
+		ctl_problem_lines(ck, err);
+	OPENSSL_cleanse(sec, sizeof(*sec));
+	free(sec);
+}
+
+/*
+ * A directory that must exist and be writable by whoever runs check (the
+ * operator runs it as the user the programs run as).
+ */
+static int
+ctl_check_dir(struct ctl_check *ck, int line, const char *label,
+    const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		if (errno == ENOENT)
+			ctl_problem(ck, line, "%s %s: missing", label, path);
+		else
+			ctl_problem(ck, line, "%s %s: %s", label, path,
+			    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ctl_problem(ck, line, "%s %s: not a directory", label, path);
+		return -1;
+	}
+	if (access(path, W_OK | X_OK) == -1) {
+		ctl_problem(ck, line, "%s %s: not writable: %s", label, path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctl_check_spool(struct ctl_check *ck, const struct conf *c)
+{
+	static const enum spool_dir dirs[] = {
+		SPOOL_TMP, SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD,
+		SPOOL_STATE
+	};
+	const struct conf_path *p = &c->spool_dir;
+	char path[4096];
+	size_t i;
+
+	if (ctl_check_dir(ck, p->line, "spool_dir", p->path) == -1)
+		return;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->path,
+		    spool_dir_name(dirs[i])) >= sizeof(path)) {
+			ctl_problem(ck, p->line, "spool_dir %s: path too long",
+			    p->path);
+			return;
+		}
+		ctl_check_dir(ck, p->line, "spool_dir", path);
+	}
+}
+
+/* A file the worker appends to: its directory writable, and it too. */
+static void
+ctl_check_output(struct ctl_check *ck, const struct conf_path *p,
+    const char *key)
+{
+	struct stat st;
+	char *copy, label[4096 + 64];
+
+	if (p->path == NULL || p->path[0] == '\0')
+		return;
+	if ((copy = strdup(p->path)) == NULL) {
+		ctl_problem(ck, p->line, "%s %s: %s", key, p->path,
+		    strerror(errno));
+		return;
+	}
+	snprintf(label, sizeof(label), "%s %s: directory", key, p->path);
+	/* dirname() may modify its argument: give it the copy. */
+	if (ctl_check_dir(ck, p->line, label, dirname(copy)) == 0 &&
+	    stat(p->path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			ctl_problem(ck, p->line, "%s %s: not a regular file",
+			    key, p->path);
+		else if (access(p->path, W_OK) == -1)
+			ctl_problem(ck, p->line, "%s %s: not writable: %s",
+			    key, p->path, strerror(errno));
+	}
+	free(copy);
+}
+
+/*
+ * A CA bundle libcurl will hand to OpenSSL: at least one certificate, and
+ * every PEM block in it a certificate OpenSSL can decode.
+ */
+static void
+ctl_check_ca(struct ctl_check *ck, const struct conf_path *p)
+{
+	unsigned long e;
+	FILE *fp;
+	X509 *x;
+	int n = 0;
+
+	if (p->path == NULL || p->path[0] == '\0')
+		return;
+	if ((fp = fopen(p->path, "r")) == NULL) {
+		ctl_problem(ck, p->line, "genesys.ca_file %s: %s", p->path,
+		    strerror(errno));
+		return;
+	}
+	ERR_clear_error();
+	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	/* The loop ends with "no start line" at a clean end of file. */
+	e = ERR_peek_last_error();
+	if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+		ctl_problem(ck, p->line,
+		    "genesys.ca_file %s: certificate %d: not valid PEM: %s",
+		    p->path, n + 1, ERR_reason_error_string(e) ?
+		    ERR_reason_error_string(e) : "unknown error");
+	else if (ferror(fp))
+		ctl_problem(ck, p->line, "genesys.ca_file %s: read error",
+		    p->path);
+	else if (n == 0)
+		ctl_problem(ck, p->line,
+		    "genesys.ca_file %s: no PEM certificate in it", p->path);
+	ERR_clear_error();
+	fclose(fp);
+}
+
+static int
+ctl_check(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct ctl_opt opts[] = {
+		{ "help", 'h', 0, CTL_OPT_HELP },
+		{ NULL, 0, 0, 0 }
+	};
+	struct ctl_check ck = { NULL, 0 };
+	struct ctl_args a;
+	struct conf *c = &ctl->conf;
+	const char *arg;
+	char err[8192], key[64];
+	size_t i;
+	int o;
+
+	ctl_args_init(&a, "check", argc, argv);
+	while ((o = ctl_getopt(&a, opts, &arg)) > 0)
+		if (o == CTL_OPT_HELP)
+			return ctl_usage(ctl_check_usage, EXIT_DONE);
+	if (o == -1 || a.npos != 0) {
+		if (o != -1)
+			ctl_errx("check: unexpected argument %s", a.argv[0]);
+		return ctl_usage(ctl_check_usage, EXIT_PERM);
+	}
+
+	ctl->conf_file = conf_path(ctl->conf_arg);
+	if (conf_load(c, ctl->conf_file, err, sizeof(err)) == -1) {
+		ctl_problem_lines(&ck, err);
+		return EXIT_PERM;
+	}
+	ctl->loaded = 1;
+	ck.file = c->file;
+
+	/* Named as conf names them, so both messages agree. */
+	for (i = 0; i < c->receiver.nsecret_files; i++) {
+		if (c->receiver.nsecret_files == 1)
+			snprintf(key, sizeof(key), "receiver.secret_file");
+		else
+			snprintf(key, sizeof(key), "receiver.secret_files[%zu]",
+			    i);
+		ctl_check_secret(&ck, c, &c->receiver.secret_files[i], key);
+	}
+	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
+		ctl_check_secret(&ck, c, &c->genesys.client_secret_file,
+		    "genesys.client_secret_file");
+	ctl_check_spool(&ck, c);
+	ctl_check_output(&ck, &c->audit.file, "audit.file");
+	ctl_check_output(&ck, &c->worker.metrics_file, "worker.metrics_file");
+	ctl_check_ca(&ck, &c->genesys.ca_file);
+
+	if (ck.problems != 0)
+		return EXIT_PERM;
+	puts("configuration OK");
+	return EXIT_DONE;
+}
+
+/* The global options stop at the command's name. */
+static int
+ctl_main_opts(struct ctl *ctl, int argc, char **argv, int *i)
+{
+	const char *s;
+
+	for (*i = 1; *i < argc && argv[*i][0] == '-'; (*i)++) {
+		s = argv[*i];
+		if (strcmp(s, "--") == 0) {
+			(*i)++;
+			break;
+		}
+		if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+			ctl_usage(ctl_main_usage, EXIT_DONE);
+			return 1;
+		}
+		if (strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) {
+			if (++(*i) >= argc) {
+				ctl_errx("option %s needs a file", s);
+				return -1;
+			}
+			ctl->conf_arg = argv[*i];
+		} else if (strncmp(s, "--config=", 9) == 0)
+			ctl->conf_arg = s + 9;
+		else if (strncmp(s, "-c", 2) == 0)
+			ctl->conf_arg = s + 2;
+		else {
+			ctl_errx("unknown option %s", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct {
+		const char	*name;
+		int		 (*fn)(struct ctl *, int, char **);
+	} cmds[] = {
+		{ "check", ctl_check },
+		{ "status", ctl_status },
+		{ "dead", ctl_dead },
+		{ "simulate", ctl_simulate },
+		{ "register", ctl_register },
+	};
+	struct ctl ctl;
+	size_t k;
+	int i, rc;
+
+	memset(&ctl, 0, sizeof(ctl));
+	log_init(CTL_PROG, 0);
+	if ((rc = ctl_main_opts(&ctl, argc, argv, &i)) != 0)
+		return rc == 1 ? EXIT_DONE :
+		    ctl_usage(ctl_main_usage, EXIT_PERM);
+	if (i >= argc) {
+		ctl_errx("no command given");
+		return ctl_usage(ctl_main_usage, EXIT_PERM);
+	}
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		if (strcmp(argv[i], cmds[k].name) == 0) {
+			rc = cmds[k].fn(&ctl, argc - i - 1, argv + i + 1);
+			ctl_free(&ctl);
+			/* A full disk or a closed pipe is not "done". */
+			if (fflush(stdout) == EOF || ferror(stdout)) {
+				ctl_err("standard output");
+				if (rc == EXIT_DONE)
+					rc = EXIT_TEMP;
+			}
+			return rc;
+		}
+	}
+	ctl_errx("unknown command %s", argv[i]);
+	return ctl_usage(ctl_main_usage, EXIT_PERM);
+}
