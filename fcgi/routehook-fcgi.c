@@ -405,19 +405,31 @@ cgi_write(void *ctx, const void *buf, size_t n)
 /*
  * After an early answer (411, 413) the body is still unread.  Apache's
  * mod_cgid hands it to us over a socket, and exiting with bytes unread
- * makes the kernel reset that socket, losing our answer.  Read and discard
- * what the client sends, up to a cap, so the answer gets through.
+ * makes the kernel reset that socket, losing our answer (already written).
+ * So read and discard what the client sends, bounded in bytes and by one
+ * second of silence, so that a stalled client cannot keep us around.
  */
-#define CGI_DRAIN_MAX	(4L * 1024 * 1024)
+#define CGI_DRAIN_MAX		(4L * 1024 * 1024)
+#define CGI_DRAIN_IDLE_MS	1000
 
 static void
 cgi_drain(void)
 {
+	struct pollfd pfd;
 	char buf[8192];
 	long total = 0;
 	ssize_t r;
+	int n;
 
 	while (total < CGI_DRAIN_MAX) {
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, CGI_DRAIN_IDLE_MS);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		r = cgi_read(NULL, buf, sizeof(buf));
 		if (r <= 0)
 			break;

@@ -7,6 +7,9 @@
 
 set -u
 
+# nginx, apache2 and spawn-fcgi live in sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
+
 # A script that is not a test (tests/demo.sh) sets RH_TOP before sourcing
 # this file, and RH_NO_TAP=1: then no exit trap is set (no TAP plan; the
 # script stops what it started itself) and the scratch directory is named
@@ -617,9 +620,9 @@ status_event() {
 	fi
 }
 
-# audit JQ-FILTER: the filter applied to the audit file as one array
+# audit_jq JQ-FILTER: the filter applied to the audit file as one array
 # (jq -s -c -r: strings come out raw, the rest as compact JSON).
-audit() {
+audit_jq() {
 	jq -s -c -r "$1" "$T/audit.jsonl" 2>/dev/null
 }
 

@@ -2,7 +2,7 @@
 # responder-cgi.t: run as a plain CGI program (no socket on fd 0, the
 # request in the environment, the body on stdin), the responder answers
 # one request on stdout and exits 0: 202 with one file in new/, 400 for a
-# short body, 401 for a bad signature, 413 without reading stdin, and
+# short body, 401 for a bad signature, 413 before reading stdin, and
 # health by either REQUEST_URI or SCRIPT_NAME + PATH_INFO.
 . "$(dirname "$0")/../lib.sh"
 
@@ -57,7 +57,9 @@ cgi REQUEST_METHOD=POST REQUEST_URI=/cgi-bin/routehook/events \
 is "$code" 411 "CGI: no CONTENT_LENGTH: 411"
 
 # 413 comes before reading: stdin is a FIFO nobody will ever write to
-# (we hold its write end), so a read would hang until timeout kills it.
+# (we hold its write end).  The responder answers first, then drains the
+# unread body for at most a second of silence (mod_cgid needs that), so
+# it must exit 0 well before timeout would kill it.
 mkfifo "$T/fifo"
 exec 3<>"$T/fifo"
 CGI_WRAP="timeout 10" cgi REQUEST_METHOD=POST \
