@@ -101,6 +101,11 @@ rh_cleanup() {
 		tap_failed=$((tap_failed + 1))
 		tap_n=$((tap_n + 1))
 	fi
+	if [ -z "$rh_done" ]; then
+		echo "not ok $((tap_n + 1)) - the script ran to its end (done_testing)"
+		tap_failed=$((tap_failed + 1))
+		tap_n=$((tap_n + 1))
+	fi
 	echo "1..$tap_n"
 	if [ "$tap_failed" -ne 0 ] || [ -n "${RH_KEEP:-}" ]; then
 		echo "# scratch directory kept: $T"
@@ -109,6 +114,12 @@ rh_cleanup() {
 	fi
 	[ "$tap_failed" -eq 0 ]
 }
+# done_testing: the last line of every test script.  A script that stops
+# before it (an unset variable under set -u, a command that exits) fails
+# instead of passing with the checks it got through.
+rh_done=
+done_testing() { rh_done=1; }
+
 if [ -z "${RH_NO_TAP:-}" ]; then
 	trap 'rh_cleanup; exit $?' EXIT
 	trap 'exit 1' INT TERM

@@ -155,3 +155,5 @@ chmod 600 "$T/webhook.secret"
 "$CTL" -c "$T/none.conf" check >"$T/out" 2>>"$T/ctl.log"
 is $? 100 "a missing config: exit 100"
 has "$T/out" "$T/none.conf" "a missing config is named"
+
+done_testing

@@ -106,3 +106,5 @@ fi
 run dead purge --all --yes
 is "$rc" 0 "purge --all --yes: exit 0"
 is "$(spool_files dead)" 0 "purge --all --yes: dead/ is empty"
+
+done_testing

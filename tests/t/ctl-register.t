@@ -152,3 +152,5 @@ ctl_config
 run register --url https://rh.example.com/routehook/events
 is "$rc" 100 "no client_id: exit 100"
 has "$T/err" "genesys.client_id is not set" "no client_id: says so"
+
+done_testing

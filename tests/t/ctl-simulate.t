@@ -109,3 +109,5 @@ rm -f "$T/webhook.secret"
 run simulate --url "$URL"
 is "$rc" 100 "no webhook secret: exit 100"
 has "$T/err" "receiver.secret_file" "the error names the key"
+
+done_testing

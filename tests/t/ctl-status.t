@@ -161,3 +161,5 @@ rm -rf "$T/spool"
 run status
 is "$rc" 100 "no spool: exit 100"
 has "$T/err" "$T/spool" "no spool: the error names it"
+
+done_testing

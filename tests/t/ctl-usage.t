@@ -79,3 +79,5 @@ is $? 100 "a missing config file: exit 100"
 has "$T/err" "$T/nope.conf" "the error names the file"
 "$CTL" -c "$T/nope.conf" status >"$T/out" 2>"$T/err"
 is $? 100 "-c with a missing file: exit 100"
+
+done_testing

@@ -60,3 +60,5 @@ has '^== Done in [0-9]+\.[0-9] s; everything it started is stopped$' \
     "it ends saying so"
 ok "$(! grep -qE 'Bail out|FAILED|^1\.\.' "$T/demo.out"; echo $?)" \
     "no failure and no TAP in its output"
+
+done_testing

@@ -115,3 +115,5 @@ is "$(find "$R/usr" ! -type d | wc -l)" 0 "under usr/ only directories remain"
 ok $? "share/routehook is gone"
 mk uninstall DESTDIR="$T/opt" PREFIX=/opt/rh
 is "$(find "$T/opt" ! -type d | wc -l)" 0 "uninstall of PREFIX=/opt/rh leaves no file"
+
+done_testing

@@ -471,3 +471,5 @@ differs "$T/page.defaults" "$T/broken.defaults" "a wrong default is seen"
 sed '/^\.It Cm fsync Pq boolean$/s/fsync/fsink/' "$CONF_5" >"$T/broken.5"
 mp page-keys "$T/broken.5" lib/conf.c >"$T/broken.keys"
 differs "$T/page.keys" "$T/broken.keys" "a misnamed key is seen"
+
+done_testing

@@ -158,3 +158,5 @@ as_w mv "$S/new/$id" "$S/cur/$id" 2>/dev/null
 ok $? "worker user claims it"
 as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
 ok $? "and reads the bytes sent"
+
+done_testing

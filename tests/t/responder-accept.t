@@ -53,3 +53,5 @@ grep -qx 'routehook_requests_accepted_total 3' "$T/metrics"
 ok $? "metrics count 3 accepted"
 ! grep -q 'rejected\|accepted' "$T/fcgi.log"
 ok $? "nothing is logged for accepted events (quiet by default)"
+
+done_testing

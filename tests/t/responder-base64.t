@@ -35,3 +35,5 @@ spool_empty
 ok $? "none of them left a file"
 grep -q 'rejected 401 invalid signature (no X-Hub-Signature-256 header) from 127\.0\.0\.1$' "$T/fcgi.log"
 ok $? "the log names the configured header when it is missing"
+
+done_testing

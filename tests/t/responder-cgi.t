@@ -87,3 +87,5 @@ env -i PATH="$PATH" "$FCGI" -c "$T/routehook.conf" </dev/null >"$T/out" 2>"$T/er
 is "$?" 100 "no socket and no REQUEST_METHOD: exit 100"
 grep -q 'no listen socket' "$T/err"
 ok $? "... saying there is no listen socket"
+
+done_testing

@@ -56,3 +56,5 @@ is "$(spool_files tmp)" 0 "... and none left in tmp/"
 is "$(sed -n 's/^bad //p' "$T/check")" 0 "each file holds exactly its own event"
 ! grep -q rejected "$T/fcgi.log"
 ok $? "nothing was refused"
+
+done_testing

@@ -84,3 +84,5 @@ env -i PATH="$PATH" REQUEST_METHOD=POST REQUEST_URI=/e REMOTE_ADDR=203.0.113.5 \
     "$FCGI" -v -c "$T/routehook.conf" <"$T/ev.json" >"$T/out" 2>"$T/err"
 grep -q "^routehook-fcgi: accepted $(ls "$T/spool/new"), 37 bytes from 203\.0\.113\.5$" "$T/err"
 ok $? "-v logs 'accepted ID, N bytes from ADDRESS'"
+
+done_testing

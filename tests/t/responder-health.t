@@ -89,3 +89,5 @@ ok $? "... routehook_spool_oldest_age_seconds{dir=\"new\"} $age"
 # Every sample line is "name{labels} value" or "name value".
 ! grep -v '^#' "$T/metrics" | grep -Evq '^[a-z_]+(\{[a-z]+="[a-z_]+"\})? [0-9]+$'
 ok $? "... and every sample is well formed"
+
+done_testing

@@ -76,3 +76,5 @@ grep -qx 'routehook_requests_rejected_total{reason="spool"} 2' "$T/metrics"
 ok $? "metrics: 2 refused for the spool"
 [ -n "$pid" ] && [ "$(pgrep -f "routehook-fcgi -c $T/routehook.conf" | head -n 1)" = "$pid" ]
 ok $? "the same responder process served throughout"
+
+done_testing

@@ -188,3 +188,5 @@ ok $? "log: never the signature"
 
 code=$(signed ev.json)
 is "$code" 202 "after all that, a good event is still accepted"
+
+done_testing

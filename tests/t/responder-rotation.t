@@ -39,3 +39,5 @@ code=$(post "$T/c.json" -H "X-Genesys-Signature: $(sign "$T/c.json" "$T/third.se
 is "$code" 401 "signed with a third secret: 401"
 is "$(spool_files new)" 2 "two files in new/, not three"
 is "$(spool_files tmp)" 0 "nothing in tmp/"
+
+done_testing

@@ -112,3 +112,5 @@ wait "$spawned"
 is "$?" 0 "... which exits 0 on SIGTERM"
 ! grep -qi 'warning\|fatal' "$T/fcgi.log" "$T/own.log" "$T/tcp.log" "$T/sd.log"
 ok $? "no warnings logged along the way"
+
+done_testing

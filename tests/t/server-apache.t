@@ -71,3 +71,5 @@ is "$(post_at "$APACHE_URL/routehook/events" "$T/big.json")" 413 \
 is "$(chunked "$APACHE_URL")" 411 "cgi: a chunked body is 411"
 is "$(spool_total)" "$n" "cgi: neither is spooled"
 stop_pid "$APACHE_PID"
+
+done_testing

@@ -52,3 +52,5 @@ start_lighttpd "$RH_TOP/contrib/lighttpd/routehook-cgi.conf"
 check_mount cgi "$LIGHTTPD_URL"
 bodies cgi
 stop_pid "$LIGHTTPD_PID"
+
+done_testing

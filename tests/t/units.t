@@ -200,3 +200,5 @@ touch "$T/release"
 wait "$holder"
 is "$rc" 1 "cron: a pass while another holds the lock exits at once"
 is "$(wc -l <"$T/worker.runs")" 1 "cron: and does not run the worker"
+
+done_testing

@@ -66,3 +66,5 @@ is "$(journal '[.[] | select(.user // "" | startswith("burst-")) | .status] | "\
     "12 0" "12 calls, zero 429s"
 is "$(audit_jq '[.[] | select(.payload_summary.userId | startswith("burst-")) | .outcome] | group_by(.) | map("\(.[0]) \(length)") | join(", ")')" \
     "applied 12, superseded 24" "the newest per user applied, the rest superseded"
+
+done_testing

@@ -39,3 +39,5 @@ is "$(audit_jq '[.[] | select(.outcome == "applied") | .event_id] | unique | len
     "every event has an applied line"
 calls=$(journal '[.[] | select(.path | startswith("/api/"))] | length')
 ok "$([ "$calls" -le 48 ]; echo $?)" "at most the calls in flight were made twice ($calls calls for 40 events)"
+
+done_testing

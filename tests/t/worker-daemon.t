@@ -86,3 +86,5 @@ is "$(journal '[.[] | select(.user // "" | startswith("slow-"))] | length')" "$s
     "no call was cut off: each call made was applied"
 no_secrets "$T/worker.log" "$T/audit.jsonl" "$T/audit.jsonl.1"
 ok $? "no secret or token in the worker's log or the audit files"
+
+done_testing

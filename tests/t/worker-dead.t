@@ -62,3 +62,5 @@ ok "$(grep -q "SLA breach: event $id10 applied .* ms after receipt (sla.threshol
 is "$(spool_files new) $(spool_files cur) $(spool_files deferred)" "0 0 0" "nothing left in new/, cur/, deferred/"
 no_secrets "$T/worker.log" "$T/audit.jsonl"
 ok $? "no secret or token in the worker's log or the audit file"
+
+done_testing

@@ -108,3 +108,5 @@ is "$?:$(spool_files new)" "0:0" "with ca_file, the same event is applied"
 
 no_secrets "$T/worker.log" "$T/audit.jsonl"
 ok $? "no secret or token in the worker's log or the audit file"
+
+done_testing

@@ -71,3 +71,5 @@ is "$(journal '[.[] | select(.path | startswith("/api/")) | .token] | unique | l
 is "$(cat "$T/worker.log")" "" "--once logs nothing when all is well"
 no_secrets "$T/worker.log" "$T/audit.jsonl" "$T/fcgi.log" "$T/standin.jsonl"
 ok $? "no webhook secret, client secret or token in the logs, audit or journal"
+
+done_testing

@@ -80,3 +80,5 @@ is "$(audit_jq ".[] | select(.event_id == \"$id9\") | \"\(.outcome) \(.http_stat
     "applied null applied before the last worker stopped; not sent again" \
     "an event already applied by a dead worker is audited applied, not sent again"
 is "$(journal '[.[] | select(.user == "agent-9")] | length')" 0 "no call for it"
+
+done_testing

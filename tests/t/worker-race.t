@@ -53,3 +53,5 @@ is "$(control GET state | jq -r '[.routingstatus | to_entries[] | "\(.key | ltri
     "false IDLE x100, true OFF_QUEUE x100" \
     "the newest status per user won: OFF_QUEUE for the two-event users, IDLE for the others"
 is "$(ls "$T/spool/state/attempts" | wc -l)" 0 "no attempts file left"
+
+done_testing

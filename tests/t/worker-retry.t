@@ -84,3 +84,5 @@ is "$(audit_jq ".[] | select(.event_id == \"$id9\") | \"\(.outcome): \(.error)\"
     "max_age_s used up: dead, with the last error"
 no_secrets "$T/worker.log" "$T/audit.jsonl"
 ok $? "no secret or token in the worker's log or the audit file"
+
+done_testing

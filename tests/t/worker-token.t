@@ -56,3 +56,5 @@ is "$(spool_total)" 0 "nothing left in the spool"
 no_secrets "$T/worker.log" "$T/audit.jsonl"
 ok $? "no secret or token in the worker's log or the audit file"
 ok "$(! grep -qF "wrong-$$" "$T/worker.log"; echo $?)" "the wrong secret is not in the log either"
+
+done_testing
