@@ -313,6 +313,9 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	ratelimit_done(&w->rl, j->ticket, now);
 	if (res->status != 0)
 		w->stats.answered++;
+	/* libcurl gives three digits or 0; anything else is no answer. */
+	w->stats.by_status[res->status > 0 && res->status < STATS_STATUS_MAX ?
+	    res->status : 0]++;
 	switch (backoff_classify((int)res->status)) {
 	case BACKOFF_OK:
 		job_applied(w, j, res->status);

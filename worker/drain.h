@@ -54,6 +54,14 @@
 #define DRAIN_NEW		0x1
 #define DRAIN_DEFERRED		0x2
 
+/*
+ * HTTP statuses are three digits (libcurl reads no others); index 0 is
+ * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
+ */
+#define STATS_STATUS_MAX	1000
+#define STATS_LATENCY_BUCKETS	12
+
+/* This process's, since it started; worker.metrics_file shows them. */
 struct worker_stats {
 	long	 claimed;
 	long	 applied;
@@ -63,6 +71,11 @@ struct worker_stats {
 	long	 putback;	/* returned untouched (stop, no token, lock) */
 	long	 calls;		/* API calls started */
 	long	 answered;	/* ... that got an HTTP answer */
+	long	 by_status[STATS_STATUS_MAX];	/* calls ended, by status */
+	long	 sla_breaches;	/* applied or dead later than sla */
+	long	 latency[STATS_LATENCY_BUCKETS];	/* applied and dead, */
+	long	 latency_count;			/* receipt to outcome; */
+	long long latency_sum_ms;		/* not cumulative */
 };
 
 struct job;

@@ -1,71 +1,225 @@
 /*
  * metrics: see metrics.h.  metrics_write() fails when the temp file
- * cannot be created, written or renamed (the caller warns and carries on:
- * monitoring is not worth an event).
+ * cannot be created, written, synced or renamed, and then leaves no temp
+ * file behind (the caller warns and carries on: monitoring is not worth
+ * an event, and the previous file stays whole, only older).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics.h"
 
-static void
-metrics_time(time_t t, char *buf, size_t bufsz)
-{
-	struct tm tm;
+/* Upper bounds, inclusive as Prometheus's "le"; the last bucket is +Inf. */
+static const struct {
+	long long	 ms;
+	const char	*le;
+} buckets[] = {
+	{ 50, "0.05" }, { 100, "0.1" }, { 250, "0.25" }, { 500, "0.5" },
+	{ 1000, "1" }, { 2500, "2.5" }, { 5000, "5" }, { 10000, "10" },
+	{ 30000, "30" }, { 60000, "60" }, { 300000, "300" }
+};
+_Static_assert(sizeof(buckets) / sizeof(buckets[0]) + 1 ==
+    STATS_LATENCY_BUCKETS, "STATS_LATENCY_BUCKETS is the bounds and +Inf");
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, bufsz, "%lld", (long long)t);
+static const char *const outcomes[] = {
+	"applied", "deferred", "dead", "superseded"
+};
+
+/* The text being built; once full, the rest is dropped and it fails. */
+struct out {
+	char	*buf;
+	size_t	 cap, len;
+	int	 full;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+out_add(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len) {
+		o->full = 1;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+/* HELP and TYPE, always together and before the family's samples. */
+static void
+out_family(struct out *o, const char *name, const char *type,
+    const char *help)
+{
+	out_add(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void
+metrics_latency(struct worker_stats *s, long long ms)
+{
+	size_t i;
+
+	if (ms < 0)
+		ms = 0;
+	for (i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++)
+		if (ms <= buckets[i].ms)
+			break;
+	s->latency[i]++;
+	s->latency_count++;
+	s->latency_sum_ms += ms;
+}
+
+static void
+out_latency(struct out *o, const struct worker_stats *s)
+{
+	static const char *name = "routehook_worker_latency_seconds";
+	long cum = 0;
+	size_t i;
+
+	out_family(o, name, "histogram", "Seconds from an event's receipt "
+	    "to its applied or dead outcome, for the events this process "
+	    "gave those outcomes since it started.");
+	for (i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+		cum += s->latency[i];
+		out_add(o, "%s_bucket{le=\"%s\"} %ld\n", name, buckets[i].le,
+		    cum);
+	}
+	cum += s->latency[i];
+	out_add(o, "%s_bucket{le=\"+Inf\"} %ld\n", name, cum);
+	/* Milliseconds as seconds, exactly: no floating point to round. */
+	out_add(o, "%s_sum %lld.%03lld\n", name, s->latency_sum_ms / 1000,
+	    s->latency_sum_ms % 1000);
+	out_add(o, "%s_count %ld\n", name, s->latency_count);
 }
 
 int
-metrics_format(const struct worker_stats *s, const char *mode, long pid,
+metrics_format(const struct worker_stats *s, long token_fetches,
     time_t started, time_t now, char *buf, size_t bufsz)
 {
-	char t0[32], t1[32];
-	int n;
+	const long counts[] = { s->applied, s->deferred, s->dead,
+	    s->superseded };
+	struct out o = { buf, bufsz, 0, 0 };
+	size_t i;
 
-	metrics_time(started, t0, sizeof(t0));
-	metrics_time(now, t1, sizeof(t1));
-	n = snprintf(buf, bufsz, "{\"pid\":%ld,\"mode\":\"%s\","
-	    "\"started\":\"%s\",\"updated\":\"%s\",\"claimed\":%ld,"
-	    "\"applied\":%ld,\"superseded\":%ld,\"deferred\":%ld,\"dead\":%ld,"
-	    "\"putback\":%ld,\"calls\":%ld,\"answered\":%ld}\n", pid, mode, t0,
-	    t1, s->claimed, s->applied, s->superseded, s->deferred, s->dead,
-	    s->putback, s->calls, s->answered);
-	if (n < 0 || (size_t)n >= bufsz)
+	out_add(&o, "# routehook-worker: counts are this process's, since "
+	    "it started (routehook_worker_start_time_seconds).\n");
+	out_family(&o, "routehook_worker_start_time_seconds", "gauge",
+	    "Unix time this worker process started; every count here is "
+	    "since then.");
+	out_add(&o, "routehook_worker_start_time_seconds %lld\n",
+	    (long long)started);
+	out_family(&o, "routehook_worker_last_update_seconds", "gauge",
+	    "Unix time this file was written.");
+	out_add(&o, "routehook_worker_last_update_seconds %lld\n",
+	    (long long)now);
+	out_family(&o, "routehook_worker_events_total", "counter",
+	    "Events given each outcome by this process since it started.");
+	for (i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		out_add(&o, "routehook_worker_events_total{outcome=\"%s\"} "
+		    "%ld\n", outcomes[i], counts[i]);
+	out_family(&o, "routehook_worker_api_calls_total", "counter",
+	    "Genesys API calls ended by this process since it started, by "
+	    "HTTP status (0: no answer).");
+	/* Only the codes seen: a series per possible code would be noise. */
+	for (i = 0; i < STATS_STATUS_MAX; i++)
+		if (s->by_status[i] != 0)
+			out_add(&o, "routehook_worker_api_calls_total"
+			    "{code=\"%zu\"} %ld\n", i, s->by_status[i]);
+	out_family(&o, "routehook_worker_token_fetches_total", "counter",
+	    "OAuth tokens fetched from the token endpoint by this process "
+	    "since it started (a cached token is not counted).");
+	out_add(&o, "routehook_worker_token_fetches_total %ld\n",
+	    token_fetches);
+	out_latency(&o, s);
+	out_family(&o, "routehook_worker_sla_breaches_total", "counter",
+	    "Events applied or dead later than sla.threshold_ms after "
+	    "receipt, by this process since it started.");
+	out_add(&o, "routehook_worker_sla_breaches_total %ld\n",
+	    s->sla_breaches);
+	if (o.full)
 		return -1;
-	return n;
+	return (int)o.len;
+}
+
+/*
+ * Create tmp for writing, whatever the umask: node_exporter runs as
+ * another user.  A file of that name is left by an earlier process that
+ * had our pid and died while writing it; it is replaced.
+ */
+static int
+metrics_create(const char *tmp)
+{
+	int fd = -1, tries, saved;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd != -1 || errno != EEXIST || unlink(tmp) == -1)
+			break;
+	}
+	if (fd == -1)
+		return -1;
+	if (fchmod(fd, 0644) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 int
 metrics_write(const char *path, const struct worker_stats *s,
-    const char *mode, time_t started, char *err, size_t errsz)
+    long token_fetches, time_t started, char *err, size_t errsz)
 {
-	char buf[1024], tmp[4096];
-	ssize_t w;
+	/* The worker is one thread; 96 KiB is too much for its stack. */
+	static char buf[METRICS_TEXT_MAX];
+	char tmp[4096];
 	int fd, n;
 
-	n = metrics_format(s, mode, (long)getpid(), started, time(NULL), buf,
+	n = metrics_format(s, token_fetches, started, time(NULL), buf,
 	    sizeof(buf));
 	if (n == -1 || snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= (int)sizeof(tmp)) {
 		snprintf(err, errsz, "%s: name or content too long", path);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1) {
+	if ((fd = metrics_create(tmp)) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	w = write(fd, buf, (size_t)n);
-	if (w != n) {
-		snprintf(err, errsz, "%s: %s", tmp,
-		    w == -1 ? strerror(errno) : "short write");
+	if (write_all(fd, buf, (size_t)n) == -1 || fsync(fd) == -1) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		goto fail;
 	}
@@ -73,6 +227,10 @@ metrics_write(const char *path, const struct worker_stats *s,
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
+	/*
+	 * The directory is not synced: after a crash the old file, whole,
+	 * is as good as the new one (both are counts of a dead process).
+	 */
 	if (rename(tmp, path) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		goto fail;

@@ -27,6 +27,7 @@
 #include "backoff.h"
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
 #include "retry.h"
 
 /* Uniform in [0, 1) from OpenSSL's CSPRNG; 0.5 if it ever fails. */
@@ -78,11 +79,15 @@ job_audit(struct worker *w, const struct job *j, const char *outcome,
 	 * ones carry sla_compliant in their line but would flood the log
 	 * after every outage.
 	 */
-	if (r.latency_ms > c->sla.threshold_ms &&
-	    (strcmp(outcome, "applied") == 0 || strcmp(outcome, "dead") == 0))
-		log_warnx("SLA breach: event %s %s %lld ms after receipt "
-		    "(sla.threshold_ms %ld)", j->id, outcome, r.latency_ms,
-		    c->sla.threshold_ms);
+	if (strcmp(outcome, "applied") == 0 || strcmp(outcome, "dead") == 0) {
+		metrics_latency(&w->stats, r.latency_ms);
+		if (r.latency_ms > c->sla.threshold_ms) {
+			w->stats.sla_breaches++;
+			log_warnx("SLA breach: event %s %s %lld ms after "
+			    "receipt (sla.threshold_ms %ld)", j->id, outcome,
+			    r.latency_ms, c->sla.threshold_ms);
+		}
+	}
 	if ((n = audit_format(&r, line, sizeof(line))) == -1) {
 		log_warnx("event %s: audit line too long, not written", j->id);
 		return;

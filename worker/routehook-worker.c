@@ -202,15 +202,15 @@ raise_nofile(void)
 
 /* worker.metrics_file, when set; a failure is worth a warning only. */
 static void
-write_metrics(const struct worker *w, const char *mode)
+write_metrics(const struct worker *w)
 {
 	const char *path = w->conf->worker.metrics_file.path;
 	char err[512];
 
 	if (path == NULL || path[0] == '\0')
 		return;
-	if (metrics_write(path, &w->stats, mode, started, err, sizeof(err))
-	    == -1)
+	if (metrics_write(path, &w->stats, w->oauth.fetches, started, err,
+	    sizeof(err)) == -1)
 		log_warnx("metrics_file: %s", err);
 }
 
@@ -230,7 +230,7 @@ run_once(struct worker *w)
 		    w->token_fail != OAUTH_OK)
 			break;
 	}
-	write_metrics(w, "once");
+	write_metrics(w);
 	if (w->token_fail == OAUTH_PERM) {
 		log_warnx("%s", w->token_err);
 		return EXIT_PERM;
@@ -342,7 +342,7 @@ run_daemon(struct worker *w)
 				log_lines(err);
 		}
 		if (now_mono_ms() >= metrics_at) {
-			write_metrics(w, "daemon");
+			write_metrics(w);
 			metrics_at = now_mono_ms() + METRICS_MS;
 		}
 		if (worker_step(w, wt.fd, daemon_timeout(w,
@@ -358,7 +358,7 @@ run_daemon(struct worker *w)
 			rescan_at = now_mono_ms() + RESCAN_MS;
 		}
 	}
-	write_metrics(w, "daemon");
+	write_metrics(w);
 	watch_close(&wt);
 	return EXIT_DONE;
 }

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 start_standin
-worker_config "metrics_file = \"$T/metrics.json\";" "" 'sla = { threshold_ms = 600000; };
+worker_config "metrics_file = \"$T/routehook.prom\";" "" 'sla = { threshold_ms = 600000; };
 routing = { status_map = { lunch = "OFF_QUEUE"; }; };'
 start_responder
 start_nginx
@@ -55,8 +55,9 @@ is "$(audit_jq '[.[] | select(.payload_summary.userId == "agent-7") | .payload_s
 is "$(audit_jq '[.[] | .http_status] | sort | unique | map(tostring) | join(",")')" '200,202' \
     "http_status as answered (200 for users, 202 for queues)"
 is "$(spool_total)" 0 "applied events leave the spool"
-is "$(jq -c '[.mode, .claimed, .applied, .calls, .answered, .dead]' "$T/metrics.json")" '["once",7,7,7,7,0]' \
-    "worker.metrics_file holds the run's counters"
+is "$(grep -E '^routehook_worker_(events_total\{outcome="(applied|dead)"\}|api_calls_total)' "$T/routehook.prom" | tr '\n' ' ')" \
+    'routehook_worker_events_total{outcome="applied"} 7 routehook_worker_events_total{outcome="dead"} 0 routehook_worker_api_calls_total{code="200"} 5 routehook_worker_api_calls_total{code="202"} 2 ' \
+    "worker.metrics_file holds the run's counters (tests/t/metrics.t checks the rest)"
 is "$(stat -c %a "$T/spool/state/token")" 600 "the token is cached in state/token, mode 0600"
 ok "$(jq -e '.client_id == "test-client" and (.access_token | length > 20) and .expires_at > now' "$T/spool/state/token" >/dev/null; echo $?)" \
     "the cache holds the token, its expiry and the client id"
