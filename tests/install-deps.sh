@@ -6,7 +6,7 @@ set -eu
 
 pkgs="gcc make libc6-dev libfcgi-dev libssl-dev libjson-c-dev libconfig-dev
 libcurl4-openssl-dev nginx-light spawn-fcgi python3 openssl curl jq perl
-procps valgrind man-db groff-base
+procps valgrind man-db groff-base wrk
 apache2 libapache2-mod-fcgid lighttpd systemd logrotate"
 
 missing=
