@@ -46,6 +46,7 @@
 
 #include <fcgiapp.h>
 
+#include "atomicfile.h"
 #include "conf.h"
 #include "log.h"
 #include "request.h"
@@ -387,19 +388,7 @@ cgi_read(void *ctx, void *buf, size_t n)
 static int
 cgi_write(void *ctx, const void *buf, size_t n)
 {
-	const char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(STDOUT_FILENO, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return write_all(STDOUT_FILENO, buf, n);
 }
 
 /*

@@ -5,8 +5,8 @@
  * happens once a day, or after a 401), Basic auth and the form body
  * grant_type=client_credentials.  The cache file SPOOL/state/token holds
  *	{"access_token","expires_at","client_id","login_base"}
- * and is written like a spool file: a temp name created O_EXCL with mode
- * 0600, written, fsync'd, closed (checked), renamed over the old one.  It
+ * and is replaced whole, mode 0600, by lib/atomicfile (a temp name made
+ * O_EXCL, written, fsync'd, closed, renamed over the old one).  It
  * is only believed when it is a regular file owned by us, not readable by
  * group or others, and names this config's client id and login base.
  *
@@ -27,6 +27,7 @@
 
 #include <json-c/json.h>
 
+#include "atomicfile.h"
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
@@ -179,23 +180,6 @@ out:
 	return r;
 }
 
-static int
-oauth_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The cache file's object; NULL when memory runs out. */
 static struct json_object *
 oauth_cache_json(const struct oauth *o)
@@ -222,55 +206,32 @@ oauth_cache_json(const struct oauth *o)
 static int
 oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 {
+	struct atomicfile af;
 	struct json_object *j;
 	const char *text;
-	char tmp[64];
-	int fd = -1, tries;
+	char why[256];
+	int rc = -1;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", OAUTH_CACHE, (long)getpid());
 	if ((j = oauth_cache_json(o)) == NULL ||
 	    (text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL) {
 		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	/* A temp name left by a crashed process with our pid is ours. */
-	for (tries = 0; tries < 2; tries++) {
-		fd = openat(o->state_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
-			break;
-		unlinkat(o->state_fd, tmp, 0);
-	}
-	if (fd == -1) {
-		snprintf(err, errsz, "state/%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (oauth_write_all(fd, text, strlen(text)) == -1 ||
-	    oauth_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
-		snprintf(err, errsz, "state/%s: %s", tmp, strerror(errno));
-		close(fd);
-		goto fail_unlink;
-	}
-	if (close(fd) == -1) {
-		snprintf(err, errsz, "state/%s: %s", tmp, strerror(errno));
-		goto fail_unlink;
-	}
-	if (renameat(o->state_fd, tmp, o->state_fd, OAUTH_CACHE) == -1) {
-		snprintf(err, errsz, "state/%s: %s", OAUTH_CACHE,
-		    strerror(errno));
-		goto fail_unlink;
+		goto out;
 	}
 	/* Losing the rename to a crash only costs one more fetch. */
-	(void)fsync(o->state_fd);
-	json_object_put(j);
-	return 0;
-fail_unlink:
-	unlinkat(o->state_fd, tmp, 0);
-fail:
+	if (atomicfile_begin(&af, o->state_fd, o->state_fd, OAUTH_CACHE, 0600,
+	    ATOMICFILE_SYNC_DIR, why, sizeof(why)) == -1 ||
+	    atomicfile_put(&af, text, strlen(text), why, sizeof(why)) == -1 ||
+	    atomicfile_put(&af, "\n", 1, why, sizeof(why)) == -1 ||
+	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
+		snprintf(err, errsz, "state/%s", why);
+		goto out;
+	}
+	rc = 0;
+out:
 	if (j != NULL)
 		json_object_put(j);
-	return -1;
+	return rc;
 }
 
 /* ---- the token endpoint ---- */
@@ -399,7 +360,7 @@ enum oauth_result
 oauth_token(struct oauth *o, int force, const char **token, char *err,
     size_t errsz)
 {
-	char werr[256];
+	char werr[512];
 	time_t now = time(NULL), exp = 0;
 	enum oauth_result r;
 

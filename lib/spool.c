@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "spool.h"
 
 #ifndef HOST_NAME_MAX
@@ -366,9 +367,7 @@ spool_commit(struct spool *sp, const void *data, size_t len, char *id,
 {
 	struct timespec now;
 	char name[SPOOL_ID_MAX];
-	const char *p = data;
-	size_t off = 0, namelen;
-	ssize_t n;
+	size_t namelen;
 	int fd = -1, tries, rc, in_tmp = 0, in_new = 0, saved;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1) {
@@ -398,23 +397,9 @@ spool_commit(struct spool *sp, const void *data, size_t len, char *id,
 	}
 	in_tmp = 1;
 
-	while (off < len) {
-		n = write(fd, p + off, len - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			spool_err(err, errsz, "write %s/tmp/%s", sp->root,
-			    name);
-			goto fail;
-		}
-		if (n == 0) {
-			/* Not meant to happen on a regular file: call it full. */
-			errno = ENOSPC;
-			spool_err(err, errsz, "write %s/tmp/%s", sp->root,
-			    name);
-			goto fail;
-		}
-		off += (size_t)n;
+	if (write_all(fd, data, len) == -1) {
+		spool_err(err, errsz, "write %s/tmp/%s", sp->root, name);
+		goto fail;
 	}
 	if (sp->fsync && fsync(fd) == -1) {
 		spool_err(err, errsz, "fsync %s/tmp/%s", sp->root, name);

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
 #include "spool.h"
@@ -301,8 +302,7 @@ static int
 ctl_copy_out(int fd, const char *id)
 {
 	char buf[65536];
-	ssize_t n, w;
-	size_t off;
+	ssize_t n;
 
 	for (;;) {
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
@@ -313,14 +313,9 @@ ctl_copy_out(int fd, const char *id)
 		}
 		if (n == 0)
 			return 0;
-		for (off = 0; off < (size_t)n; off += (size_t)w) {
-			w = write(STDOUT_FILENO, buf + off, (size_t)n - off);
-			if (w == -1 && errno == EINTR)
-				w = 0;
-			else if (w == -1) {
-				ctl_err("standard output");
-				return -1;
-			}
+		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1) {
+			ctl_err("standard output");
+			return -1;
 		}
 	}
 }

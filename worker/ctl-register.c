@@ -9,10 +9,11 @@
  *
  * It prints the new webhook's id and writes the secret the API returns to
  * --secret-out FILE, mode 0600, through a temp file in the same directory
- * that is renamed into place: the secret never reaches stdout, stderr,
- * argv or a half-written file.  An existing non-empty FILE is refused
- * before anything is registered, so a secret is never overwritten and no
- * webhook is created whose secret could not be kept.
+ * that is renamed into place (lib/atomicfile), the directory synced after:
+ * the secret never reaches stdout, stderr, argv or a half-written file.
+ * An existing non-empty FILE is refused before anything is registered,
+ * so a secret is never overwritten and no webhook is created whose secret
+ * could not be kept.
  *
  * Real Genesys Cloud has no such API (../shared/GENESYS.md): there it
  * answers 404, and the error says where to look instead.
@@ -22,9 +23,7 @@
  * request (4xx); 111 the token endpoint or the API unreachable, 429 or
  * 5xx.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "atomicfile.h"
 #include "ctl.h"
 #include "http.h"
 #include "oauth.h"
@@ -74,8 +74,7 @@ struct ctl_reg {
 	const char	*name;
 	const char	*description;
 	const char	*secret_out;
-	char		*tmp;		/* the temp file beside secret_out */
-	int		 tmp_fd;
+	struct atomicfile out;		/* the temp file beside secret_out */
 };
 
 static int
@@ -147,7 +146,7 @@ static int
 ctl_reg_prepare_out(struct ctl_reg *r)
 {
 	struct stat st;
-	size_t len;
+	char why[2 * ATOMICFILE_PATH_MAX];
 
 	if (r->secret_out == NULL)
 		return 0;
@@ -157,80 +156,41 @@ ctl_reg_prepare_out(struct ctl_reg *r)
 		    "file: refusing to overwrite it", r->secret_out);
 		return -1;
 	}
-	len = strlen(r->secret_out) + sizeof(".XXXXXX");
-	if ((r->tmp = malloc(len)) == NULL) {
-		ctl_err("register");
-		return -1;
-	}
-	snprintf(r->tmp, len, "%s.XXXXXX", r->secret_out);
-	if ((r->tmp_fd = mkstemp(r->tmp)) == -1) {
-		ctl_err("register: --secret-out %s", r->secret_out);
-		free(r->tmp);
-		r->tmp = NULL;
-		return -1;
-	}
-	if (fchmod(r->tmp_fd, 0600) == -1) {
-		ctl_err("register: %s", r->tmp);
+	if (atomicfile_begin(&r->out, AT_FDCWD, AT_FDCWD, r->secret_out, 0600,
+	    ATOMICFILE_SYNC_DIR, why, sizeof(why)) == -1) {
+		ctl_errx("register: --secret-out %s", why);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-ctl_reg_discard_out(struct ctl_reg *r)
-{
-	if (r->tmp == NULL)
-		return;
-	if (r->tmp_fd != -1)
-		close(r->tmp_fd);
-	unlink(r->tmp);
-	free(r->tmp);
-	r->tmp = NULL;
-	r->tmp_fd = -1;
-}
-
-/* The secret and a newline into the temp file, then renamed into place. */
+/*
+ * The secret and a newline into the temp file, then renamed into place,
+ * the directory synced too: a secret lost to a crash is a lost hook.
+ */
 static int
 ctl_reg_write_secret(struct ctl_reg *r, const char *secret, size_t len)
 {
 	struct stat st;
-	char *dir = NULL;
-	int dfd;
+	char why[2 * ATOMICFILE_PATH_MAX];
 
-	if (write(r->tmp_fd, secret, len) != (ssize_t)len ||
-	    write(r->tmp_fd, "\n", 1) != 1 || fsync(r->tmp_fd) == -1) {
-		ctl_err("register: writing %s", r->tmp);
-		goto fail;
+	if (atomicfile_put(&r->out, secret, len, why, sizeof(why)) == -1 ||
+	    atomicfile_put(&r->out, "\n", 1, why, sizeof(why)) == -1) {
+		ctl_errx("register: --secret-out %s", why);
+		return -1;
 	}
-	if (close(r->tmp_fd) == -1) {
-		r->tmp_fd = -1;
-		ctl_err("register: writing %s", r->tmp);
-		goto fail;
-	}
-	r->tmp_fd = -1;
 	/* Someone filled it while we talked to the API: still theirs. */
 	if (stat(r->secret_out, &st) == 0 && st.st_size > 0) {
 		ctl_errx("register: %s is no longer empty: not overwritten",
 		    r->secret_out);
-		goto fail;
+		atomicfile_abort(&r->out);
+		return -1;
 	}
-	if (rename(r->tmp, r->secret_out) == -1) {
-		ctl_err("register: renaming %s to %s", r->tmp, r->secret_out);
-		goto fail;
+	if (atomicfile_commit(&r->out, why, sizeof(why)) == -1) {
+		ctl_errx("register: --secret-out %s", why);
+		return -1;
 	}
-	free(r->tmp);
-	r->tmp = NULL;
-	/* The rename durable too: a secret lost to a crash is a lost hook. */
-	if ((dir = strdup(r->secret_out)) != NULL &&
-	    (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
 	return 0;
-fail:
-	ctl_reg_discard_out(r);
-	return -1;
 }
 
 static char *
@@ -401,7 +361,7 @@ ctl_register(struct ctl *ctl, int argc, char **argv)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	r.tmp_fd = -1;
+	r.out.fd = -1;
 	r.name = "routehook";
 	r.description = CTL_REG_DEFAULT_DESC;
 	if ((rc = ctl_reg_opts(&r, argc, argv)) != 0)
@@ -418,11 +378,10 @@ ctl_register(struct ctl *ctl, int argc, char **argv)
 		ctl_errx("%s", err);
 		return EXIT_PERM;
 	}
-	if (ctl_reg_prepare_out(&r) == -1) {
-		ctl_reg_discard_out(&r);
+	if (ctl_reg_prepare_out(&r) == -1)
 		return EXIT_PERM;
-	}
 	rc = ctl_reg_run(&r, c);
-	ctl_reg_discard_out(&r);
+	/* Nothing to remove once the secret is in place. */
+	atomicfile_abort(&r.out);
 	return rc;
 }

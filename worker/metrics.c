@@ -1,17 +1,16 @@
 /*
- * metrics: see metrics.h.  metrics_write() fails when the temp file
- * cannot be created, written, synced or renamed, and then leaves no temp
- * file behind (the caller warns and carries on: monitoring is not worth
- * an event, and the previous file stays whole, only older).
+ * metrics: see metrics.h.  metrics_write() fails when the text does not
+ * fit or lib/atomicfile cannot replace the file (its temp file cannot be
+ * created, written, synced or renamed), and then leaves no temp file
+ * behind (the caller warns and carries on: monitoring is not worth an
+ * event, and the previous file stays whole, only older).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "metrics.h"
 
 /* Upper bounds, inclusive as Prometheus's "le"; the last bucket is +Inf. */
@@ -153,90 +152,25 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 	return (int)o.len;
 }
 
-/*
- * Create tmp for writing, whatever the umask: node_exporter runs as
- * another user.  A file of that name is left by an earlier process that
- * had our pid and died while writing it; it is replaced.
- */
-static int
-metrics_create(const char *tmp)
-{
-	int fd = -1, tries, saved;
-
-	for (tries = 0; tries < 2; tries++) {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
-		if (fd != -1 || errno != EEXIST || unlink(tmp) == -1)
-			break;
-	}
-	if (fd == -1)
-		return -1;
-	if (fchmod(fd, 0644) == -1) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 metrics_write(const char *path, const struct worker_stats *s,
     long token_fetches, time_t started, char *err, size_t errsz)
 {
 	/* The worker is one thread; 96 KiB is too much for its stack. */
 	static char buf[METRICS_TEXT_MAX];
-	char tmp[4096];
-	int fd, n;
+	int n;
 
 	n = metrics_format(s, token_fetches, started, time(NULL), buf,
 	    sizeof(buf));
-	if (n == -1 || snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= (int)sizeof(tmp)) {
-		snprintf(err, errsz, "%s: name or content too long", path);
+	if (n == -1) {
+		snprintf(err, errsz, "%s: content too long", path);
 		return -1;
-	}
-	if ((fd = metrics_create(tmp)) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (write_all(fd, buf, (size_t)n) == -1 || fsync(fd) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto fail;
 	}
 	/*
+	 * Mode 0644 whatever the umask: node_exporter runs as another user.
 	 * The directory is not synced: after a crash the old file, whole,
 	 * is as good as the new one (both are counts of a dead process).
 	 */
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	unlink(tmp);
-	return -1;
+	return atomicfile_write(AT_FDCWD, path, buf, (size_t)n, 0644, 0, err,
+	    errsz);
 }

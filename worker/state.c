@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "log.h"
 #include "order.h"
 #include "state.h"
@@ -103,47 +104,22 @@ state_read(int dir, const char *name, char *buf, size_t bufsz)
 	return (ssize_t)len;
 }
 
-/* Write data to dir/name through tmp/: whole or not at all. */
+/* Write data to state/<label>/name through tmp/: whole or not at all. */
 static int
-state_write(struct state *s, int dir, const char *name, const char *data,
-    size_t len, char *err, size_t errsz)
+state_write(struct state *s, int dir, const char *label, const char *name,
+    const char *data, size_t len, char *err, size_t errsz)
 {
-	char tmp[64];
-	ssize_t n;
-	size_t off = 0;
-	int fd;
+	struct atomicfile af;
+	char why[512];
 
-	snprintf(tmp, sizeof(tmp), "%ld.%lu", (long)getpid(), s->seq++);
-	fd = openat(s->tmp, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd == -1) {
-		snprintf(err, errsz, "state/tmp/%s: %s", tmp, strerror(errno));
+	if (atomicfile_begin(&af, s->tmp, dir, name, 0600,
+	    s->fsync ? 0 : ATOMICFILE_NOSYNC, why, sizeof(why)) == -1 ||
+	    atomicfile_put(&af, data, len, why, sizeof(why)) == -1 ||
+	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
+		snprintf(err, errsz, "state/%s/%s", label, why);
 		return -1;
 	}
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		off += (size_t)n;
-	}
-	if (s->fsync && fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (renameat(s->tmp, tmp, dir, name) == -1)
-		goto fail;
 	return 0;
-fail:
-	snprintf(err, errsz, "state file %s: %s", name, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	unlinkat(s->tmp, tmp, 0);
-	return -1;
 }
 
 int
@@ -175,7 +151,8 @@ state_attempts_write(struct state *s, const char *id, int n, char *err,
 	int len;
 
 	len = snprintf(buf, sizeof(buf), "%d\n", n);
-	return state_write(s, s->attempts, id, buf, (size_t)len, err, errsz);
+	return state_write(s, s->attempts, "attempts", id, buf, (size_t)len,
+	    err, errsz);
 }
 
 void
@@ -226,7 +203,8 @@ state_order_write(struct state *s, const char *key, long long ts,
 		snprintf(err, errsz, "state/order/%s: id too long", key);
 		return -1;
 	}
-	return state_write(s, s->order, key, buf, (size_t)n, err, errsz);
+	return state_write(s, s->order, "order", key, buf, (size_t)n, err,
+	    errsz);
 }
 
 int

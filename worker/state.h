@@ -29,7 +29,6 @@ struct state {
 	int		 lock;
 	int		 tmp;
 	int		 fsync;
-	unsigned long	 seq;		/* for temp names */
 };
 
 /* Open (creating, mode 0700) the subdirectories of SPOOL/state. */

@@ -436,8 +436,11 @@ test_write(const struct worker_stats *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/routehook.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	/* A stale temp file of a process that had our pid. */
+	/*
+	 * A stale temp file of a process that had our pid: the first temp
+	 * name this process tries (lib/atomicfile.h).
+	 */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.0", path, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1)
 		close(fd);
 	umask(077);
