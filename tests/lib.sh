@@ -459,8 +459,7 @@ spool_total() {
 # pass (issue 5): a signed event is accepted (202, exactly one new spool
 # file holding the very bytes sent), a bad signature is refused (401,
 # nothing spooled anywhere), so is a body over max_body_bytes (413), and
-# health answers 200 with JSON.  With EARLY_REFUSAL_TODO set (to the
-# reason) the 413 is a known bug, checked as TODO.
+# health answers 200 with JSON.
 check_mount() {
 	_n=$1
 	_b=$2
@@ -489,12 +488,7 @@ check_mount() {
 	[ -f "$T/over.json" ] ||
 	    head -c 100000 /dev/zero | tr '\0' ' ' >"$T/over.json"
 	_code=$(post_at "$_b/routehook/events" "$T/over.json")
-	if [ -n "${EARLY_REFUSAL_TODO:-}" ]; then
-		todo_is "$_code" 413 "$_n: a body over max_body_bytes is refused" \
-		    "$EARLY_REFUSAL_TODO"
-	else
-		is "$_code" 413 "$_n: a body over max_body_bytes is refused"
-	fi
+	is "$_code" 413 "$_n: a body over max_body_bytes is refused"
 	is "$(spool_total)" "$_before" "$_n: nothing spooled for it"
 
 	_code=$(curl -s -o "$T/health" -w '%{http_code}' "$_b/routehook/health")
