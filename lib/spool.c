@@ -442,11 +442,49 @@ fail:
 }
 
 /*
+ * Open d/ID read-only, refusing anything but a regular file; op names the
+ * operation in the message.  O_NONBLOCK keeps a FIFO planted in the spool
+ * from hanging us in open(); it changes nothing for a regular file.
+ * -1 with errno kept, so a claim can tell ENOENT (a lost race).
+ */
+static int
+spool_open_file(struct spool *sp, enum spool_dir d, const char *id,
+    const char *op, struct stat *st, char *err, size_t errsz)
+{
+	int fd, saved;
+
+	fd = openat(sp->fd[d], id,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1) {
+		spool_err(err, errsz, "open %s/%s/%s", sp->root,
+		    spool_dir_name(d), id);
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		spool_err(err, errsz, "fstat %s/%s/%s", sp->root,
+		    spool_dir_name(d), id);
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		spool_err(err, errsz, "%s %s/%s/%s: not a regular file", op,
+		    sp->root, spool_dir_name(d), id);
+		goto fail;
+	}
+	return fd;
+
+fail:
+	saved = errno;
+	(void)close(fd);	/* read only: nothing to lose */
+	errno = saved;
+	return -1;
+}
+
+/*
  * The type check comes before the rename so that junk dropped into new/
  * stays where an operator sees it instead of bouncing through cur/.
- * O_NONBLOCK keeps a FIFO planted in new/ from hanging the worker in
- * open(); it changes nothing for a regular file.  No fsync of cur/: a
- * claim lost in a crash leaves the file in new/, as recovery would.
+ * No fsync of cur/: a claim lost in a crash leaves the file in new/, as
+ * recovery would.
  */
 int
 spool_claim(struct spool *sp, enum spool_dir from, const char *id,
@@ -460,26 +498,9 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 		    spool_dir_name(from), id ? id : "(null)");
 		return -1;
 	}
-	fd = openat(sp->fd[from], id,
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return -2;
-		spool_err(err, errsz, "open %s/%s/%s", sp->root,
-		    spool_dir_name(from), id);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		spool_err(err, errsz, "fstat %s/%s/%s", sp->root,
-		    spool_dir_name(from), id);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		spool_err(err, errsz, "claim %s/%s/%s: not a regular file",
-		    sp->root, spool_dir_name(from), id);
-		goto fail;
-	}
+	fd = spool_open_file(sp, from, id, "claim", &st, err, errsz);
+	if (fd == -1)
+		return errno == ENOENT ? -2 : -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
 			rc = -2;
@@ -571,24 +592,9 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 		    spool_dir_name(d), id ? id : "(null)");
 		return -1;
 	}
-	fd = openat(sp->fd[d], id,
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1) {
-		spool_err(err, errsz, "open %s/%s/%s", sp->root,
-		    spool_dir_name(d), id);
+	fd = spool_open_file(sp, d, id, "read", &st, err, errsz);
+	if (fd == -1)
 		goto fail;
-	}
-	if (fstat(fd, &st) == -1) {
-		spool_err(err, errsz, "fstat %s/%s/%s", sp->root,
-		    spool_dir_name(d), id);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		spool_err(err, errsz, "read %s/%s/%s: not a regular file",
-		    sp->root, spool_dir_name(d), id);
-		goto fail;
-	}
 	if ((uintmax_t)st.st_size > max) {
 		errno = EFBIG;
 		spool_err(err, errsz, "read %s/%s/%s: %jd bytes, more than "
