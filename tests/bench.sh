@@ -61,12 +61,7 @@ BURST_USERS=200
 BURST_RPM=300
 
 bench_cleanup() {
-	for p in $rh_pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $rh_pids; do
-		wait_for 5 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null
-	done
+	stop_all
 	if [ -n "${RH_KEEP:-}" ]; then
 		echo "scratch directory kept: $T"
 	else

@@ -49,21 +49,10 @@ demo_failed=0
 
 # --- stopping, and failing ------------------------------------------------
 
-demo_stop() {
-	for p in $rh_pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $rh_pids; do
-		wait_for 5 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rh_pids=
-}
-
 demo_exit() {
 	_rc=$?
 	trap - EXIT INT TERM
-	demo_stop
+	stop_all
 	[ "$demo_failed" -eq 2 ] && printf '\ninterrupted\n'
 	[ "$demo_failed" -ne 0 ] && _rc=1
 	if [ "$_rc" -ne 0 ] || [ -n "${RH_KEEP:-}" ]; then
@@ -230,7 +219,7 @@ jq -e -s --arg u "$slow" '[.[] | select(.payload_summary.userId == $u) |
     "$T/audit.jsonl" >/dev/null ||
     fail "agent $SLOW_USER's events were not deferred, then applied" "$T/worker.log"
 
-demo_stop
+stop_all
 # shellcheck disable=SC2046 # one argument per log file named
 check_sanitizer_logs >/dev/null || fail "a sanitizer report in the logs" \
     $(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \

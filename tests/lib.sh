@@ -89,13 +89,21 @@ check_sanitizer_logs() {
 	return 0
 }
 
-rh_cleanup() {
+# stop_all: TERM everything track'ed, then KILL what is still there after
+# five seconds, and forget it.
+stop_all() {
 	for p in $rh_pids; do
 		kill "$p" 2>/dev/null
 	done
 	for p in $rh_pids; do
 		wait_for 5 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
 	done
+	rh_pids=
+}
+
+rh_cleanup() {
+	stop_all
 	if ! check_sanitizer_logs; then
 		echo "not ok $((tap_n + 1)) - no sanitizer reports in the logs"
 		tap_failed=$((tap_failed + 1))
