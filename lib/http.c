@@ -435,12 +435,12 @@ http_call_free(struct http_call *hc)
 
 /* ---- pure helpers ---- */
 
-static const char *
+const char *
 http_json_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) ||
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);

@@ -117,6 +117,10 @@ void	 http_call_free(struct http_call *hc);
 void	 http_error_text(long status, const char *body, size_t len, char *out,
 	    size_t outsz);
 
+/* Pure: the string member key of an answer's JSON object, else NULL. */
+struct json_object;
+const char	*http_json_str(struct json_object *o, const char *key);
+
 /* base + path into buf; -1 if it does not fit. */
 int	 http_url(char *buf, size_t bufsz, const char *base, const char *path);
 

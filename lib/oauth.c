@@ -72,17 +72,6 @@ oauth_token_valid(const char *t)
 	return 1;
 }
 
-static const char *
-oauth_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static int
 oauth_int(struct json_object *o, const char *key, long long *out)
 {
@@ -160,9 +149,9 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
 	}
 	if (len == sizeof(buf) || (o = oauth_parse(buf, len)) == NULL)
 		goto out;
-	t = oauth_str(o, "access_token");
-	id = oauth_str(o, "client_id");
-	base = oauth_str(o, "login_base");
+	t = http_json_str(o, "access_token");
+	id = http_json_str(o, "client_id");
+	base = http_json_str(o, "login_base");
 	if (t == NULL || id == NULL || base == NULL ||
 	    oauth_int(o, "expires_at", &exp) == -1 || exp <= 0 ||
 	    strcmp(id, c->genesys.client_id) != 0 ||
@@ -261,7 +250,7 @@ oauth_take(struct oauth *o, const struct http_buf *b, time_t now)
 
 	if (b->truncated || (j = oauth_parse(b->data, b->len)) == NULL)
 		return -1;
-	t = oauth_str(j, "access_token");
+	t = http_json_str(j, "access_token");
 	if (t != NULL && oauth_token_valid(t) &&
 	    oauth_int(j, "expires_in", &ttl) == 0 && ttl > 0 &&
 	    ttl <= 10L * 365 * 86400) {
