@@ -22,6 +22,9 @@ CTL=$RH_BUILD/worker/routehookctl
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 unset ROUTEHOOK_CONFIG
+# A command put before the responder and the worker by start_responder,
+# run_worker and start_worker (tests/t/valgrind.t sets it); split on spaces.
+RH_WRAP=${RH_WRAP:-}
 
 rh_scratch=routehook-t
 [ -z "${RH_NO_TAP:-}" ] || rh_scratch=routehook-demo
@@ -174,7 +177,7 @@ start_responder() {
 	rm -f "$T/fcgi.sock"
 	# shellcheck disable=SC2086
 	spawn-fcgi -n -s "$T/fcgi.sock" -M 0666 ${RH_SPAWN_ARGS:-} -- \
-	    "$FCGI" -c "$T/routehook.conf" "$@" 2>>"$T/fcgi.log" &
+	    $RH_WRAP "$FCGI" -c "$T/routehook.conf" "$@" 2>>"$T/fcgi.log" &
 	_rpid=$!
 	track $_rpid
 	# Ready when it answers; spawn-fcgi makes the socket before the
@@ -578,14 +581,14 @@ ${3:-}"
 # run_worker [ARGS...]: one `routehook-worker --once` in the foreground,
 # stderr appended to $T/worker.log; returns its exit status.
 run_worker() {
-	"$WORKER" -c "$T/routehook.conf" --once "$@" 2>>"$T/worker.log"
+	$RH_WRAP "$WORKER" -c "$T/routehook.conf" --once "$@" 2>>"$T/worker.log"
 }
 
 # start_worker [ARGS...]: the worker as a daemon ($WORKER_PID), stderr in
 # $T/worker.log; returns once it has logged its start.
 start_worker() {
 	_started=$(grep -c 'started (daemon)' "$T/worker.log" 2>/dev/null)
-	"$WORKER" -c "$T/routehook.conf" "$@" 2>>"$T/worker.log" &
+	$RH_WRAP "$WORKER" -c "$T/routehook.conf" "$@" 2>>"$T/worker.log" &
 	WORKER_PID=$!
 	track "$WORKER_PID"
 	wait_for 10 sh -c "[ \$(grep -c 'started (daemon)' '$T/worker.log') \
