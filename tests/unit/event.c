@@ -3,7 +3,8 @@
  * status word of the default map, malformed bodies with the sentence each
  * must give, the API call and order key of each kind, and ISO 8601 times
  * (a table, then every day from 1600 to 2400 against gmtime_r).  The
- * struct conf is built by hand, as conf_load() would fill routing.
+ * defaults come from conf_load() itself, so a change to lib/conf.c's
+ * built-in map that breaks the documented mapping fails here.
  * Fails with "not ok" lines and exit 1.
  */
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "event.h"
@@ -32,7 +34,7 @@
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* lib/conf.c's built-in routing.status_map, as conf_load() installs it. */
+/* The default mapping issue 3 and routehook.conf(5) promise. */
 static const struct {
 	const char	*from, *to;
 } default_map[] = {
@@ -51,26 +53,53 @@ static const struct {
 
 static struct conf defconf, custom;
 
-static void
-conf_init(void)
+/* The index of word in c's map, or -1. */
+static int
+map_index(const struct conf *c, const char *word)
 {
 	size_t i;
 
-	memset(&defconf, 0, sizeof(defconf));
-	for (i = 0; i < NITEMS(default_map); i++) {
-		defconf.routing.status_map[i].from = (char *)default_map[i].from;
-		defconf.routing.status_map[i].to = (char *)default_map[i].to;
+	for (i = 0; i < c->routing.nstatus_map; i++)
+		if (strcmp(c->routing.status_map[i].from, word) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+conf_init(void)
+{
+	/* A config that sets nothing but spool_dir: every default stands. */
+	static const char text[] = "spool_dir = \"/nonexistent\";\n";
+	char path[] = "/tmp/routehook-event-t.XXXXXX", err[1024];
+	size_t i;
+	int fd, idle;
+
+	if ((fd = mkstemp(path)) == -1 ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    close(fd) == -1) {
+		perror(path);
+		exit(1);
 	}
-	defconf.routing.nstatus_map = i;
+	i = conf_load(&defconf, path, err, sizeof(err)) == -1;
+	(void)unlink(path);
+	if (i) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
 
 	/* The defaults plus a file's entries, one remapping a default. */
 	custom = defconf;
+	i = custom.routing.nstatus_map;
+	if (i + 3 > CONF_MAX_STATUS_MAP || (idle = map_index(&custom, "idle")) < 0) {
+		fprintf(stderr, "unexpected default map\n");
+		exit(1);
+	}
 	custom.routing.status_map[i].from = "lunch";
 	custom.routing.status_map[i++].to = "OFF_QUEUE";
 	custom.routing.status_map[i].from = "wrapup";
 	custom.routing.status_map[i++].to = "INTERACTING";
 	/* A file's "idle" replaces the default's entry, as conf_load() does. */
-	custom.routing.status_map[1].to = "OFF_QUEUE";
+	custom.routing.status_map[idle].to = "OFF_QUEUE";
 	custom.routing.status_map[i].from = "broken";	/* conf would refuse */
 	custom.routing.status_map[i++].to = "idle\"}";
 	custom.routing.nstatus_map = i;
@@ -235,6 +264,9 @@ test_default_map(void)
 	char body[512], upper[64], err[256];
 	size_t i, j;
 	int n;
+
+	is_int(defconf.routing.nstatus_map, NITEMS(default_map),
+	    "conf_load's default map has exactly the promised words");
 
 	for (i = 0; i < NITEMS(default_map); i++) {
 		for (j = 0; default_map[i].from[j] != '\0'; j++)
@@ -903,5 +935,6 @@ main(void)
 	test_id_valid();
 	test_times();
 	test_times_exhaustive();
+	conf_free(&defconf);
 	return tap_done();
 }
