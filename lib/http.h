@@ -30,10 +30,7 @@
 #include <curl/curl.h>
 
 #include "conf.h"
-
-#ifndef ROUTEHOOK_VERSION
-#define ROUTEHOOK_VERSION	"0.1"
-#endif
+#include "version.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* response bytes kept */
 #define HTTP_ERROR_MAX		256		/* an error sentence */
