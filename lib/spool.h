@@ -6,7 +6,18 @@
  *	SPOOL/cur/	claimed by a worker, call in flight
  *	SPOOL/deferred/	waiting for a retry; the file's mtime is when
  *	SPOOL/dead/	could not be applied; kept byte for byte
- *	SPOOL/state/	the worker's private state (token, order, attempts)
+ *	SPOOL/state/	the spool owner's small files (state.h)
+ *
+ * Who touches what (routehook(7) says the same to administrators):
+ *
+ *	routehook-fcgi	creates tmp/ID, renames it into new/ (spool_commit);
+ *			may count cur/ deferred/ dead/; cannot enter state/
+ *	routehook-worker claims new/ and deferred/ into cur/ (spool_claim),
+ *			moves cur/ on to deferred/ or dead/ or removes it,
+ *			returns a dead worker's cur/ to new/ and removes
+ *			stale tmp/ (spool_recover)
+ *	routehookctl	reads everything; moves dead/ back to new/ and
+ *			removes dead/ files; state/ only through state.h
  *
  * A file holds exactly the bytes received.  Its name, a maildir unique name
  * "<sec>.M<usec>P<pid>Q<seq>.<host>" taken from one clock read at receipt,
