@@ -612,6 +612,56 @@ done:
 	return rc;
 }
 
+/* ---- the event's own time, at intake ---- */
+
+/*
+ * Where event_parse() reads the time, found without judging anything
+ * else: the responder asks this of every body, and a body that is wrong
+ * in other ways is still the worker's to dead-letter, as before.
+ */
+int
+event_own_time(const char *body, size_t len, const char **field)
+{
+	struct json_object *root, *msg, *v, *eb;
+	const char *topic;
+	int rc = 0;
+
+	*field = "timestamp";
+	if (event_json(body, len, &root, NULL, 0) == -1)
+		return -1;
+	msg = root;
+	if (!json_object_object_get_ex(msg, "eventType", NULL) &&
+	    !json_object_object_get_ex(msg, "topicName", NULL) &&
+	    (v = event_member(root, "detail")) != NULL &&
+	    json_object_is_type(v, json_type_object))
+		msg = v;
+	if ((v = event_member(msg, "topicName")) != NULL &&
+	    !json_object_object_get_ex(msg, "eventType", NULL)) {
+		topic = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		eb = event_member(msg, "eventBody");
+		if (eb != NULL && !json_object_is_type(eb, json_type_object))
+			eb = NULL;
+		if (strlen(topic) > strlen(TOPIC_PRESENCE) + 1 &&
+		    strcmp(topic + strlen(topic) - strlen(TOPIC_PRESENCE),
+		    TOPIC_PRESENCE) == 0 &&
+		    topic[strlen(topic) - strlen(TOPIC_PRESENCE) - 1] == '.') {
+			*field = "eventBody.modifiedDate";
+			rc = eb != NULL && event_member(eb, "modifiedDate") !=
+			    NULL;
+		} else {
+			*field = "eventBody.routingStatus.startTime";
+			if (eb != NULL &&
+			    (v = event_member(eb, "routingStatus")) != NULL &&
+			    json_object_is_type(v, json_type_object))
+				rc = event_member(v, "startTime") != NULL;
+		}
+	} else
+		rc = event_member(msg, "timestamp") != NULL;
+	json_object_put(root);
+	return rc;
+}
+
 /* ---- what to do with it ---- */
 
 int
