@@ -21,29 +21,19 @@
 #include <openssl/evp.h>
 
 #include "dedup.h"
+#include "err.h"
 #include "spool.h"
 
 #define DEDUP_PENDING	"."	/* what an entry in progress points at */
 #define DEDUP_MARK	".prune"	/* its time: the last prune, any process */
 #define DEDUP_TRIES	3
 
-static const char *
-dedup_strerror(int e, char *buf, size_t bufsz)
-{
-	if (strerror_r(e, buf, bufsz) != 0)
-		snprintf(buf, bufsz, "error %d", e);
-	return buf;
-}
-
 static void
 dedup_err(char *err, size_t errsz, const char *name, const char *what,
     int e)
 {
-	char eb[128];
-
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s/%s: %s: %s", DEDUP_DIR, name, what,
-		    dedup_strerror(e, eb, sizeof(eb)));
+	errno = e;
+	(void)err_set_sys(err, errsz, "%s/%s: %s", DEDUP_DIR, name, what);
 }
 
 void
@@ -80,7 +70,7 @@ int
 dedup_open(struct dedup *d, const char *spool_root, long window_s,
     char *err, size_t errsz)
 {
-	char path[4096], eb[128];
+	char path[4096];
 	int fd;
 
 	d->dirfd = -1;
@@ -89,27 +79,23 @@ dedup_open(struct dedup *d, const char *spool_root, long window_s,
 	atomic_init(&d->seq, 0);
 	if (snprintf(path, sizeof(path), "%s/%s", spool_root, DEDUP_DIR) >=
 	    (int)sizeof(path)) {
-		snprintf(err, errsz, "%s/%s: path too long", spool_root,
-		    DEDUP_DIR);
-		return -1;
+		return err_set(err, errsz, "%s/%s: path too long",
+		    spool_root, DEDUP_DIR);
 	}
 	/* 0770 and the spool's set-gid group, as tmp/ and new/. */
 	if (mkdir(path, 0770) == -1 && errno != EEXIST) {
-		snprintf(err, errsz, "%s: cannot make it: %s (it belongs to "
-		    "the responder's user; see routehook(7))", path,
-		    dedup_strerror(errno, eb, sizeof(eb)));
-		return -1;
+		return err_set_sys(err, errsz, "%s: cannot make it (it "
+		    "belongs to the responder's user; see routehook(7))",
+		    path);
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		snprintf(err, errsz, "%s: %s", path,
-		    dedup_strerror(errno, eb, sizeof(eb)));
-		return -1;
+		return err_set_sys(err, errsz, "%s", path);
 	}
 	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) == -1) {
-		snprintf(err, errsz, "%s: not writable by the responder: %s "
-		    "(it belongs to the responder's user; see routehook(7))",
-		    path, dedup_strerror(errno, eb, sizeof(eb)));
+		(void)err_set_sys(err, errsz, "%s: not writable by the "
+		    "responder (it belongs to the responder's user; see "
+		    "routehook(7))", path);
 		close(fd);
 		return -1;
 	}
