@@ -4,7 +4,8 @@
 # signatures; the timestamp tolerance), api_key and basic.  Each good
 # request is stored as sent; each bad one gets 401, says why in the log
 # and leaves nothing in the spool.  Then a configuration of api_key alone
-# refuses what the other schemes would accept.
+# refuses what the other schemes would accept, and routehookctl check
+# reads the secret files of the schemes listed and no others.
 . "$(dirname "$0")/../lib.sh"
 
 printf 'hmac-secret-%s\n' "$$" >"$T/hmac.secret"
@@ -31,6 +32,7 @@ receiver = {
   };
   basic = { secret_files = [ "$T/basic.secret" ]; };
 };
+audit = { file = "$T/audit.jsonl"; };
 CONF
 }
 
@@ -170,5 +172,15 @@ is "$(post "$EV" -H "X-Routehook-Key: api-key-$$")" 202 "api_key alone: the key 
 rm -f "$T/hmac.secret"
 "$FCGI" -t -c "$T/routehook.conf" >"$T/t.out" 2>&1
 ok $? "api_key alone: the hmac secret file need not exist"
+
+# routehookctl check reads the same files the responder does.
+"$CTL" -c "$T/routehook.conf" check >"$T/check.out" 2>&1
+ok $? "routehookctl check: api_key alone, no hmac secret: OK" ||
+    diag "$(cat "$T/check.out")"
+chmod 644 "$T/api.secret"
+"$CTL" -c "$T/routehook.conf" check >"$T/check.out" 2>&1
+is $? 100 "routehookctl check: an API key file others can read: 100"
+grep -q "receiver.api_key.secret_files $T/api.secret: readable by others" "$T/check.out"
+ok $? "... naming the key and the file" || diag "$(cat "$T/check.out")"
 
 done_testing
