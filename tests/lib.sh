@@ -143,7 +143,8 @@ fi
 # Later sections (genesys, worker, ...) go in EXTRA-TOP-LEVEL-LINES.
 # Most scripts send short events without a time of their own (and some
 # test ordering by receipt time), so this config accepts them;
-# responder-replay.t tests the default, which refuses them.
+# responder-replay.t tests the default, which refuses them.  (One line:
+# scripts name the lines after it in expected messages.)
 write_config() {
 	[ -f "$T/webhook.secret" ] || {
 		printf 'test-secret-%s\n' "$$" >"$T/webhook.secret"
@@ -152,8 +153,7 @@ write_config() {
 	cat >"$T/routehook.conf" <<CONF
 spool_dir = "$T/spool";
 receiver = {
-  secret_file = "$T/webhook.secret";
-  require_event_time = false;
+  secret_file = "$T/webhook.secret"; require_event_time = false;
   ${1:-}
 };
 ${2:-}
