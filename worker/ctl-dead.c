@@ -30,6 +30,7 @@
 #include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
+#include "msclock.h"
 #include "spool.h"
 
 #define CTL_SKEW_MS	(300LL * 1000)
@@ -260,7 +261,7 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
 	struct ctl_dead_list dl;
 	struct ctl_dead_entry *e;
 	int wid = 0, wtype = 1, wuser = 1, w, rc = EXIT_PERM;
-	long long now = ctl_now_ms();
+	long long now = msclock_real();
 	char age[32];
 	size_t i;
 
@@ -479,43 +480,42 @@ ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
 int
 ctl_dead(struct ctl *ctl, int argc, char **argv)
 {
-	enum { OPT_ALL = 2, OPT_YES };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "all", 'a', 0, OPT_ALL },
-		{ "yes", 'y', 0, OPT_YES },
-		{ NULL, 0, 0, 0 }
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
 	struct spool sp;
-	const char *arg, *action;
-	char err[1024];
-	int o, all = 0, yes = 0, i, rc, replay;
+	const char *action;
+	char err[1024], **pos;
+	int o, all = 0, yes = 0, i, rc, replay, npos;
 
-	ctl_args_init(&a, "dead", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (o == CTL_OPT_HELP)
+	while ((o = ctl_getopt("dead", argc, argv, ":hay", opts)) != -1) {
+		if (o == 'h')
 			return ctl_usage(ctl_dead_usage, EXIT_DONE);
-		if (o == OPT_ALL)
+		else if (o == 'a')
 			all = 1;
-		else if (o == OPT_YES)
+		else if (o == 'y')
 			yes = 1;
+		else
+			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
-	if (o == -1)
-		return ctl_usage(ctl_dead_usage, EXIT_PERM);
-	if (a.npos == 0) {
+	pos = argv + optind;
+	npos = argc - optind;
+	if (npos == 0) {
 		ctl_errx("dead: list, show, replay or purge?");
 		return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
-	action = a.argv[0];
+	action = pos[0];
 	replay = strcmp(action, "replay") == 0;
 	if (strcmp(action, "list") == 0 || strcmp(action, "show") == 0) {
-		if (all || yes || a.npos != (action[0] == 'l' ? 1 : 2)) {
+		if (all || yes || npos != (action[0] == 'l' ? 1 : 2)) {
 			ctl_errx("dead %s: wrong arguments", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 		}
 	} else if (replay || strcmp(action, "purge") == 0) {
-		if ((all && a.npos > 1) || (!all && a.npos < 2) ||
+		if ((all && npos > 1) || (!all && npos < 2) ||
 		    (replay && yes)) {
 			ctl_errx("dead %s: give ids or --all", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
@@ -525,10 +525,10 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
 	/* No path tricks: every id is checked before anything is touched. */
-	for (i = 1; i < a.npos; i++)
-		if (!spool_id_valid(a.argv[i])) {
+	for (i = 1; i < npos; i++)
+		if (!spool_id_valid(pos[i])) {
 			ctl_errx("dead %s: %s: not a spool id", action,
-			    a.argv[i]);
+			    pos[i]);
 			return EXIT_PERM;
 		}
 
@@ -542,10 +542,10 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 	if (action[0] == 'l')
 		rc = ctl_dead_list_cmd(&ctl->conf, &sp);
 	else if (action[0] == 's')
-		rc = ctl_dead_show(&ctl->conf, &sp, a.argv[1]);
+		rc = ctl_dead_show(&ctl->conf, &sp, pos[1]);
 	else
 		rc = ctl_dead_apply(&ctl->conf, &sp, replay, all, yes,
-		    a.argv + 1, a.npos - 1);
+		    pos + 1, npos - 1);
 	spool_close(&sp);
 	return rc;
 }
