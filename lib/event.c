@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -36,6 +37,28 @@
 #define TOPIC_PREFIX	"v2.users."
 #define TOPIC_STATUS	"routingStatus"
 #define TOPIC_PRESENCE	"presence"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What PUT /api/v2/users/{id}/routingstatus accepts (GENESYS.md). */
+static const char *const event_genesys_statuses[] = {
+	"OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
+};
+
+const struct event_status_word event_default_status_map[] = {
+	{ "available", "IDLE" },
+	{ "idle", "IDLE" },
+	{ "on_queue", "IDLE" },
+	{ "offline", "OFF_QUEUE" },
+	{ "off_queue", "OFF_QUEUE" },
+	{ "away", "OFF_QUEUE" },
+	{ "busy", "OFF_QUEUE" },
+	{ "break", "OFF_QUEUE" },
+	{ "meal", "OFF_QUEUE" },
+	{ "training", "OFF_QUEUE" },
+	{ "meeting", "OFF_QUEUE" },
+};
+const size_t event_ndefault_status_map = NELEM(event_default_status_map);
 
 #if defined(__GNUC__)
 #define EVENT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -233,16 +256,50 @@ event_time(struct json_object *o, const char *key, const char *name,
 	return 0;
 }
 
+int
+event_is_genesys_status(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < NELEM(event_genesys_statuses); i++)
+		if (strcmp(s, event_genesys_statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The map is asked first, so a file can even remap a Genesys word; what
+ * it does not know passes through only when it is a Genesys status as
+ * Genesys spells it.
+ */
+const char *
+event_map_status(const struct conf *c, const char *word)
+{
+	size_t i;
+
+	if (word == NULL)
+		return NULL;
+	for (i = 0; i < c->routing.nstatus_map; i++)
+		if (strcasecmp(c->routing.status_map[i].from, word) == 0)
+			return c->routing.status_map[i].to;
+	for (i = 0; i < NELEM(event_genesys_statuses); i++)
+		if (strcmp(word, event_genesys_statuses[i]) == 0)
+			return event_genesys_statuses[i];
+	return NULL;
+}
+
 /* word through routing.status_map into ev->status. */
 static int
-event_map_status(const struct conf *c, const char *word, struct event *ev,
+event_set_status(const struct conf *c, const char *word, struct event *ev,
     char *err, size_t errsz)
 {
 	char q[EVENT_QUOTE_BUF];
 	const char *to;
 
 	event_quote(q, word);
-	if ((to = conf_map_status(c, word)) == NULL)
+	if ((to = event_map_status(c, word)) == NULL)
 		return event_err(err, errsz, "unknown status \"%s\"", q);
 	/* conf checks its targets; this guards event_call's snprintf. */
 	if (!event_status_valid(to))
@@ -290,7 +347,7 @@ event_tutorial(const struct conf *c, struct json_object *o,
 	if (ev->kind == EVENT_ROUTING_STATUS) {
 		if (event_need_string(o, "status", "status", &s, err,
 		    errsz) == -1 ||
-		    event_map_status(c, s, ev, err, errsz) == -1)
+		    event_set_status(c, s, ev, err, errsz) == -1)
 			return -1;
 	} else {
 		if (event_need_id(o, "queueId", "queueId", ev->queue_id, err,
@@ -380,7 +437,7 @@ event_notification(const struct conf *c, struct json_object *o,
 		    "eventBody.routingStatus", &sub, err, errsz) == -1 ||
 		    event_need_string(sub, "status",
 		    "eventBody.routingStatus.status", &s, err, errsz) == -1 ||
-		    event_map_status(c, s, ev, err, errsz) == -1)
+		    event_set_status(c, s, ev, err, errsz) == -1)
 			return -1;
 		return event_time(sub, "startTime",
 		    "eventBody.routingStatus.startTime", &ev->ts_ms, err,

@@ -231,7 +231,7 @@ out:
 static int
 oauth_secret(const struct conf *c, char *buf, size_t bufsz)
 {
-	const struct conf_secret *s = &c->genesys.client_secret;
+	const struct secret *s = &c->genesys.client_secret;
 
 	if (s->len == 0 || s->len >= bufsz ||
 	    memchr(s->key, '\0', s->len) != NULL)
@@ -296,7 +296,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	struct http h;
 	struct http_call hc;
 	struct http_result res;
-	char url[HTTP_URL_MAX], secret[CONF_SECRET_MAX + 1];
+	char url[HTTP_URL_MAX], secret[SECRET_MAX + 1];
 	enum oauth_result r = OAUTH_TEMP;
 	int have_call = 0;
 

@@ -370,7 +370,7 @@ ctl_register(struct ctl *ctl, int argc, char **argv)
 		    c->file);
 		return EXIT_PERM;
 	}
-	if (conf_read_client_secret(c, err, sizeof(err)) == -1) {
+	if (secret_read_client(c, err, sizeof(err)) == -1) {
 		ctl_errx("%s", err);
 		return EXIT_PERM;
 	}
