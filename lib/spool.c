@@ -51,6 +51,7 @@ static const struct {
 	[SPOOL_DEFERRED] =	{ "deferred",	0750 },
 	[SPOOL_DEAD] =		{ "dead",	0750 },
 	[SPOOL_STATE] =		{ "state",	0700 },
+	[SPOOL_HOLD] =		{ "hold",	0750 },
 };
 
 static atomic_ulong	 spool_seq;
@@ -255,6 +256,9 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 		 */
 		if (sp->fd[i] == -1 && i == SPOOL_STATE && errno == EACCES)
 			continue;
+		/* hold/ is made when an event is first held. */
+		if (sp->fd[i] == -1 && i == SPOOL_HOLD && errno == ENOENT)
+			continue;
 		if (sp->fd[i] == -1) {
 			err_set_sys(err, errsz, "open %s/%s", root,
 			    spool_dirs[i].name);
@@ -281,6 +285,53 @@ fail:
 	spool_close(sp);
 	errno = saved;
 	return -1;
+}
+
+int
+spool_make_dir(struct spool *sp, enum spool_dir d, char *err, size_t errsz)
+{
+	int rootfd, fd, made = 0;
+
+	if (sp->fd[d] != -1)
+		return 0;
+	if ((rootfd = open(sp->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return err_set_sys(err, errsz, "open %s", sp->root);
+	if (mkdirat(rootfd, spool_dirs[d].name, spool_dirs[d].mode) == 0)
+		made = 1;
+	else if (errno != EEXIST) {
+		err_set_sys(err, errsz, "mkdir %s/%s", sp->root,
+		    spool_dirs[d].name);
+		(void)close(rootfd);
+		return -1;
+	}
+	fd = openat(rootfd, spool_dirs[d].name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (fd == -1 || (made && sp->fsync && fsync(rootfd) == -1)) {
+		err_set_sys(err, errsz, "%s %s/%s", fd == -1 ? "open" :
+		    "fsync", sp->root, fd == -1 ? spool_dirs[d].name : "");
+		if (fd != -1)
+			(void)close(fd);
+		(void)close(rootfd);
+		return -1;
+	}
+	(void)close(rootfd);	/* read-only: a failed close loses nothing */
+	sp->fd[d] = fd;
+	return 0;
+}
+
+int
+spool_due_now(struct spool *sp, const char *id, char *err, size_t errsz)
+{
+	if (!spool_name_ok(id)) {
+		errno = EINVAL;
+		return err_set_sys(err, errsz, "%s/deferred/%s", sp->root, id);
+	}
+	/* NULL times: now, which write access suffices for. */
+	if (utimensat(sp->fd[SPOOL_DEFERRED], id, NULL,
+	    AT_SYMLINK_NOFOLLOW) == -1)
+		return err_set_sys(err, errsz, "%s/deferred/%s", sp->root, id);
+	return 0;
 }
 
 void

@@ -37,7 +37,7 @@
 #define CTL_BODY_MIN	(1024 * 1024)
 
 const char ctl_dead_usage[] =
-"usage: routehookctl [-c FILE] dead list\n"
+"usage: routehookctl [-c FILE] dead list [--json]\n"
 "       routehookctl [-c FILE] dead show ID\n"
 "       routehookctl [-c FILE] dead replay ID... | --all\n"
 "       routehookctl [-c FILE] dead purge [--yes] ID... | --all\n"
@@ -46,13 +46,14 @@ const char ctl_dead_usage[] =
 "byte in SPOOL/dead/ under their spool id.\n"
 "\n"
 "  list     one line each, oldest first: id, age, event type, user, and\n"
-"           the reason from the audit file\n"
+"           the reason from the audit file (a header on a terminal)\n"
 "  show     the event's exact bytes on stdout; its reason on stderr\n"
 "  replay   move back into new/ (attempts counted afresh) so the worker\n"
 "           takes them again; an event older than one applied since for\n"
 "           the same user is then superseded, not applied\n"
 "  purge    delete them, asking on the terminal unless --yes\n"
 "\n"
+"  --json   list: one JSON object per line\n"
 "  --all    every dead letter (replay, purge)\n"
 "  --yes    do not ask (purge); without a terminal --yes is required\n"
 "\n"
@@ -256,11 +257,47 @@ ctl_dead_parse(const struct conf *c, struct spool *sp,
 }
 
 static int
-ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
+ctl_dead_json(const struct ctl_dead_entry *e, long long now)
+{
+	struct json_object *o;
+	const char *s;
+	int bad = 0, rc = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
+	if (e->received_ms != 0)
+		ctl_jset(o, "age_s", json_object_new_int64(
+		    (now - e->received_ms) / 1000), &bad);
+	else
+		ctl_jnull(o, "age_s", &bad);
+	if (e->type != NULL)
+		ctl_jset(o, "type", json_object_new_string(e->type), &bad);
+	else
+		ctl_jnull(o, "type", &bad);
+	if (e->user != NULL)
+		ctl_jset(o, "user", json_object_new_string(e->user), &bad);
+	else
+		ctl_jnull(o, "user", &bad);
+	if (e->reason != NULL)
+		ctl_jset(o, "reason", json_object_new_string(e->reason), &bad);
+	else
+		ctl_jnull(o, "reason", &bad);
+	if (bad || (s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)) == NULL)
+		rc = -1;
+	else
+		printf("%s\n", s);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 {
 	struct ctl_dead_list dl;
 	struct ctl_dead_entry *e;
-	int wid = 0, wtype = 1, wuser = 1, w, rc = EXIT_PERM;
+	int wid = 2, wtype = 4, wuser = 4, w, rc = EXIT_PERM;
 	long long now = msclock_real();
 	char age[32];
 	size_t i;
@@ -282,8 +319,19 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
 		ctl_errx("dead list: out of memory");
 		goto fail;
 	}
+	/* A header for a reader, none for a pipe into awk or cut. */
+	if (!json && dl.n > 0 && isatty(STDOUT_FILENO))
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid, "ID", "AGE", wtype,
+		    "TYPE", wuser, "USER", "REASON");
 	for (i = 0; i < dl.n; i++) {
 		e = &dl.v[i];
+		if (json) {
+			if (ctl_dead_json(e, now) == -1) {
+				ctl_errx("dead list: out of memory");
+				goto fail;
+			}
+			continue;
+		}
 		if (e->received_ms != 0)
 			ctl_fmt_age((now - e->received_ms) / 1000, age,
 			    sizeof(age));
@@ -480,16 +528,18 @@ ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
 int
 ctl_dead(struct ctl *ctl, int argc, char **argv)
 {
+	enum { OPT_JSON = CTL_OPT_LONG };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct spool sp;
 	const char *action;
 	char err[1024], **pos;
-	int o, all = 0, yes = 0, i, rc, replay, npos;
+	int o, all = 0, yes = 0, json = 0, i, rc, replay, npos;
 
 	while ((o = ctl_getopt("dead", argc, argv, ":hay", opts)) != -1) {
 		if (o == 'h')
@@ -498,6 +548,8 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 			all = 1;
 		else if (o == 'y')
 			yes = 1;
+		else if (o == OPT_JSON)
+			json = 1;
 		else
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
@@ -510,13 +562,14 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 	action = pos[0];
 	replay = strcmp(action, "replay") == 0;
 	if (strcmp(action, "list") == 0 || strcmp(action, "show") == 0) {
-		if (all || yes || npos != (action[0] == 'l' ? 1 : 2)) {
+		if (all || yes || npos != (action[0] == 'l' ? 1 : 2) ||
+		    (json && action[0] != 'l')) {
 			ctl_errx("dead %s: wrong arguments", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 		}
 	} else if (replay || strcmp(action, "purge") == 0) {
 		if ((all && npos > 1) || (!all && npos < 2) ||
-		    (replay && yes)) {
+		    (replay && yes) || json) {
 			ctl_errx("dead %s: give ids or --all", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 		}
@@ -540,7 +593,7 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 		return EXIT_PERM;
 	}
 	if (action[0] == 'l')
-		rc = ctl_dead_list_cmd(&ctl->conf, &sp);
+		rc = ctl_dead_list_cmd(&ctl->conf, &sp, json);
 	else if (action[0] == 's')
 		rc = ctl_dead_show(&ctl->conf, &sp, pos[1]);
 	else

@@ -106,11 +106,13 @@ int	 ctl_audit_scan(const char *path,
 
 int	 ctl_status(struct ctl *ctl, int argc, char **argv);
 int	 ctl_dead(struct ctl *ctl, int argc, char **argv);
+int	 ctl_queue(struct ctl *ctl, int argc, char **argv);
 int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
 int	 ctl_register(struct ctl *ctl, int argc, char **argv);
 
 extern const char ctl_status_usage[];
 extern const char ctl_dead_usage[];
+extern const char ctl_queue_usage[];
 extern const char ctl_simulate_usage[];
 extern const char ctl_register_usage[];
 

@@ -5,6 +5,7 @@
  *
  *	check		validate the configuration and every file it names
  *	status		the spool, recent outcomes, SLA breaches, the token
+ *	queue		list, show, flush, hold or release waiting events
  *	dead		list, show, replay or purge dead letters
  *	simulate	send signed test events to the receiver
  *	register	register a webhook (the tutorial's API)
@@ -47,6 +48,7 @@ static const char ctl_main_usage[] =
 "commands:\n"
 "  check      validate the configuration and every file it names\n"
 "  status     the spool, recent outcomes, SLA breaches and the token\n"
+"  queue      list, show, flush, hold or release waiting events\n"
 "  dead       list, show, replay or purge dead letters\n"
 "  simulate   send signed test events to the receiver\n"
 "  register   register a webhook (the tutorial's API) and save its secret\n"
@@ -386,6 +388,7 @@ main(int argc, char *argv[])
 	} cmds[] = {
 		{ "check", ctl_check },
 		{ "status", ctl_status },
+		{ "queue", ctl_queue },
 		{ "dead", ctl_dead },
 		{ "simulate", ctl_simulate },
 		{ "register", ctl_register },
