@@ -111,7 +111,8 @@ done
 for f in /etc/routehook/routehook.conf /etc/logrotate.d/routehook \
     /etc/cron.d/routehook /usr/lib/sysusers.d/routehook.conf \
     /usr/lib/tmpfiles.d/routehook.conf /usr/share/doc/routehook/copyright \
-    /usr/share/routehook/nginx/routehook.conf; do
+    /usr/share/routehook/nginx/routehook.conf \
+    /usr/share/routehook/prometheus/routehook.rules.yml; do
 	has -rw-r--r-- "$f"
 done
 is "$(grep -c -E '/debian/|routehook-setup|\.sample$|/usr/share/routehook/(systemd|cron|logrotate)' \
