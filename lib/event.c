@@ -3,10 +3,11 @@
  * for (see event.h for the shapes accepted).
  *
  * The body is untrusted: it comes from whoever held a webhook secret, and
- * the ids in it end up in API paths.  So json-c parses it with a depth limit
- * in its strict mode, every id must be a Genesys id ([A-Za-z0-9-]{1,64},
- * which can neither climb out of a path nor break out of a JSON string),
- * and fields of the wrong type are errors, never coerced.  Fields routehook
+ * the ids in it end up in API paths.  So it must be one JSON object, at
+ * most JOBJECT_DEPTH deep (jobject.h, the responder's check too), every
+ * id must be a Genesys id ([A-Za-z0-9-]{1,64}, which can neither climb
+ * out of a path nor break out of a JSON string), and fields of the wrong
+ * type are errors, never coerced.  Fields routehook
  * does not use are ignored, since Genesys adds metadata freely.
  *
  * Fails by returning -1 with one sentence in the caller's err buffer.  A
@@ -14,7 +15,6 @@
  * anything but printable ASCII replaced by '?', so an audit line stays
  * short and valid UTF-8 whatever was sent.  Pure: no I/O, nothing logged.
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,9 +24,8 @@
 
 #include "conf.h"
 #include "event.h"
+#include "jobject.h"
 
-/* Real events nest four levels; anything far deeper is an attack. */
-#define EVENT_JSON_DEPTH	16
 #define EVENT_QUOTE_MAX		64	/* bytes of sender input in a message */
 #define EVENT_QUOTE_BUF		(EVENT_QUOTE_MAX + 4)	/* "...", NUL */
 
@@ -60,12 +59,6 @@ const struct event_status_word event_default_status_map[] = {
 	{ "meeting", "OFF_QUEUE" },
 };
 const size_t event_ndefault_status_map = NELEM(event_default_status_map);
-
-#ifdef JSON_TOKENER_VALIDATE_UTF8
-#define EVENT_TOKENER_UTF8	JSON_TOKENER_VALIDATE_UTF8
-#else
-#define EVENT_TOKENER_UTF8	0
-#endif
 
 #if defined(__GNUC__)
 #define EVENT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -467,94 +460,19 @@ event_notification(const struct conf *c, struct json_object *o,
 
 /* ---- parsing ---- */
 
-static int
-event_is_ws(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static int
-event_blank(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!event_is_ws(s[i]))
-			return 0;
-	return 1;
-}
-
 /*
- * body as one JSON object and nothing but whitespace after it.  json-c's
- * tokener does not recurse, but freeing and walking what it built do: the
- * depth limit keeps "[[[[..." from building anything deep at all.
+ * body as one JSON object, by the same check the responder made before
+ * it answered 202 (jobject.h), so a stored event is never refused here
+ * for its shape.
  */
 static int
 event_json(const char *body, size_t len, struct json_object **out,
     char *err, size_t errsz)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error jerr;
-	size_t end;
+	const char *why;
 
-	*out = NULL;
-	if (body == NULL) {
-		body = "";
-		len = 0;
-	}
-	if (len > INT_MAX)
-		return event_err(err, errsz, "body is too large");
-	/* A raw NUL is never JSON, and json-c would stop short of it. */
-	if (memchr(body, '\0', len) != NULL)
-		return event_err(err, errsz, "body contains a NUL byte");
-	if ((tok = json_tokener_new_ex(EVENT_JSON_DEPTH)) == NULL)
-		return event_err(err, errsz, "out of memory");
-	/*
-	 * Strict, but the trailing bytes are judged below, more clearly.
-	 * Invalid UTF-8 is refused where json-c can (0.15 on): nothing sent
-	 * is quoted unsanitized anyway, but no sender writes it.
-	 */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | EVENT_TOKENER_UTF8);
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (o == NULL && jerr == json_tokener_continue) {
-		/*
-		 * json-c waits for more after "123" or "null"; a final NUL is
-		 * how its documentation says to tell it there is no more.
-		 */
-		o = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		end = len;
-	}
-	json_tokener_free(tok);
-
-	if (jerr != json_tokener_success) {
-		json_object_put(o);
-		if (jerr == json_tokener_error_depth)
-			return event_err(err, errsz,
-			    "body is nested deeper than %d levels",
-			    EVENT_JSON_DEPTH);
-		if (jerr == json_tokener_error_parse_eof)
-			return event_err(err, errsz, "body %s",
-			    event_blank(body, len) ? "is empty" :
-			    "ends before its JSON does");
-		return event_err(err, errsz, "body is not JSON: %s",
-		    json_tokener_error_desc(jerr));
-	}
-	if (end < len && !event_blank(body + end, len - end)) {
-		json_object_put(o);
-		return event_err(err, errsz,
-		    "trailing data after the JSON object");
-	}
-	/* o is NULL for a body of "null". */
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return event_err(err, errsz, "body is not a JSON object");
-	}
-	*out = o;
+	if (jobject_parse(body, len, out, &why) != 0)
+		return event_err(err, errsz, "%s", why);
 	return 0;
 }
 

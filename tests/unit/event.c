@@ -338,16 +338,16 @@ static const struct bad {
 	const char	*err;
 	const char	*type, *user;	/* the summary that must survive */
 } bad[] = {
-	{ "not JSON", 0, "hello", "body is not JSON: unexpected character",
+	{ "not JSON", 0, "hello", "body is not a JSON object",
 	  "", "" },
-	{ "empty body", 0, "", "body is empty", "", "" },
-	{ "only whitespace", 0, " \r\n\t", "body is empty", "", "" },
+	{ "empty body", 0, "", "empty body", "", "" },
+	{ "only whitespace", 0, " \r\n\t", "empty body", "", "" },
 	{ "cut short", 0, "{\"eventType\":\"" T_STATUS "\",\"userId\":",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "cut short in a string", 0, "{\"eventType\":\"routing.",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "cut short in a literal", 0, "{\"a\":tru",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "JSON true", 0, "true", "body is not a JSON object", "", "" },
 	{ "JSON array", 0, "[{\"eventType\":\"" T_STATUS "\"}]",
 	  "body is not a JSON object", "", "" },
@@ -365,7 +365,7 @@ static const struct bad {
 	{ "trailing comma", 0, "{\"eventType\":\"" T_STATUS "\",}",
 	  "body is not JSON: unexpected character", "", "" },
 	{ "invalid UTF-8", 0, "{\"eventType\":\"\xff\xfe\"}",
-	  "body is not JSON: invalid utf-8 string", "", "" },
+	  "body is not UTF-8", "", "" },
 	{ "no shape", 0, "{\"userId\":\"" U "\",\"status\":\"idle\"}",
 	  "neither eventType nor topicName", "", "" },
 	{ "both shapes", 0, "{\"eventType\":\"" T_STATUS "\",\"topicName\":\""
@@ -636,20 +636,33 @@ test_bad_raw(void)
 		ok(0, "malloc");
 		return;
 	}
-	memset(deep, '[', n);
+	memcpy(deep, "{\"a\":", 5);
+	memset(deep + 5, '[', n - 5);
 	is_int(event_parse(&defconf, deep, n, &ev, err, sizeof(err)), -1,
 	    "'[' nested %zu deep fails (and does not crash)", n);
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
 	for (i = 0; i < n; i++)
 		memcpy(deep + i * 5, "{\"a\":", 5);
 	is_int(event_parse(&defconf, deep, n * 5, &ev, err, sizeof(err)), -1,
 	    "objects nested %zu deep fail", n);
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
-	memset(deep, '[', 17);
-	memset(deep + 17, ']', 17);
-	is_int(event_parse(&defconf, deep, 34, &ev, err, sizeof(err)), -1,
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
+	memcpy(deep, "{\"a\":", 5);
+	memset(deep + 5, '[', 16);
+	deep[21] = '1';
+	memset(deep + 22, ']', 16);
+	deep[38] = '}';
+	is_int(event_parse(&defconf, deep, 39, &ev, err, sizeof(err)), -1,
 	    "17 levels fail");
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
+	deep[20] = '1';
+	memset(deep + 21, ']', 15);
+	deep[36] = '}';
+	is_int(event_parse(&defconf, deep, 37, &ev, err, sizeof(err)), -1,
+	    "16 levels are JSON enough (then refused for having no type)");
+	is_str(err, "neither eventType nor topicName", "and says that");
 	free(deep);
 
 	/* A small error buffer gets a cut sentence, never an overrun. */
