@@ -34,6 +34,7 @@
 #include "oauth.h"
 #include "outcome.h"
 #include "ratelimit.h"
+#include "secret.h"
 #include "sig.h"
 #include "spool.h"
 #include "state.h"
@@ -502,7 +503,7 @@ token_hold_end(struct worker *w)
 		return;
 	w->reread_secret = 0;
 	/* Refused credentials: the secret may have been fixed since. */
-	if (conf_read_client_secret(w->conf, err, sizeof(err)) == -1)
+	if (secret_read_client(w->conf, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 }
 
@@ -599,6 +600,9 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	long ra;
 
 	ratelimit_done(&w->rl, j->ticket, now);
+	/* What Genesys says is left of the token's budget paces the rest. */
+	ratelimit_observe(&w->rl, res->rl_allowed, res->rl_count,
+	    res->rl_reset_s, now);
 	if (res->status != 0)
 		w->stats.answered++;
 	/* libcurl gives three digits or 0; anything else is no answer. */

@@ -39,6 +39,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "secret.h"
 #include "sig.h"
 #include "watch.h"
 
@@ -158,7 +159,7 @@ load_config(const struct options *o, struct conf *c)
 			    c->file);
 		goto fail;
 	}
-	if (conf_read_client_secret(c, err, sizeof(err)) == -1) {
+	if (secret_read_client(c, err, sizeof(err)) == -1) {
 		log_lines(err);
 		goto fail;
 	}
