@@ -333,4 +333,6 @@ outcome_reopen(struct outcome *o)
 	if (o->audit_fd != -1)
 		close(o->audit_fd);
 	o->audit_fd = fd;
+	/* Says when the rotated file has had its last line. */
+	log_info("reopened %s", o->conf->audit.file.path);
 }
