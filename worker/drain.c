@@ -275,9 +275,9 @@ audit_probe(struct worker *w, long long now)
  * Carry out the outcomes decided since the last flush: the order stamps
  * of those applied are committed first (one sync), so none of them leaves
  * cur/ before its stamp is on disk; then their audit lines, then their
- * files.  When the lines cannot be written, every one goes back where it
- * came from, untouched (an applied one keeps its stamp: taken again, it
- * is recorded as applied without a second call).
+ * files.  Those whose lines cannot be written go back where they came
+ * from, untouched (an applied one keeps its stamp: taken again, it is
+ * recorded as applied without a second call).
  */
 static void
 flush(struct worker *w)
@@ -285,7 +285,7 @@ flush(struct worker *w)
 	struct job *batch[DRAIN_SLOTS_MAX];
 	char err[512];
 	long long due = 0;
-	int i;
+	int i, done;
 
 	if (w->nsettle == 0)
 		return;
@@ -297,12 +297,14 @@ flush(struct worker *w)
 	w->nstamps = 0;
 	for (i = 0; i < w->nsettle; i++)
 		batch[i] = &w->jobs[w->settle[i]];
-	if (outcome_flush(&w->out, batch, w->nsettle, &due, err, sizeof(err))
-	    == -1) {
+	done = outcome_flush(&w->out, batch, w->nsettle, &due, err,
+	    sizeof(err));
+	if (done < w->nsettle) {
 		audit_block(w, err);
-		for (i = 0; i < w->nsettle; i++)
+		for (i = done; i < w->nsettle; i++)
 			outcome_putback(&w->out, batch[i]);
-	} else if (due != 0)
+	}
+	if (due != 0)
 		note_due(w, due);
 	for (i = 0; i < w->nsettle; i++)
 		job_release(w, batch[i]);
@@ -1098,6 +1100,7 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
     size_t errsz)
 {
 	struct worker *w;
+	char why[512];
 
 	*wp = NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -1141,6 +1144,11 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	w->oauth_ok = 1;
 	recover(w);
+	/* Nothing is claimed, let alone called, while no line could be kept. */
+	if (outcome_audit_ready(&w->out, why, sizeof(why)) == -1)
+		audit_block(w, why);
+	else if (state_pause_set(&w->state, NULL, why, sizeof(why)) == -1)
+		log_warnx("%s", why);
 	*wp = w;
 	return 0;
 temp:
