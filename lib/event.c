@@ -425,7 +425,7 @@ event_notification(const struct conf *c, struct json_object *o,
 	if (strcmp(strrchr(topic, '.') + 1, TOPIC_ACTIVITY) == 0) {
 		if (json_object_object_get_ex(body, "presence", &sub)) {
 			if (!json_object_is_type(sub, json_type_object))
-				return event_err(err, errsz,
+				return err_set(err, errsz,
 				    "eventBody.presence is not an object");
 			body = sub;
 			where = "eventBody.presence";
@@ -433,7 +433,7 @@ event_notification(const struct conf *c, struct json_object *o,
 		    NULL)) {
 			ev->kind = EVENT_ROUTING_STATUS;
 		} else {
-			return event_err(err, errsz, "eventBody has neither "
+			return err_set(err, errsz, "eventBody has neither "
 			    "presence nor routingStatus");
 		}
 	}
