@@ -35,6 +35,7 @@
 #include "event.h"
 #include "jobject.h"
 #include "log.h"
+#include "msclock.h"
 #include "request.h"
 #include "spool.h"
 
@@ -450,34 +451,31 @@ spool_writable(const struct spool *sp, char *why, size_t whysz)
 {
 	static const enum spool_dir dirs[] = { SPOOL_TMP, SPOOL_NEW };
 	struct statvfs vfs;
-	char eb[128];
 	size_t i;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (faccessat(sp->fd[dirs[i]], ".", W_OK | X_OK,
 		    AT_EACCESS) == -1) {
-			snprintf(why, whysz, "spool %s/ is not writable: %s",
-			    spool_dir_name(dirs[i]),
-			    err_str(errno, eb, sizeof(eb)));
+			err_set_sys(why, whysz, "spool %s/ is not writable",
+			    spool_dir_name(dirs[i]));
 			return 0;
 		}
 	}
 	if (fstatvfs(sp->fd[SPOOL_TMP], &vfs) == -1) {
-		snprintf(why, whysz, "cannot stat the spool filesystem: %s",
-		    err_str(errno, eb, sizeof(eb)));
+		err_set_sys(why, whysz, "cannot stat the spool filesystem");
 		return 0;
 	}
 	if (vfs.f_flag & ST_RDONLY) {
-		snprintf(why, whysz, "the spool filesystem is read-only");
+		err_set(why, whysz, "the spool filesystem is read-only");
 		return 0;
 	}
 	if (vfs.f_bavail == 0) {
-		snprintf(why, whysz, "no space left on the spool filesystem");
+		err_set(why, whysz, "no space left on the spool filesystem");
 		return 0;
 	}
 	/* Some filesystems (btrfs) report no inode figures at all. */
 	if (vfs.f_files > 0 && vfs.f_favail == 0) {
-		snprintf(why, whysz, "no inodes left on the spool filesystem");
+		err_set(why, whysz, "no inodes left on the spool filesystem");
 		return 0;
 	}
 	return 1;
@@ -498,12 +496,11 @@ static int
 count_dir(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
     char *why, size_t whysz)
 {
-	char err[512], eb[128];
+	char err[512];
 
 	if (spool_count(sp, d, cnt, err, sizeof(err)) == 0)
 		return 0;
-	snprintf(why, whysz, "cannot read spool %s/: %s", spool_dir_name(d),
-	    err_str(errno, eb, sizeof(eb)));
+	err_set_sys(why, whysz, "cannot read spool %s/", spool_dir_name(d));
 	cnt->n = 0;
 	cnt->oldest = 0;
 	return -1;
@@ -523,13 +520,12 @@ handle_health(const struct responder *r, const struct request_io *io,
 {
 	struct spool_count cnew, cdef, cdead;
 	struct dynbuf t;
-	struct timespec now;
+	time_t now;
 	char why[256], ts[32];
 	int healthy;
 
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		now.tv_sec = time(NULL);
-	iso8601(now.tv_sec, ts, sizeof(ts));
+	now = (time_t)(msclock_real() / 1000);
+	iso8601(now, ts, sizeof(ts));
 	healthy = spool_writable(r->spool, why, sizeof(why));
 	/* Reading is checked too: a spool we cannot list is not healthy. */
 	if (count_dir(r->spool, SPOOL_NEW, &cnew, why, sizeof(why)) == -1)
@@ -549,7 +545,7 @@ handle_health(const struct responder *r, const struct request_io *io,
 	}
 	text_add(&t, "\"timestamp\":\"%s\",\"spool\":{\"new\":%ld,"
 	    "\"deferred\":%ld,\"dead\":%ld,\"oldest_new_age_s\":%lld}}\n",
-	    ts, cnew.n, cdef.n, cdead.n, age_s(&cnew, now.tv_sec));
+	    ts, cnew.n, cdef.n, cdead.n, age_s(&cnew, now));
 	/* A health check is not a rejected event: no log line either way. */
 	return respond(io, healthy ? 200 : 503, JSON_TYPE, NULL, &t,
 	    head_only);

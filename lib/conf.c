@@ -39,6 +39,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "err.h"
 #include "event.h"
 #include "hmac.h"
 
@@ -1335,10 +1336,12 @@ static void
 file_error(struct loader *ld, const char *path)
 {
 	struct stat st;
+	char why[ERR_STR_MAX];
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		errs_add(&ld->errs, path, 0, "%s", strerror(errno));
+		errs_add(&ld->errs, path, 0, "%s", err_str(errno, why,
+		    sizeof(why)));
 		return;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))

@@ -11,6 +11,12 @@
  *	 "eventBody":{"routingStatus":{"status","startTime"}}}
  *	{"topicName":"v2.users.<id>.presence",
  *	 "eventBody":{"presenceDefinition":{"id"},"modifiedDate"?}}
+ *	{"topicName":"v2.users.<id>.activity",
+ *	 "eventBody":{"routingStatus":{...},"presence":{"presenceDefinition":
+ *	 {"id","systemPresence"},"modifiedDate"},"activeQueueIds":[...]}}
+ *	 (the presence it carries, else its routing status)
+ *   each bare or as the "detail" of an EventBridge envelope
+ *   {"detail-type","source","detail":{...}}.
  *
  * event_parse() maps the sender's status words through the config's
  * routing.status_map, which conf_load() starts from the built-in words

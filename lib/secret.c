@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "conf.h"
+#include "err.h"
 #include "hmac.h"
 #include "secret.h"
 
@@ -59,6 +60,7 @@ lines_add(struct lines *l, const char *line)
 		l->len += (size_t)n;
 }
 
+/* "FILE:LINE: key: path: why", at the key's own line in the config. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
@@ -72,17 +74,26 @@ secret_error(const struct conf *c, const struct conf_path *p,
 	const char *path = p->path != NULL ? p->path : "";
 	va_list ap;
 
-	if (err == NULL || errsz == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	err_setv(why, sizeof(why), -1, fmt, ap);
 	va_end(ap);
 	if (p->line > 0)
-		snprintf(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
+		err_set(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
 		    path, why);
 	else
-		snprintf(err, errsz, "%s: %s (default) %s: %s", file, key,
-		    path, why);
+		err_set(err, errsz, "%s: %s (default) %s: %s", file, key, path,
+		    why);
+}
+
+/* The same, why being errno's text. */
+static void
+secret_error_sys(const struct conf *c, const struct conf_path *p,
+    const char *key, char *err, size_t errsz)
+{
+	char why[ERR_STR_MAX];
+
+	secret_error(c, p, key, err, errsz, "%s", err_str(errno, why,
+	    sizeof(why)));
 }
 
 void
@@ -115,11 +126,11 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		goto fail;
 	}
 	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -132,8 +143,7 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			secret_error(c, p, key, err, errsz, "%s",
-			    strerror(errno));
+			secret_error_sys(c, p, key, err, errsz);
 			goto fail;
 		}
 		if (n == 0)
@@ -156,7 +166,7 @@ secret_read(const struct conf *c, const struct conf_path *p,
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	memcpy(out->key, buf, len);

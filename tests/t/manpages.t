@@ -454,7 +454,7 @@ differs "$T/head.opts" "$T/broken.opts" "an option missing from a command's head
 sed 's/^\.It Cm check$/.It Cm chekc/' "$CTL_8" >"$T/broken.8"
 mp cmds man "$T/broken.8" >"$T/broken.cmds"
 differs "$T/man.cmds" "$T/broken.cmds" "a misnamed command is seen"
-sed 's/^\.It Cm dead list$/.It Cm dead lsit/' "$CTL_8" >"$T/broken.8"
+sed 's/^\.Cm dead list$/.Cm dead lsit/' "$CTL_8" >"$T/broken.8"
 mp actions-man "$T/broken.8" dead >"$T/broken.acts"
 mp actions-man "$CTL_8" dead >"$T/man.acts"
 differs "$T/man.acts" "$T/broken.acts" "a misnamed dead action is seen"
