@@ -58,7 +58,7 @@ static const char ctl_main_usage[] =
 "configuration error, 111 temporary failure (try again later)\n";
 
 static const char ctl_check_usage[] =
-"usage: routehookctl [-c FILE] check\n"
+"usage: routehookctl [-c FILE] check [--online [--user ID] [--queue ID]]\n"
 "\n"
 "Validate the configuration and every file it names: the secret files\n"
 "(readable, and not by group or others), the client secret when\n"
@@ -67,7 +67,14 @@ static const char ctl_check_usage[] =
 "metrics file's directory, and genesys.ca_file (PEM certificates).\n"
 "Prints \"configuration OK\", or every problem as FILE:LINE: message.\n"
 "\n"
-"exit status: 0 OK, 100 problems found\n";
+"  --online     then fetch a token and ask Genesys Cloud, by calls that\n"
+"               change nothing, whether the OAuth client has each\n"
+"               permission the worker needs; names any that is missing\n"
+"  --user ID    an agent to read and probe (default: a placeholder id)\n"
+"  --queue ID   a queue to probe (default: a placeholder id)\n"
+"\n"
+"exit status: 0 OK, 100 problems found (a permission missing, credentials\n"
+"refused), 111 Genesys Cloud unreachable or busy (--online)\n";
 
 struct ctl_check {
 	const char	*file;
@@ -278,11 +285,17 @@ ctl_check_ca(struct ctl_check *ck, const struct conf_path *p)
 static int
 ctl_check(struct ctl *ctl, int argc, char **argv)
 {
+	enum { OPT_ONLINE = 2, OPT_USER, OPT_QUEUE };
 	static const struct ctl_opt opts[] = {
 		{ "help", 'h', 0, CTL_OPT_HELP },
+		{ "online", 0, 0, OPT_ONLINE },
+		{ "user", 0, 1, OPT_USER },
+		{ "queue", 0, 1, OPT_QUEUE },
 		{ NULL, 0, 0, 0 }
 	};
 	struct ctl_check ck = { NULL, 0 };
+	const char *user = NULL, *queue = NULL;
+	int online = 0;
 	struct ctl_args a;
 	struct conf *c = &ctl->conf;
 	const char *arg;
@@ -291,12 +304,21 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	int o;
 
 	ctl_args_init(&a, "check", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0)
+	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
 		if (o == CTL_OPT_HELP)
 			return ctl_usage(ctl_check_usage, EXIT_DONE);
-	if (o == -1 || a.npos != 0) {
-		if (o != -1)
+		if (o == OPT_ONLINE)
+			online = 1;
+		else if (o == OPT_USER)
+			user = arg;
+		else if (o == OPT_QUEUE)
+			queue = arg;
+	}
+	if (o == -1 || a.npos != 0 || (!online && (user || queue))) {
+		if (o != -1 && a.npos != 0)
 			ctl_errx("check: unexpected argument %s", a.argv[0]);
+		else if (o != -1)
+			ctl_errx("check: --user and --queue go with --online");
 		return ctl_usage(ctl_check_usage, EXIT_PERM);
 	}
 
@@ -328,6 +350,8 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	if (ck.problems != 0)
 		return EXIT_PERM;
 	puts("configuration OK");
+	if (online)
+		return ctl_check_online(c, user, queue);
 	return EXIT_DONE;
 }
 
