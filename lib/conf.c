@@ -137,6 +137,7 @@ static const char	*check_prefix(char *);
 static const char	*check_domain(char *);
 static const char	*check_base_url(char *);
 static const char	*check_url_path(char *);
+static const char	*check_mount(char *);
 
 static const struct key receiver_keys[] = {
 	{ .name = "secret_file", .type = KEY_SPECIAL,
@@ -152,6 +153,10 @@ static const struct key receiver_keys[] = {
 	{ .name = "max_body_bytes", .type = KEY_SIZE,
 	  .off = OFF(receiver.max_body_bytes), .min = 1, .max = 1048576 },
 	{ .name = "fsync", .type = KEY_BOOL, .off = OFF(receiver.fsync) },
+	{ .name = "mount", .type = KEY_STRING,
+	  .off = OFF(receiver.mount), .check = check_mount },
+	{ .name = "read_timeout_ms", .type = KEY_LONG,
+	  .off = OFF(receiver.read_timeout_ms), .min = 10, .max = 600000 },
 	{ .name = NULL }
 };
 
@@ -1032,6 +1037,21 @@ finish_backoff(struct loader *ld)
 	    ld->backoff_min != NULL ? "" : " (default)");
 }
 
+/* The responder's mount: a URL path, "" for the root, no final '/'. */
+static const char *
+check_mount(char *v)
+{
+	const char *why;
+
+	if (*v == '\0')
+		return NULL;
+	if ((why = check_url_path(v)) != NULL)
+		return why;
+	if (v[strlen(v) - 1] == '/')
+		return "must not end in '/' (\"\" for the root)";
+	return NULL;
+}
+
 /* --- loading ------------------------------------------------------------- */
 
 static int
@@ -1044,6 +1064,7 @@ set_defaults(struct loader *ld)
 	    set_string(ld, &c->receiver.signature_header,
 	    DEFAULT_SIG_HEADER) == -1 ||
 	    set_string(ld, &c->receiver.signature_prefix, "") == -1 ||
+	    set_string(ld, &c->receiver.mount, "/routehook") == -1 ||
 	    set_string(ld, &c->genesys.region, DEFAULT_REGION) == -1 ||
 	    set_string(ld, &c->genesys.client_id, "") == -1 ||
 	    set_path(ld, &c->genesys.client_secret_file,
@@ -1057,6 +1078,7 @@ set_defaults(struct loader *ld)
 	c->receiver.signature_encoding = CONF_SIG_HEX;
 	c->receiver.max_body_bytes = 65536;
 	c->receiver.fsync = 1;
+	c->receiver.read_timeout_ms = 2000;
 	c->genesys.timeout_ms = 10000;
 	c->genesys.requests_per_minute = 300;
 	c->worker.concurrency = 8;
@@ -1184,6 +1206,7 @@ conf_free(struct conf *c)
 	free(c->receiver.signature_header);
 	free(c->receiver.signature_param);
 	free(c->receiver.signature_prefix);
+	free(c->receiver.mount);
 	free(c->genesys.region);
 	free(c->genesys.api_base);
 	free(c->genesys.login_base);

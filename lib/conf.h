@@ -58,6 +58,8 @@ struct conf {
 		char			*signature_prefix;	/* "" or e.g. "sha256=" */
 		size_t			 max_body_bytes;
 		int			 fsync;
+		char			*mount;	/* "/routehook": health, metrics */
+		long			 read_timeout_ms;	/* for a body */
 		/* filled by conf_read_webhook_secrets() */
 		struct conf_secret	 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;

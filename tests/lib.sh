@@ -386,6 +386,7 @@ ServerRoot $_a
 ServerName localhost
 LoadModule mpm_event_module $_m/mod_mpm_event.so
 LoadModule authz_core_module $_m/mod_authz_core.so
+LoadModule authz_host_module $_m/mod_authz_host.so
 LoadModule alias_module $_m/mod_alias.so
 LoadModule env_module $_m/mod_env.so
 LoadModule proxy_module $_m/mod_proxy.so
