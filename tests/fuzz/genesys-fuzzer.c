@@ -4,11 +4,14 @@
  * made by lib/http.c over a socket pair instead of the network, so
  * libcurl parses its status line and headers (Retry-After in both forms,
  * the inin-ratelimit-* headers) and http_call_result() reduces it to
- * status, Retry-After and the error sentence built from the error body;
- * then the body part alone is taken as a token endpoint's answer by
+ * status, Retry-After, the rate-limit budget and the error sentence built
+ * from the error body; the worker's pacing (worker/ratelimit.c) then takes
+ * the budget and the Retry-After as it would; then the body part alone is taken as a token endpoint's answer by
  * oauth.c's own oauth_take() (this file includes oauth.c to reach it).
- * Checks beyond "no crash": Retry-After stays within a day; the error
- * sentence never ends in half a UTF-8 character; a token taken is one
+ * Checks beyond "no crash": Retry-After stays within a day; the budget
+ * headers read as -1 (absent) or a count; the pacing never asks to wait
+ * longer than the answer said; the error sentence never ends in half a
+ * UTF-8 character; a token taken is one
  * that oauth_token_valid() accepts, expiring in the future.
  */
 #include <sys/socket.h>
@@ -25,6 +28,7 @@
 #include "fuzz.h"
 #include "http.h"
 #include "vis.h"
+#include "../../worker/ratelimit.h"
 
 #include "../../lib/oauth.c"
 
@@ -66,6 +70,35 @@ already_connected(void *arg, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_ALREADY_CONNECTED;
 }
 
+/*
+ * The worker's pacing after this answer, at a fixed clock: no wait may
+ * exceed the window, the Retry-After or the reset the answer gave.
+ */
+static void
+pace(const struct http_result *r)
+{
+	struct ratelimit rl;
+	unsigned long long t;
+	long long now = 1000000, w, bound;
+
+	if (ratelimit_init(&rl, 300, RATELIMIT_WINDOW_MS) == -1)
+		abort();
+	t = ratelimit_start(&rl, now);
+	ratelimit_done(&rl, t, now);
+	if (r->status == 429 && r->retry_after_s > 0)
+		ratelimit_pause(&rl, now + r->retry_after_s * 1000LL);
+	ratelimit_observe(&rl, r->rl_allowed, r->rl_count, r->rl_reset_s, now);
+	w = ratelimit_wait(&rl, now);
+	bound = RATELIMIT_WINDOW_MS;
+	if (r->retry_after_s * 1000LL > bound)
+		bound = r->retry_after_s * 1000LL;
+	if (r->rl_reset_s * 1000LL > bound)
+		bound = r->rl_reset_s * 1000LL;
+	if (w < -1 || w > bound)
+		abort();
+	ratelimit_free(&rl);
+}
+
 static void
 answer(const uint8_t *data, size_t size)
 {
@@ -99,8 +132,10 @@ answer(const uint8_t *data, size_t size)
 	http_call_perform(&hc, &r);
 	http_call_free(&hc);
 	close(sv[1]);	/* libcurl closed sv[0] */
-	if (r.retry_after_s < 0 || r.retry_after_s > 86400)
+	if (r.retry_after_s < 0 || r.retry_after_s > 86400 ||
+	    r.rl_allowed < -1 || r.rl_count < -1 || r.rl_reset_s < -1)
 		abort();
+	pace(&r);
 	len = strlen(r.error);
 	if (utf8_cut(r.error, len) != len)
 		abort();
