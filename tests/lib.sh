@@ -355,7 +355,9 @@ own_for_server() {
 	mkdir -p "$T/bin" "$T/spool"
 	cp "$FCGI" "$T/bin/routehook-fcgi"
 	FCGI_COPY=$T/bin/routehook-fcgi
-	for d in tmp new cur deferred dead state; do
+	# hold/ and seen/ too: a responder started as root first (the
+	# proxied mounts) would make them root's, and www-data's then fail.
+	for d in tmp new cur deferred dead state hold seen; do
 		mkdir -p "$T/spool/$d"
 	done
 	if [ "$(id -u)" -eq 0 ]; then
