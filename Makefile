@@ -103,12 +103,16 @@ $(B)/tests/unit/%.t: $(B)/tests/unit/%.o $$(UNIT_$$*) $(LIB_A)
 
 unit: $(UNIT_T) $(FUZZ_T)
 
+# A fuzz target links, like a unit test, the program objects it calls
+# (FUZZ_<name>) and the library archive.
+FUZZ_request	= $(B)/fcgi/request.o
+FUZZ_genesys	= $(B)/worker/ratelimit.o
 $(B)/tests/fuzz/replay.o: CPPFLAGS += -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus)"'
 $(B)/tests/fuzz/%-fuzzer.t: $(B)/tests/fuzz/%-fuzzer.o $(B)/tests/fuzz/replay.o \
-    $(B)/tests/fuzz/fuzz.o $(FCGI_OBJ) $(WORKER_OBJ) $(LIB_A)
+    $(B)/tests/fuzz/fuzz.o $$(FUZZ_$$*) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(FUZZ_BIN): $(B)/tests/fuzz/%-fuzzer: $(B)/tests/fuzz/%-fuzzer.o \
-    $(B)/tests/fuzz/fuzz.o $(FCGI_OBJ) $(WORKER_OBJ) $(LIB_A)
+    $(B)/tests/fuzz/fuzz.o $$(FUZZ_$$*) $(LIB_A)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzz-progs: $(FUZZ_BIN)
 

@@ -15,7 +15,7 @@
 #include "conf.h"
 #include "event.h"
 #include "fuzz.h"
-#include "../../worker/order.h"
+#include "order.h"
 
 static struct conf	 conf;
 static int		 loaded;

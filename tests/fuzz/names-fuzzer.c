@@ -16,7 +16,7 @@
 #include "fuzz.h"
 #include "spool.h"
 #include "vis.h"
-#include "../../worker/order.h"
+#include "order.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
