@@ -6,6 +6,7 @@
 #                     the unit tests under valgrind; JOBS at a time
 #   make demo         the whole flow on loopback, start to finish
 #   make bench        throughput figures (not a test)
+#   make deb          the Debian package, routehook_VERSION_ARCH.deb
 #
 # B is the build root.  The sanitizer pass builds into .san/ so that the
 # plain binaries beside the sources are never replaced by instrumented ones.
@@ -30,21 +31,23 @@ LIB_SRC		:= $(wildcard lib/*.c)
 LIB_OBJ		:= $(LIB_SRC:%.c=$(B)/%.o)
 LIB_A		:= $(B)/lib/librouthook.a
 
-# Each program is one .c with main(); the other .c files in its directory
-# are linked into every program there (and are reachable by unit tests).
-FCGI_MAIN	:= fcgi/routehook-fcgi.c
-FCGI_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(FCGI_MAIN),$(wildcard fcgi/*.c)))
-WORKER_MAINS	:= worker/routehook-worker.c worker/routehookctl.c
-CTL_SRC		:= $(wildcard worker/ctl-*.c)
-CTL_OBJ		:= $(CTL_SRC:%.c=$(B)/%.o)
-WORKER_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(WORKER_MAINS) $(CTL_SRC),$(wildcard worker/*.c)))
+# Each program links its own list of objects and, from the library
+# archive, only the lib/ modules it calls.  routehookctl shares no object
+# with the worker's engine: it works on the spool through lib/ alone.
+FCGI_OBJ	:= $(B)/fcgi/routehook-fcgi.o $(B)/fcgi/request.o
+ENGINE_OBJ	:= $(patsubst %,$(B)/worker/%.o,drain outcome api ratelimit \
+		   retry metrics sig watch)
+WORKER_OBJ	:= $(B)/worker/routehook-worker.o $(ENGINE_OBJ)
+CTL_OBJ		:= $(B)/worker/routehookctl.o \
+		   $(patsubst %.c,$(B)/%.o,$(wildcard worker/ctl-*.c))
 
-PROGS		:= $(B)/fcgi/routehook-fcgi $(patsubst %.c,$(B)/%,$(wildcard $(WORKER_MAINS)))
+PROGS		:= $(B)/fcgi/routehook-fcgi $(B)/worker/routehook-worker \
+		   $(B)/worker/routehookctl
 UNIT_SRC	:= $(wildcard tests/unit/*.c)
 UNIT_T		:= $(UNIT_SRC:%.c=$(B)/%.t)
 E2E_T		:= $(sort $(wildcard tests/t/*.t))
 
-.PHONY: all check test unit valgrind deps demo bench clean
+.PHONY: all check test unit valgrind deps demo bench clean deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -58,21 +61,26 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fcgi/routehook-fcgi: $(B)/fcgi/routehook-fcgi.o $(FCGI_OBJ) $(LIB_A)
+$(B)/fcgi/routehook-fcgi: $(FCGI_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/worker/routehook-worker: $(B)/worker/routehook-worker.o $(WORKER_OBJ) $(LIB_A)
+$(B)/worker/routehook-worker: $(WORKER_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# routehookctl's commands live in worker/ctl-*.c, linked into it alone.
-$(B)/worker/routehookctl: $(B)/worker/routehookctl.o $(CTL_OBJ) $(WORKER_OBJ) $(LIB_A)
+$(B)/worker/routehookctl: $(CTL_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests link the library and the programs' helper objects.  A test
-# that injects system-call failures names its wrapped calls in
-# WRAP_<name>, e.g. WRAP_spool = fsync rename.
+# A unit test links its own object, the program objects it tests
+# (UNIT_<name>), and the library archive, from which the linker takes
+# only the modules called.  A test that injects system-call failures
+# names its wrapped calls in WRAP_<name>, e.g. WRAP_spool = fsync rename.
+UNIT_request	= $(B)/fcgi/request.o
+UNIT_metrics	= $(B)/worker/metrics.o
+UNIT_ratelimit	= $(B)/worker/ratelimit.o
+UNIT_retry	= $(B)/worker/retry.o
 WRAP_spool	= fsync renameat close write openat
-$(B)/tests/unit/%.t: $(B)/tests/unit/%.o $(FCGI_OBJ) $(WORKER_OBJ) $(LIB_A)
+.SECONDEXPANSION:
+$(B)/tests/unit/%.t: $(B)/tests/unit/%.o $$(UNIT_$$*) $(LIB_A)
 	$(CC) $(LDFLAGS) $(foreach f,$(WRAP_$*),-Wl,--wrap=$(f)) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_T)
@@ -166,7 +174,9 @@ INSTALL		?= install
 # The man pages, beside what they describe (as OpenBSD keeps smtpd.8).
 MANS		:= fcgi/routehook-fcgi.8 worker/routehook-worker.8 \
 		   worker/routehookctl.8 etc/routehook.conf.5 etc/routehook.7
-CONTRIB		:= $(sort $(shell find contrib -type f ! -name '.*' ! -name '*~'))
+# contrib/debian is the packaging (make deb), not something to install.
+CONTRIB		:= $(sort $(shell find contrib -path contrib/debian -prune -o \
+		   -type f ! -name '.*' ! -name '*~' -print))
 UNITS		:= $(filter %.service %.socket %.timer,$(CONTRIB))
 
 # What goes where, as MODE:SOURCE:TARGET ("unit" as MODE: a systemd unit,
@@ -204,6 +214,41 @@ uninstall:
 	for d in $(sort $(dir $(CONTRIB:contrib/%=$(DATADIR)/%))) \
 	    $(DATADIR) $(SYSCONFDIR)/routehook; do \
 		rmdir '$(DESTDIR)'"$$d" 2>/dev/null || true; \
+	done
+
+
+# --- make deb ---------------------------------------------------------------
+#
+#   make deb [DEBDIR=DIR]     routehook_VERSION_ARCH.deb in DIR (default .)
+#
+# dpkg-buildpackage wants the packaging in ./debian, and the tree keeps it
+# in contrib/debian: the sources are copied to a scratch directory, with
+# contrib/debian as its debian/, and built there, so the checkout never
+# holds a debian/ directory or the build's leftovers.  debian/changelog
+# is written there with the version from lib/version.h, the one place the
+# version is kept (NEWS says what each version brought).
+VERSION		:= $(shell sed -n 's/^\#define[[:space:]]*ROUTEHOOK_VERSION[[:space:]]*"\(.*\)"/\1/p' lib/version.h)
+DEBDIR		?= .
+DEB_MAINT	 = $(shell sed -n 's/^Maintainer: //p' contrib/debian/control)
+DEB_SRC		:= Makefile README.md LICENSE NEWS lib fcgi worker etc contrib tests
+
+deb:
+	@set -e; [ -n '$(VERSION)' ] || { echo 'make deb: no version in lib/version.h' >&2; exit 1; }; \
+	t=$$(mktemp -d "$${TMPDIR:-/tmp}/routehook-deb.XXXXXX"); \
+	trap 'rm -rf "$$t"' EXIT; trap 'exit 1' INT TERM HUP; \
+	s=$$t/routehook-$(VERSION); mkdir "$$s"; \
+	tar -cf - --exclude='*.[oad]' --exclude=fcgi/routehook-fcgi \
+	    --exclude=worker/routehook-worker --exclude=worker/routehookctl \
+	    --exclude='tests/unit/*.t' $(addprefix --exclude=,$(BENCH_BIN)) \
+	    $(DEB_SRC) | tar -C "$$s" -xf -; \
+	mv "$$s/contrib/debian" "$$s/debian"; \
+	{ echo 'routehook ($(VERSION)) unstable; urgency=medium'; echo; \
+	  echo '  * Version $(VERSION); see NEWS.'; echo; \
+	  echo ' -- $(DEB_MAINT)  '"$$(date -R)"; } >"$$s/debian/changelog"; \
+	(cd "$$s" && dpkg-buildpackage -b -us -uc) >"$$t/build.log" 2>&1 || \
+	    { tail -n 40 "$$t/build.log" >&2; echo 'make deb: dpkg-buildpackage failed' >&2; exit 1; }; \
+	for f in "$$t"/routehook_$(VERSION)_*.deb; do \
+		cp "$$f" '$(DEBDIR)'/; echo "$(DEBDIR)/$${f##*/}"; \
 	done
 
 -include $(shell find $(B)/lib $(B)/fcgi $(B)/worker $(B)/tests -name '*.d' 2>/dev/null)

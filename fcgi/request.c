@@ -27,12 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json_object.h>
-#include <json-c/json_tokener.h>
-
+#include "auth.h"
 #include "conf.h"
-#include "hmac.h"
+#include "dedup.h"
+#include "dynbuf.h"
+#include "err.h"
+#include "event.h"
+#include "jobject.h"
 #include "log.h"
+#include "msclock.h"
 #include "request.h"
 #include "spool.h"
 
@@ -55,36 +58,28 @@ static const char *const reject_names[REJ_NREASONS] = {
 static atomic_ulong accepted_total;
 static atomic_ulong rejected_total[REJ_NREASONS];
 
-/* An answer being built; a bounded buffer, never reallocated. */
-struct text {
-	char	 buf[TEXT_MAX];
-	size_t	 len;
-	int	 full;		/* something did not fit: a bug, answer 500 */
-};
-
-static void	 text_add(struct text *, const char *, ...) LOG_PRINTF(2, 3);
+/*
+ * An answer being built.  A bug could make one too big (a metrics page
+ * grows with the reject reasons): a clipped answer is not sent but
+ * replaced by a 500.
+ */
+static void	 text_add(struct dynbuf *, const char *, ...) LOG_PRINTF(2, 3);
 
 static void
-text_add(struct text *t, const char *fmt, ...)
+text_add(struct dynbuf *t, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (t->full)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	/* Clipped or out of memory: respond() sees it and answers 500. */
+	if (dyn_vaddf(t, fmt, ap) == -1 && errno == ENOMEM)
+		t->clipped = 1;
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t->buf) - t->len) {
-		t->full = 1;
-		return;
-	}
-	t->len += (size_t)n;
 }
 
 /* s as a JSON string, quotes included. */
 static void
-text_json(struct text *t, const char *s)
+text_json(struct dynbuf *t, const char *s)
 {
 	const unsigned char *p;
 
@@ -114,15 +109,6 @@ printable(const char *s, const char *dflt, char *out, size_t outsz)
 	for (i = 0; s[i] != '\0' && i + 1 < outsz; i++)
 		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	out[i] = '\0';
-}
-
-/* strerror(3) is not required to be thread-safe; the XSI strerror_r is. */
-static const char *
-errstr(int errnum, char *buf, size_t bufsz)
-{
-	if (strerror_r(errnum, buf, bufsz) != 0)
-		snprintf(buf, bufsz, "error %d", errnum);
-	return buf;
 }
 
 enum request_len
@@ -194,83 +180,6 @@ request_classify(const char *request_uri, const char *script_name,
 	return REQUEST_PATH_OTHER;
 }
 
-static int
-json_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int
-request_json_check(const void *body, size_t len, const char **why)
-{
-	const unsigned char *b = body;
-	struct json_tokener *tok;
-	struct json_object *obj;
-	size_t i, end;
-	int rc = -1;
-
-	for (i = 0; i < len && json_ws(b[i]); i++)
-		continue;
-	if (i == len) {
-		*why = "empty body";
-		return -1;
-	}
-	/* Arrays, strings, numbers: refused before any parsing. */
-	if (b[i] != '{') {
-		*why = "body is not a JSON object";
-		return -1;
-	}
-	if (len > INT_MAX) {
-		*why = "body too large";
-		return -1;
-	}
-	if ((tok = json_tokener_new_ex(REQUEST_JSON_DEPTH)) == NULL) {
-		*why = "out of memory";
-		return -2;
-	}
-	/*
-	 * Strict RFC 8259 (no comments, no single quotes, no trailing
-	 * commas), UTF-8 checked; what follows the object is checked here
-	 * because only JSON whitespace may.
-	 */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, (const char *)b, (int)len);
-	if (obj == NULL) {
-		switch (json_tokener_get_error(tok)) {
-		case json_tokener_error_depth:
-			*why = "JSON nested too deeply";
-			break;
-		case json_tokener_error_parse_utf8_string:
-			*why = "body is not UTF-8";
-			break;
-		case json_tokener_continue:
-			*why = "body is not JSON: it ends too soon";
-			break;
-		default:
-			*why = "body is not JSON";
-			break;
-		}
-		goto done;
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		*why = "body is not a JSON object";
-		goto done;
-	}
-	for (end = json_tokener_get_parse_end(tok); end < len &&
-	    json_ws(b[end]); end++)
-		continue;
-	if (end != len) {
-		*why = "bytes after the JSON object";
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return rc;
-}
-
 static const char *
 status_text(int status)
 {
@@ -289,22 +198,23 @@ status_text(int status)
 }
 
 /*
- * Send a whole answer.  A failed write means the client (or the web
- * server) went away; there is nobody left to tell, so it is not logged.
+ * Send a whole answer, then free body.  A failed write means the client
+ * (or the web server) went away; there is nobody left to tell, so it is
+ * not logged.
  */
 static int
 respond(const struct request_io *io, int status, const char *ctype,
-    const char *headers, const struct text *body, int head_only)
+    const char *headers, struct dynbuf *body, int head_only)
 {
 	static const char oops[] = "{\"error\":\"internal error\"}\n";
-	const char *data = body->buf;
-	size_t len = body->len;
+	const char *data = dyn_ptr(body);
+	size_t len = dyn_len(body);
 	char hdr[512];
 	int n;
 
-	if (body->full) {
-		log_warnx("answer %d did not fit in %d bytes", status,
-		    TEXT_MAX);
+	if (dyn_clipped(body)) {
+		log_warnx("answer %d did not fit in %d bytes (or memory ran "
+		    "out)", status, TEXT_MAX);
 		status = 500;
 		ctype = JSON_TYPE;
 		headers = "";
@@ -316,12 +226,10 @@ respond(const struct request_io *io, int status, const char *ctype,
 	    "Cache-Control: no-store\r\n%s\r\n",
 	    status, status_text(status), ctype, len,
 	    headers != NULL ? headers : "");
-	if (n < 0 || (size_t)n >= sizeof(hdr))
-		return status;
-	if (io->write(io->ctx, hdr, (size_t)n) == -1)
-		return status;
-	if (!head_only && len > 0)
+	if (n >= 0 && (size_t)n < sizeof(hdr) &&
+	    io->write(io->ctx, hdr, (size_t)n) == 0 && !head_only && len > 0)
 		(void)io->write(io->ctx, data, len);
+	dyn_free(body);
 	return status;
 }
 
@@ -330,10 +238,9 @@ static int
 answer_error(const struct request_io *io, int status,
     enum reject_reason reason, const char *msg, const char *headers)
 {
-	struct text t;
+	struct dynbuf t;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	atomic_fetch_add(&rejected_total[reason], 1);
 	text_add(&t, "{\"error\":");
 	text_json(&t, msg);
@@ -364,34 +271,66 @@ read_body(const struct request_io *io, unsigned char *buf, size_t len)
 	return got;
 }
 
+/* The sender's credentials, as auth_check() wants them. */
+static int
+authenticate(const struct responder *r, const struct request_io *io,
+    const char *remote, const unsigned char *body, size_t len,
+    struct auth_verdict *v)
+{
+	const struct conf *c = r->conf;
+	struct auth_request rq;
+
+	rq.body = body;
+	rq.len = len;
+	rq.signature = io->param(io->ctx, c->receiver.signature_param);
+	rq.webhook_id = io->param(io->ctx, "HTTP_WEBHOOK_ID");
+	rq.webhook_timestamp = io->param(io->ctx, "HTTP_WEBHOOK_TIMESTAMP");
+	rq.webhook_signature = io->param(io->ctx, "HTTP_WEBHOOK_SIGNATURE");
+	rq.api_key = c->receiver.api_key.param != NULL ?
+	    io->param(io->ctx, c->receiver.api_key.param) : NULL;
+	rq.authorization = io->param(io->ctx, "HTTP_AUTHORIZATION");
+	rq.now = (long long)time(NULL);
+	if (auth_check(c, &rq, v))
+		return 0;
+	/* The sender hears little; the log says which check failed. */
+	log_info("rejected 401 %s from %s", v->why, remote);
+	(void)answer_error(io, 401, REJ_SIGNATURE, v->answer,
+	    (c->receiver.auth & CONF_AUTH_BASIC) ?
+	    "WWW-Authenticate: Basic realm=\"routehook\"\r\n" : NULL);
+	return -1;
+}
+
+static int
+answer_accepted(const struct request_io *io, int status, const char *id)
+{
+	struct dynbuf t;
+
+	dyn_init(&t, TEXT_MAX);
+	text_add(&t, "{\"status\":\"accepted\",\"id\":");
+	text_json(&t, id);
+	text_add(&t, status == 200 ? ",\"duplicate\":true}\n" : "}\n");
+	return respond(io, status, JSON_TYPE, NULL, &t, 0);
+}
+
 /*
- * A whole body of len bytes has arrived: signature, JSON, spool, 202.
- * Nothing unauthenticated is parsed: the signature comes first.
+ * A whole body of len bytes has arrived: credentials, JSON, event time,
+ * replay record, spool, 202.  Nothing unauthenticated is parsed: the
+ * credentials come first.
  */
 static int
 handle_event(const struct responder *r, const struct request_io *io,
     const char *remote, const unsigned char *body, size_t len)
 {
 	const struct conf *c = r->conf;
-	const char *sig, *why;
-	char id[SPOOL_ID_MAX], err[512];
-	struct text t;
+	const char *why, *field;
+	char id[SPOOL_ID_MAX], err[512], name[DEDUP_NAME_LEN + 1], msg[128];
+	struct auth_verdict v;
+	int timed;
 
-	sig = io->param(io->ctx, c->receiver.signature_param);
-	if (sig == NULL || *sig == '\0') {
-		/* The sender hears the same either way; the log says more. */
-		log_info("rejected 401 invalid signature (no %s header) "
-		    "from %s", c->receiver.signature_header, remote);
-		return answer_error(io, 401, REJ_SIGNATURE,
-		    "invalid signature", NULL);
-	}
-	if (!hmac_verify(c->receiver.secrets, c->receiver.nsecrets, body,
-	    len, sig, c->receiver.signature_prefix,
-	    c->receiver.signature_encoding))
-		return reject(io, remote, 401, REJ_SIGNATURE,
-		    "invalid signature", NULL);
+	if (authenticate(r, io, remote, body, len, &v) == -1)
+		return 401;
 
-	switch (request_json_check(body, len, &why)) {
+	switch (jobject_parse(body, len, NULL, &why)) {
 	case 0:
 		break;
 	case -1:
@@ -403,22 +342,61 @@ handle_event(const struct responder *r, const struct request_io *io,
 		    "cannot take the event now; retry later", RETRY_AFTER);
 	}
 
+	/*
+	 * A body is a safe identity only with the event's own time in it:
+	 * without one, "offline" an hour after "offline" is the same bytes.
+	 */
+	timed = event_own_time((const char *)body, len, &field) == 1;
+	if (!timed && c->receiver.require_event_time) {
+		snprintf(msg, sizeof(msg), "no event time: missing %s", field);
+		return reject(io, remote, 400, REJ_BAD_JSON, msg, NULL);
+	}
+	name[0] = '\0';
+	if (v.id[0] != '\0')
+		dedup_name("webhook-id", v.id, strlen(v.id), name);
+	else if (timed)
+		dedup_name("body", body, len, name);
+	if (name[0] != '\0' && r->dedup != NULL) {
+		switch (dedup_claim(r->dedup, name, (long long)time(NULL), id,
+		    sizeof(id), err, sizeof(err))) {
+		case DEDUP_NEW:
+			break;
+		case DEDUP_SEEN:
+			log_info("replay of %s from %s answered, not stored",
+			    id, remote);
+			return answer_accepted(io, 200, id);
+		case DEDUP_BUSY:
+			log_info("rejected 503 the same event is being stored "
+			    "now, from %s", remote);
+			return answer_error(io, 503, REJ_SPOOL, "the same "
+			    "event is being stored now; retry later",
+			    "Retry-After: 1\r\n");
+		case DEDUP_ERROR:
+			log_warnx("rejected 503 cannot check for a replay "
+			    "from %s: %s", remote, err);
+			return answer_error(io, 503, REJ_SPOOL, "cannot store "
+			    "the event now; retry later", RETRY_AFTER);
+		}
+	}
+
 	if (spool_commit(r->spool, body, len, id, sizeof(id), err,
 	    sizeof(err)) == -1) {
+		if (name[0] != '\0' && r->dedup != NULL)
+			dedup_release(r->dedup, name);
 		log_warnx("rejected 503 cannot store event from %s: %s",
 		    remote, err);
 		return answer_error(io, 503, REJ_SPOOL,
 		    "cannot store the event now; retry later", RETRY_AFTER);
 	}
+	/* Stored: a record that fails only lets a replay be stored again. */
+	if (name[0] != '\0' && r->dedup != NULL &&
+	    dedup_commit(r->dedup, name, id, err, sizeof(err)) == -1)
+		log_warnx("accepted %s but cannot record it against "
+		    "replays: %s", id, err);
 	atomic_fetch_add(&accepted_total, 1);
 	if (r->verbose)
 		log_info("accepted %s, %zu bytes from %s", id, len, remote);
-	t.len = 0;
-	t.full = 0;
-	text_add(&t, "{\"status\":\"accepted\",\"id\":");
-	text_json(&t, id);
-	text_add(&t, "}\n");
-	return respond(io, 202, JSON_TYPE, NULL, &t, 0);
+	return answer_accepted(io, 202, id);
 }
 
 /* POST: the length first, so that 413 comes before reading anything. */
@@ -473,34 +451,31 @@ spool_writable(const struct spool *sp, char *why, size_t whysz)
 {
 	static const enum spool_dir dirs[] = { SPOOL_TMP, SPOOL_NEW };
 	struct statvfs vfs;
-	char eb[128];
 	size_t i;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (faccessat(sp->fd[dirs[i]], ".", W_OK | X_OK,
 		    AT_EACCESS) == -1) {
-			snprintf(why, whysz, "spool %s/ is not writable: %s",
-			    spool_dir_name(dirs[i]),
-			    errstr(errno, eb, sizeof(eb)));
+			err_set_sys(why, whysz, "spool %s/ is not writable",
+			    spool_dir_name(dirs[i]));
 			return 0;
 		}
 	}
 	if (fstatvfs(sp->fd[SPOOL_TMP], &vfs) == -1) {
-		snprintf(why, whysz, "cannot stat the spool filesystem: %s",
-		    errstr(errno, eb, sizeof(eb)));
+		err_set_sys(why, whysz, "cannot stat the spool filesystem");
 		return 0;
 	}
 	if (vfs.f_flag & ST_RDONLY) {
-		snprintf(why, whysz, "the spool filesystem is read-only");
+		err_set(why, whysz, "the spool filesystem is read-only");
 		return 0;
 	}
 	if (vfs.f_bavail == 0) {
-		snprintf(why, whysz, "no space left on the spool filesystem");
+		err_set(why, whysz, "no space left on the spool filesystem");
 		return 0;
 	}
 	/* Some filesystems (btrfs) report no inode figures at all. */
 	if (vfs.f_files > 0 && vfs.f_favail == 0) {
-		snprintf(why, whysz, "no inodes left on the spool filesystem");
+		err_set(why, whysz, "no inodes left on the spool filesystem");
 		return 0;
 	}
 	return 1;
@@ -521,12 +496,11 @@ static int
 count_dir(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
     char *why, size_t whysz)
 {
-	char err[512], eb[128];
+	char err[512];
 
 	if (spool_count(sp, d, cnt, err, sizeof(err)) == 0)
 		return 0;
-	snprintf(why, whysz, "cannot read spool %s/: %s", spool_dir_name(d),
-	    errstr(errno, eb, sizeof(eb)));
+	err_set_sys(why, whysz, "cannot read spool %s/", spool_dir_name(d));
 	cnt->n = 0;
 	cnt->oldest = 0;
 	return -1;
@@ -545,14 +519,13 @@ handle_health(const struct responder *r, const struct request_io *io,
     int head_only)
 {
 	struct spool_count cnew, cdef, cdead;
-	struct text t;
-	struct timespec now;
+	struct dynbuf t;
+	time_t now;
 	char why[256], ts[32];
 	int healthy;
 
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		now.tv_sec = time(NULL);
-	iso8601(now.tv_sec, ts, sizeof(ts));
+	now = (time_t)(msclock_real() / 1000);
+	iso8601(now, ts, sizeof(ts));
 	healthy = spool_writable(r->spool, why, sizeof(why));
 	/* Reading is checked too: a spool we cannot list is not healthy. */
 	if (count_dir(r->spool, SPOOL_NEW, &cnew, why, sizeof(why)) == -1)
@@ -562,8 +535,7 @@ handle_health(const struct responder *r, const struct request_io *io,
 	if (count_dir(r->spool, SPOOL_DEAD, &cdead, why, sizeof(why)) == -1)
 		healthy = 0;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	if (healthy)
 		text_add(&t, "{\"status\":\"healthy\",");
 	else {
@@ -573,7 +545,7 @@ handle_health(const struct responder *r, const struct request_io *io,
 	}
 	text_add(&t, "\"timestamp\":\"%s\",\"spool\":{\"new\":%ld,"
 	    "\"deferred\":%ld,\"dead\":%ld,\"oldest_new_age_s\":%lld}}\n",
-	    ts, cnew.n, cdef.n, cdead.n, age_s(&cnew, now.tv_sec));
+	    ts, cnew.n, cdef.n, cdead.n, age_s(&cnew, now));
 	/* A health check is not a rejected event: no log line either way. */
 	return respond(io, healthy ? 200 : 503, JSON_TYPE, NULL, &t,
 	    head_only);
@@ -587,13 +559,12 @@ handle_metrics(const struct responder *r, const struct request_io *io,
 		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
 	};
 	struct spool_count cnt, cnew = { 0, 0 };
-	struct text t;
+	struct dynbuf t;
 	char why[256];
 	size_t i;
 	int have_new = 0;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	text_add(&t, "# HELP routehook_requests_accepted_total "
 	    "Events stored in the spool by this responder process.\n"
 	    "# TYPE routehook_requests_accepted_total counter\n"

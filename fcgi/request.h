@@ -11,9 +11,13 @@
  *
  * Order of checks on POST, cheapest and least trusting first: the
  * Content-Length (413 before a byte of the body is read), the body
- * (exactly Content-Length bytes, 400 when fewer arrive), the signature
- * (401: nothing unauthenticated is parsed), then the JSON (400), then
- * spool_commit() (503 with Retry-After when the spool cannot take it).
+ * (exactly Content-Length bytes, 400 when fewer arrive), the sender's
+ * credentials (auth.h; 401: nothing unauthenticated is parsed), then the
+ * JSON (400, by the worker's own check, jobject_parse()), the event's own
+ * time (400 naming the missing field, unless receiver.require_event_time
+ * is off), the replay record (dedup.h: a replay is answered 200 with the
+ * first event's id and not stored), then spool_commit() (503 with
+ * Retry-After when the spool cannot take it).
  * Every answer is a small JSON document with a Status: header, and every
  * rejection is one log line naming status, reason and remote address;
  * never the body, never a signature or secret.
@@ -28,14 +32,8 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "dedup.h"
 #include "spool.h"
-
-/*
- * JSON nesting accepted in an event.  Both event shapes are three or four
- * levels deep; json-c's parser is iterative, so deeper input is refused
- * with an error, never a crash.
- */
-#define REQUEST_JSON_DEPTH	32
 
 enum request_len {
 	REQUEST_LEN_OK,
@@ -66,14 +64,6 @@ enum request_path {
 enum request_path	 request_classify(const char *request_uri,
 			    const char *script_name, const char *path_info);
 
-/*
- * 0 when body is exactly one JSON object (RFC 8259, UTF-8, at most
- * REQUEST_JSON_DEPTH deep), optionally surrounded by JSON whitespace;
- * else -1 with *why set to a short static sentence fit for the client,
- * or -2 (and *why) when memory ran out: not the body's fault.
- */
-int	 request_json_check(const void *body, size_t len, const char **why);
-
 /* The transport of one request. */
 struct request_io {
 	void	*ctx;
@@ -86,8 +76,9 @@ struct request_io {
 };
 
 struct responder {
-	const struct conf	*conf;	/* with the webhook secrets read */
+	const struct conf	*conf;	/* with the receiver's secrets read */
 	struct spool		*spool;
+	struct dedup		*dedup;	/* what was accepted: replays */
 	int			 verbose;	/* log accepted events too */
 };
 

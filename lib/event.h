@@ -11,9 +11,17 @@
  *	 "eventBody":{"routingStatus":{"status","startTime"}}}
  *	{"topicName":"v2.users.<id>.presence",
  *	 "eventBody":{"presenceDefinition":{"id"},"modifiedDate"?}}
+ *	{"topicName":"v2.users.<id>.activity",
+ *	 "eventBody":{"routingStatus":{...},"presence":{"presenceDefinition":
+ *	 {"id","systemPresence"},"modifiedDate"},"activeQueueIds":[...]}}
+ *	 (the presence it carries, else its routing status)
+ *   each bare or as the "detail" of an EventBridge envelope
+ *   {"detail-type","source","detail":{...}}.
  *
  * event_parse() maps the sender's status words through the config's
- * routing.status_map.  Pure: no I/O, nothing logged.
+ * routing.status_map, which conf_load() starts from the built-in words
+ * below (the one table of them in the tree; routehook.conf(5) and the
+ * sample config show it).  Pure: no I/O, nothing logged.
  */
 #ifndef ROUTEHOOK_EVENT_H
 #define ROUTEHOOK_EVENT_H
@@ -48,6 +56,26 @@ struct event_call {
 	char		 body[256];	/* JSON */
 };
 
+/* A sender's word and the Genesys routing status it stands for. */
+struct event_status_word {
+	const char	*from;
+	const char	*to;
+};
+
+/* The built-in routing.status_map: "available" -> "IDLE", ... */
+extern const struct event_status_word	event_default_status_map[];
+extern const size_t			event_ndefault_status_map;
+
+/*
+ * The Genesys routing status for a sender's word ("available" -> "IDLE"),
+ * ignoring case, through c's routing.status_map; Genesys' own values pass
+ * through.  NULL when unknown.
+ */
+const char	*event_map_status(const struct conf *c, const char *word);
+
+/* Nonzero when s is a Genesys routing status (OFF_QUEUE, IDLE, ...). */
+int	 event_is_genesys_status(const char *s);
+
 /*
  * Parse body.  On -1, err says why in a sentence fit for an audit line
  * ("unknown status \"lunch\"", "userId is not a Genesys id"), and ev->type
@@ -55,6 +83,15 @@ struct event_call {
  */
 int	 event_parse(const struct conf *c, const char *body, size_t len,
 	    struct event *ev, char *err, size_t errsz);
+
+/*
+ * Whether body carries the event's own time (not JSON null) where
+ * event_parse() reads it: 1, or 0 with *field naming the member missing
+ * ("timestamp", "eventBody.routingStatus.startTime",
+ * "eventBody.modifiedDate"), or -1 when body is not a JSON object.  The
+ * time is not judged here: a bad one is event_parse()'s to refuse.
+ */
+int	 event_own_time(const char *body, size_t len, const char **field);
 
 /* The API call that applies ev. */
 int	 event_call(const struct event *ev, struct event_call *call);

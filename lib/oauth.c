@@ -28,7 +28,9 @@
 #include <json-c/json.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "http.h"
+#include "jobject.h"
 #include "log.h"
 #include "oauth.h"
 
@@ -149,9 +151,9 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
 	}
 	if (len == sizeof(buf) || (o = oauth_parse(buf, len)) == NULL)
 		goto out;
-	t = http_json_str(o, "access_token");
-	id = http_json_str(o, "client_id");
-	base = http_json_str(o, "login_base");
+	t = jobject_str(o, "access_token");
+	id = jobject_str(o, "client_id");
+	base = jobject_str(o, "login_base");
 	if (t == NULL || id == NULL || base == NULL ||
 	    oauth_int(o, "expires_at", &exp) == -1 || exp <= 0 ||
 	    strcmp(id, c->genesys.client_id) != 0 ||
@@ -204,7 +206,7 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 	if ((j = oauth_cache_json(o)) == NULL ||
 	    (text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		goto out;
 	}
 	/* Losing the rename to a crash only costs one more fetch. */
@@ -213,7 +215,7 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 	    atomicfile_put(&af, text, strlen(text), why, sizeof(why)) == -1 ||
 	    atomicfile_put(&af, "\n", 1, why, sizeof(why)) == -1 ||
 	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
-		snprintf(err, errsz, "state/%s", why);
+		err_set(err, errsz, "state/%s", why);
 		goto out;
 	}
 	rc = 0;
@@ -229,7 +231,7 @@ out:
 static int
 oauth_secret(const struct conf *c, char *buf, size_t bufsz)
 {
-	const struct conf_secret *s = &c->genesys.client_secret;
+	const struct secret *s = &c->genesys.client_secret;
 
 	if (s->len == 0 || s->len >= bufsz ||
 	    memchr(s->key, '\0', s->len) != NULL)
@@ -241,16 +243,16 @@ oauth_secret(const struct conf *c, char *buf, size_t bufsz)
 
 /* Take the token out of a 200 answer; -1 if there is no usable one. */
 static int
-oauth_take(struct oauth *o, const struct http_buf *b, time_t now)
+oauth_take(struct oauth *o, const struct dynbuf *b, time_t now)
 {
 	struct json_object *j;
 	const char *t;
 	long long ttl;
 	int r = -1;
 
-	if (b->truncated || (j = oauth_parse(b->data, b->len)) == NULL)
+	if (dyn_clipped(b) || (j = oauth_parse(dyn_ptr(b), dyn_len(b))) == NULL)
 		return -1;
-	t = http_json_str(j, "access_token");
+	t = jobject_str(j, "access_token");
 	if (t != NULL && oauth_token_valid(t) &&
 	    oauth_int(j, "expires_in", &ttl) == 0 && ttl > 0 &&
 	    ttl <= 10L * 365 * 86400) {
@@ -269,18 +271,18 @@ oauth_verdict(struct oauth *o, const struct http_result *res,
 	const char *id = o->conf->genesys.client_id;
 
 	if (res->status == 0) {
-		snprintf(err, errsz, "cannot get a token for client id \"%s\" "
+		err_set(err, errsz, "cannot get a token for client id \"%s\" "
 		    "from %s: %s", id, url, res->error);
 		return OAUTH_TEMP;
 	}
 	if (res->status >= 400 && res->status <= 499 && res->status != 408 &&
 	    res->status != 429) {
-		snprintf(err, errsz, "token endpoint %s refused client id "
+		err_set(err, errsz, "token endpoint %s refused client id "
 		    "\"%s\": %s (check genesys.client_id and the secret in "
 		    "genesys.client_secret_file)", url, id, res->error);
 		return OAUTH_PERM;
 	}
-	snprintf(err, errsz, "cannot get a token for client id \"%s\" from "
+	err_set(err, errsz, "cannot get a token for client id \"%s\" from "
 	    "%s: %s", id, url, res->status == 200 ?
 	    "answer 200 without a usable access_token and expires_in" :
 	    res->error);
@@ -294,18 +296,18 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	struct http h;
 	struct http_call hc;
 	struct http_result res;
-	char url[HTTP_URL_MAX], secret[CONF_SECRET_MAX + 1];
+	char url[HTTP_URL_MAX], secret[SECRET_MAX + 1];
 	enum oauth_result r = OAUTH_TEMP;
 	int have_call = 0;
 
 	memset(&h, 0, sizeof(h));
 	if (http_url(url, sizeof(url), c->genesys.login_base, OAUTH_PATH)
 	    == -1) {
-		snprintf(err, errsz, "genesys.login_base is too long");
+		err_set(err, errsz, "genesys.login_base is too long");
 		return OAUTH_PERM;
 	}
 	if (oauth_secret(c, secret, sizeof(secret)) == -1) {
-		snprintf(err, errsz, "no usable client secret for client id "
+		err_set(err, errsz, "no usable client secret for client id "
 		    "\"%s\" (genesys.client_secret_file)", c->genesys.client_id);
 		return OAUTH_PERM;
 	}
@@ -325,7 +327,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	    curl_easy_setopt(hc.easy, CURLOPT_USERNAME, c->genesys.client_id)
 	    != CURLE_OK ||
 	    curl_easy_setopt(hc.easy, CURLOPT_PASSWORD, secret) != CURLE_OK) {
-		snprintf(err, errsz, "libcurl refused the credentials options");
+		err_set(err, errsz, "libcurl refused the credentials options");
 		goto out;
 	}
 	http_call_perform(&hc, &res);
@@ -335,8 +337,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	} else
 		r = oauth_verdict(o, &res, url, err, errsz);
 	/* The answer held the token: do not leave it in freed memory. */
-	if (hc.resp.data != NULL)
-		memset(hc.resp.data, 0, hc.resp.cap);
+	dyn_wipe(&hc.resp);
 out:
 	memset(secret, 0, sizeof(secret));
 	if (have_call)

@@ -61,6 +61,7 @@ for d in cur deferred dead; do
 	is "$(mode "$S/$d")" "750 $w $w" "spool $d/: the worker's"
 done
 is "$(mode "$S/state")" "700 $w $w" "spool state/: the worker's alone"
+is "$(mode "$S/seen")" "700 $f $w" "spool seen/: the responder's alone"
 is "$(mode "$T/log")" "750 $w $w" "log directory"
 
 cp "$E/webhook.secret" "$T/secret.before"
@@ -103,6 +104,11 @@ refute "responder user cannot list state/" \
     quietly as_f ls "$S/state"
 refute "responder user cannot read the worker's state" \
     quietly as_f cat "$S/state/token"
+assert "responder user makes an entry in seen/" \
+    quietly as_f ln -s . "$S/seen/probe"
+refute "worker user cannot (seen/ is the responder's)" \
+    quietly as_w ln -s . "$S/seen/probe2"
+rm -f "$S/seen/probe" "$S/seen/probe2"
 
 # --- what the worker's user can do ----------------------------------------
 assert "worker user reads the client secret" \
@@ -140,7 +146,7 @@ spawn-fcgi -n -s "$T/fcgi.sock" -M 0666 -u "$f" -g "$w" -- \
 track $!
 wait_for 10 test -S "$T/fcgi.sock" || bail "responder did not start"
 start_nginx
-printf '{"eventType":"routing.status","privsep":true}' >"$T/event.json"
+printf '{"eventType":"routing.status","privsep":true,"timestamp":"2026-12-01T10:00:00Z"}' >"$T/event.json"
 code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
 is "$code" 202 "the responder as its own user accepts an event" ||
     diag "response: $(cat "$T/response"); log: $(cat "$T/fcgi.log")"
@@ -156,5 +162,11 @@ assert "worker user claims it" \
     quietly as_w mv "$S/new/$id" "$S/cur/$id"
 as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
 ok $? "and reads the bytes sent"
+code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
+is "$code" 200 "the same event again: a replay, answered 200" ||
+    diag "response: $(cat "$T/response"); log: $(cat "$T/fcgi.log")"
+is "$(jq -r .id "$T/response" 2>/dev/null)" "$id" "with the first event's id"
+is "$(find "$S/seen" -type l -user "$f" | wc -l)" 1 \
+    "the record of it is the responder's, in seen/"
 
 done_testing

@@ -19,6 +19,7 @@ RH_WRAP="$vg -q --error-exitcode=99 --leak-check=full
 --errors-for-leak-kinds=definite,indirect --log-file=$T/vg.%p.vglog"
 
 start_standin
+control POST members '{"q-1": ["agent-4"]}' >/dev/null
 # A long backoff: however slowly valgrind runs it, --once ends before the
 # 503'd event is due again, and the daemon retries it when touched.
 worker_config "backoff_min_ms = 60000; backoff_max_ms = 120000;" "" \
