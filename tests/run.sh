@@ -5,7 +5,9 @@
 # turns, and the slow tests of one pass overlap the quick ones of another.
 #
 #   plain:TEST	against the build in the tree
-#   san:TEST	against the AddressSanitizer + UBSan build in .san/
+#   san:TEST	against the AddressSanitizer + UBSan build in .san/, with
+#		RH_TIMEOUT_SCALE tripled: its programs run two to three
+#		times slower
 #   valgrind:TEST	a unit test, the tree's build, under $RH_VALGRIND
 #
 # TEST is a path from the top of the tree: tests/unit/NAME.t (a program,
@@ -17,7 +19,10 @@ pass=${1%%:*}
 t=${1#*:}
 case $pass in
 plain | valgrind) RH_BUILD=$top ;;
-san) RH_BUILD=$top/.san ;;
+san)
+	RH_BUILD=$top/.san
+	RH_TIMEOUT_SCALE=$(( ${RH_TIMEOUT_SCALE:-1} * 3 ))
+	export RH_TIMEOUT_SCALE ;;
 *) echo "run.sh: unknown pass in $1 (plain, san or valgrind)" >&2; exit 100 ;;
 esac
 export RH_BUILD
