@@ -235,6 +235,7 @@ stop_all() {
 
 rh_cleanup() {
 	stop_all
+	rh_unmount_all
 	if ! check_sanitizer_logs; then
 		echo "not ok $((tap_n + 1)) - no sanitizer reports in the logs"
 		tap_failed=$((tap_failed + 1))
@@ -469,6 +470,12 @@ skip_all() {
 	rm -rf "$T"
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# need_root WHAT: skip the whole script unless it runs as root, saying
+# that WHAT needs root.  prove then reports it "skipped", not passed.
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "not root: $* needs root"
 }
 
 # skip DESCRIPTION REASON: one test that did not run.
@@ -871,4 +878,43 @@ no_secrets() {
 		fi
 	done
 	return 0
+}
+
+# --- a small filesystem of its own (disk-full tests) --------------------
+
+# loop_fs DIR [MIB]: a fresh ext4 filesystem of MIB MiB (4 unless given),
+# no blocks reserved for root, made in an image file in $T and mounted on
+# DIR (created if missing).  It is unmounted when the script ends, passed,
+# failed or interrupted, before $T is removed.  Needs root (need_root).
+rh_mounts=
+loop_fs() {
+	_img=$T/loop.$(echo "$rh_mounts" | wc -w).img
+	mkdir -p "$1" || bail "loop_fs: cannot make $1"
+	truncate -s "${2:-4}M" "$_img" &&
+	    mkfs.ext4 -q -F -m 0 "$_img" >"$T/mkfs.log" 2>&1 ||
+	    bail "loop_fs: mkfs.ext4 $_img failed: $(cat "$T/mkfs.log")"
+	mount -o loop "$_img" "$1" 2>"$T/mount.log" ||
+	    bail "loop_fs: mount -o loop $_img $1 failed: $(cat "$T/mount.log")"
+	rh_mounts="$1 $rh_mounts"
+}
+
+# rh_unmount_all: unmount what loop_fs mounted, newest first; a busy one
+# is detached lazily, so that removing $T never reaches into it.
+rh_unmount_all() {
+	for _m in $rh_mounts; do
+		umount "$_m" 2>/dev/null || umount -l "$_m"
+	done
+	rh_mounts=
+}
+
+# fill_fs DIR: write DIR/.filler until the filesystem holding DIR has no
+# block left (ENOSPC), and sync.  free_fs DIR gives the space back.
+fill_fs() {
+	dd if=/dev/zero of="$1/.filler" bs=64k 2>/dev/null
+	dd if=/dev/zero of="$1/.filler2" bs=1k 2>/dev/null
+	sync
+	[ "$(df --output=avail -k "$1" | tail -n 1)" -eq 0 ]
+}
+free_fs() {
+	rm -f "$1/.filler" "$1/.filler2" && sync
 }
