@@ -72,6 +72,8 @@ struct conf {
 		char			*signature_prefix;	/* "" or e.g. "sha256=" */
 		size_t			 max_body_bytes;
 		int			 fsync;
+		char			*mount;	/* "/routehook": health, metrics */
+		long			 read_timeout_ms;	/* for a body */
 		/* filled by secret_read_receiver() */
 		struct secret		 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;

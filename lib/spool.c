@@ -238,11 +238,7 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 		goto fail;
 	}
 	for (i = 0; i < SPOOL_NDIRS; i++) {
-		/*
-		 * hold/ is made when an event is first held: the responder,
-		 * which may not create in the spool's root, opens with create
-		 * too.
-		 */
+		/* hold/ is made when an event is first held (spool_make_dir). */
 		if (create && i != SPOOL_HOLD) {
 			if (mkdirat(rootfd, spool_dirs[i].name,
 			    spool_dirs[i].mode) == 0)
