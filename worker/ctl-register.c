@@ -80,45 +80,42 @@ struct ctl_reg {
 static int
 ctl_reg_opts(struct ctl_reg *r, int argc, char **argv)
 {
-	enum { OPT_URL = 2, OPT_EVENT, OPT_NAME, OPT_DESC, OPT_OUT };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "url", 0, 1, OPT_URL },
-		{ "event", 0, 1, OPT_EVENT },
-		{ "name", 0, 1, OPT_NAME },
-		{ "description", 0, 1, OPT_DESC },
-		{ "secret-out", 0, 1, OPT_OUT },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_URL = CTL_OPT_LONG, OPT_EVENT, OPT_NAME, OPT_DESC,
+	    OPT_OUT };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "event", required_argument, NULL, OPT_EVENT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "description", required_argument, NULL, OPT_DESC },
+		{ "secret-out", required_argument, NULL, OPT_OUT },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
-	const char *arg;
 	int o;
 
-	ctl_args_init(&a, "register", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (o == CTL_OPT_HELP)
+	while ((o = ctl_getopt("register", argc, argv, ":h", opts)) != -1) {
+		if (o == 'h')
 			return 1;
-		if (o == OPT_URL)
-			r->url = arg;
+		else if (o == OPT_URL)
+			r->url = optarg;
 		else if (o == OPT_NAME)
-			r->name = arg;
+			r->name = optarg;
 		else if (o == OPT_DESC)
-			r->description = arg;
+			r->description = optarg;
 		else if (o == OPT_OUT)
-			r->secret_out = arg;
+			r->secret_out = optarg;
 		else if (o == OPT_EVENT) {
 			if (r->nevents == CTL_REG_MAX_EVENTS) {
 				ctl_errx("register: at most %d --event",
 				    CTL_REG_MAX_EVENTS);
 				return -1;
 			}
-			r->events[r->nevents++] = arg;
-		}
+			r->events[r->nevents++] = optarg;
+		} else
+			return -1;
 	}
-	if (o == -1)
-		return -1;
-	if (a.npos != 0) {
-		ctl_errx("register: unexpected argument %s", a.argv[0]);
+	if (optind < argc) {
+		ctl_errx("register: unexpected argument %s", argv[optind]);
 		return -1;
 	}
 	if (r->url == NULL || (strncmp(r->url, "http://", 7) != 0 &&
@@ -310,8 +307,9 @@ ctl_reg_run(struct ctl_reg *r, struct conf *c)
 	struct http h;
 	struct http_call hc;
 	struct http_result res;
-	char err[1024], url[HTTP_URL_MAX], path[4096], *body = NULL;
-	int state_fd, rc = EXIT_PERM, have_call = 0;
+	struct spool sp;
+	char err[1024], url[HTTP_URL_MAX], *body = NULL;
+	int have_spool, rc = EXIT_PERM, have_call = 0;
 
 	if (http_url(url, sizeof(url), c->genesys.api_base,
 	    c->genesys.webhook_path) == -1) {
@@ -323,10 +321,9 @@ ctl_reg_run(struct ctl_reg *r, struct conf *c)
 		return EXIT_TEMP;
 	}
 	/* The worker's token cache; without a spool, a token uncached. */
-	snprintf(path, sizeof(path), "%s/%s", c->spool_dir.path,
-	    spool_dir_name(SPOOL_STATE));
-	state_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	oauth_init(&o, c, state_fd);
+	have_spool = spool_open(&sp, c->spool_dir.path, 0, c->receiver.fsync,
+	    err, sizeof(err)) == 0;
+	oauth_init(&o, c, have_spool ? sp.fd[SPOOL_STATE] : -1);
 	memset(&h, 0, sizeof(h));
 	if (http_global_init(err, sizeof(err)) == -1 ||
 	    http_init(&h, c, err, sizeof(err)) == -1 ||
@@ -345,8 +342,8 @@ out:
 	http_free(&h);
 	http_global_cleanup();
 	oauth_free(&o);
-	if (state_fd != -1)
-		close(state_fd);
+	if (have_spool)
+		spool_close(&sp);
 	free(body);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "metrics.h"
 
 /* Upper bounds, inclusive as Prometheus's "le"; the last bucket is +Inf. */
@@ -147,6 +148,10 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 	    "receipt, by this process since it started.");
 	out_add(&o, "routehook_worker_sla_breaches_total %ld\n",
 	    s->sla_breaches);
+	out_family(&o, "routehook_worker_audit_blocked", "gauge",
+	    "1 while audit lines cannot be written: the worker applies "
+	    "nothing until they can.");
+	out_add(&o, "routehook_worker_audit_blocked %d\n", s->audit_blocked);
 	if (o.full)
 		return -1;
 	return (int)o.len;
@@ -163,7 +168,7 @@ metrics_write(const char *path, const struct worker_stats *s,
 	n = metrics_format(s, token_fetches, started, time(NULL), buf,
 	    sizeof(buf));
 	if (n == -1) {
-		snprintf(err, errsz, "%s: content too long", path);
+		err_set(err, errsz, "%s: content too long", path);
 		return -1;
 	}
 	/*
