@@ -102,8 +102,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS=noautodbgsym \
 ok $? "make deb builds the package" || sed 's/^/#   /' "$T/build.log"
 [ -f "$deb" ] || bail "no $deb: $(tail -n 20 "$T/build.log")"
 diag "make deb took $(($(date +%s) - t0)) s"
-[ ! -e "$RH_TOP/debian" ]
-ok $? "and leaves no debian/ in the tree"
+assert "and leaves no debian/ in the tree" test ! -e "$RH_TOP/debian"
 
 # lintian is slow: it runs, as an unprivileged user (as root it warns
 # into its own checks), while the rest goes on.
@@ -116,8 +115,8 @@ lintian_pid=$!
 is "$(dpkg-deb -f "$deb" Version)" "$version" "its version is lib/version.h's"
 dpkg-deb -c "$deb" | awk '{ print $1, $2, $NF }' >"$T/contents"
 has() {	# has MODE PATH
-	grep -q -x -F -e "$1 root/root .$2" "$T/contents"
-	ok $? "it ships $2 ($1)"
+	assert "it ships $2 ($1)" \
+	    grep -q -x -F -e "$1 root/root .$2" "$T/contents"
 }
 for p in routehook-fcgi routehook-worker routehookctl; do
 	has -rwxr-xr-x "/usr/sbin/$p"
@@ -143,8 +142,7 @@ is "$(grep -c -E '/debian/|routehook-setup|\.sample$|/usr/share/routehook/(syste
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | sort >"$T/conffiles"
 printf '%s\n' /etc/cron.d/routehook /etc/logrotate.d/routehook \
     /etc/routehook/routehook.conf >"$T/conffiles.want"
-cmp -s "$T/conffiles.want" "$T/conffiles"
-ok $? "the config, cron and logrotate files are conffiles" ||
+assert_same "$T/conffiles.want" "$T/conffiles" "the config, cron and logrotate files are conffiles" ||
     sed 's/^/#   /' "$T/conffiles"
 
 # --- install --------------------------------------------------------------
@@ -174,18 +172,18 @@ for d in cur deferred dead; do
 	is "$(mode /var/spool/routehook/$d)" "750 routehook routehook" "spool $d/"
 done
 is "$(mode /var/spool/routehook/state)" "700 routehook routehook" "spool state/"
-is "$(mode /var/spool/routehook/seen)" "700 routehook-fcgi routehook" "spool seen/"
+is "$(mode /var/spool/routehook/seen)" "700 routehook-fcgi routehook" "spool seen/: the responder's"
 is "$(mode /var/log/routehook)" "750 routehook routehook" "/var/log/routehook"
 is "$(mode /run/routehook)" "755 root root" "/run/routehook"
 is "$(mode /etc/routehook/webhook.secret)" "600 routehook-fcgi routehook-fcgi" \
     "webhook secret: the responder's alone"
-grep -qx '[0-9a-f]\{64\}' /etc/routehook/webhook.secret
-ok $? "and a random one"
+assert "and a random one" \
+    grep -qx '[0-9a-f]\{64\}' /etc/routehook/webhook.secret
 is "$(mode /etc/routehook/client.secret)" "600 routehook routehook" \
     "client secret: the worker's alone"
 is "$(wc -c </etc/routehook/client.secret)" 0 "and empty, for the administrator"
-cmp -s "$RH_TOP/etc/routehook.conf" /etc/routehook/routehook.conf
-ok $? "/etc/routehook/routehook.conf is the annotated sample"
+assert_same "$RH_TOP/etc/routehook.conf" /etc/routehook/routehook.conf \
+    "/etc/routehook/routehook.conf is the annotated sample"
 is "$(find /etc/systemd -name 'routehook*' 2>/dev/null | wc -l)" 0 \
     "no unit is enabled"
 is "$(pgrep -f '^/usr/sbin/routehook' | wc -l)" 0 "nothing is started"
@@ -197,10 +195,9 @@ grep -q '[[:space:]]test -x /usr/sbin/routehook-worker && ' "$T/cron.job"
 ok $? "its job does nothing once the package is removed (test -x)"
 grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' -e '^[A-Z_]*=' \
     "$RH_TOP/contrib/cron/routehook" >"$T/cron.want"
-sed 's|test -x /usr/sbin/routehook-worker && ||' "$T/cron.job" |
-    cmp -s "$T/cron.want" -
-ok $? "and removing one '#' enables contrib/cron/routehook's job" ||
-    sed 's/^/#   /' "$T/cron.job"
+sed 's|test -x /usr/sbin/routehook-worker && ||' "$T/cron.job" >"$T/cron.unguarded"
+assert_same "$T/cron.want" "$T/cron.unguarded" \
+    "and removing one '#' enables contrib/cron/routehook's job"
 
 diag "installed at $(($(date +%s) - t0)) s"
 
