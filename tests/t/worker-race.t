@@ -42,12 +42,12 @@ is "$(audit_jq '[group_by(.event_id)[] | length] | [length, max] | map(tostring)
     "300 events, exactly one audit line each"
 is "$(audit_jq '[.[] | .outcome] | unique | join(" ")')" "applied superseded" \
     "every outcome is applied or superseded"
-is "$(journal '[.[] | select(.path | startswith("/api/"))] | length')" \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/"))] | length')" \
     "$(audit_jq '[.[] | select(.outcome == "applied")] | length')" \
     "as many API calls as applied events: nothing applied twice"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | group_by(.) | map(length) | max <= 2')" true \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/")) | .user] | group_by(.) | map(length) | max <= 2')" true \
     "at most two calls for a user with two events"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | unique | length')" 200 \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/")) | .user] | unique | length')" 200 \
     "every user got a call"
 is "$(control GET state | jq -r '[.routingstatus | to_entries[] | "\(.key | ltrimstr("agent-") | tonumber < 100) \(.value)"] | group_by(.) | map("\(.[0]) x\(length)") | join(", ")')" \
     "false IDLE x100, true OFF_QUEUE x100" \
