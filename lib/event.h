@@ -101,7 +101,8 @@ int	 event_parse(const struct conf *c, const char *body, size_t len,
  * Whether body carries the event's own time (not JSON null) where
  * event_parse() reads it: 1, or 0 with *field naming the member missing
  * ("timestamp", "eventBody.routingStatus.startTime",
- * "eventBody.modifiedDate"), or -1 when body is not a JSON object.  The
+ * "eventBody.modifiedDate", "eventBody.presence.modifiedDate"), or -1
+ * when body is not a JSON object.  The
  * time is not judged here: a bad one is event_parse()'s to refuse.
  */
 int	 event_own_time(const char *body, size_t len, const char **field);

@@ -243,6 +243,7 @@ static void
 test_good(void)
 {
 	struct event ev;
+	const char *field;
 	char err[256];
 	size_t i;
 
@@ -266,6 +267,51 @@ test_good(void)
 		is_str(ev.presence_id, g->presence, "%s: presence", g->name);
 		is_int(ev.joined, g->joined, "%s: joined", g->name);
 		is_int(ev.ts_ms, g->ts, "%s: ts_ms", g->name);
+		/* The responder's intake check agrees with the parse. */
+		is_int(event_own_time(g->body, strlen(g->body), &field),
+		    g->ts != 0, "%s: event_own_time says %s", g->name,
+		    g->ts != 0 ? "it has its time" : "it has none");
+	}
+}
+
+/* Which field a body without its time is told to add. */
+static void
+test_own_time_field(void)
+{
+	static const struct {
+		const char	*body, *field;
+		int		 rc;
+	} t[] = {
+		{ "{\"eventType\":\"x\"}", "timestamp", 0 },
+		{ "{\"eventType\":\"x\",\"timestamp\":\"bad\"}", "timestamp",
+		  1 },	/* present: judging it is event_parse()'s job */
+		{ "{\"userId\":\"u\",\"timestamp\":1}", "timestamp", 1 },
+		{ "{\"topicName\":\"" TOPIC_ST "\",\"eventBody\":"
+		  "{\"routingStatus\":{\"status\":\"IDLE\"}}}",
+		  "eventBody.routingStatus.startTime", 0 },
+		{ "{\"topicName\":\"" TOPIC_PR "\",\"eventBody\":"
+		  "{\"modifiedDate\":null}}", "eventBody.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"presence\":{},\"routingStatus\":{\"startTime\":1}}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"routingStatus\":{}}}", "eventBody.routingStatus.startTime",
+		  0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"detail\":{\"topicName\":\"" TOPIC_PR "\"}}",
+		  "eventBody.modifiedDate", 0 },
+		{ "[1]", "timestamp", -1 },
+		{ "{", "timestamp", -1 },
+	};
+	const char *field;
+	size_t i;
+
+	for (i = 0; i < NITEMS(t); i++) {
+		field = NULL;
+		is_int(event_own_time(t[i].body, strlen(t[i].body), &field),
+		    t[i].rc, "own time of %s", t[i].body);
+		is_str(field, t[i].field, "... names %s", t[i].field);
 	}
 }
 
@@ -1088,6 +1134,7 @@ main(void)
 	test_good();
 	test_default_map();
 	test_documented_map();
+	test_own_time_field();
 	test_bad();
 	test_bad_raw();
 	test_err_bound();
