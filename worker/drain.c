@@ -34,6 +34,7 @@
 #include "log.h"
 #include "oauth.h"
 #include "outcome.h"
+#include "presence.h"
 #include "ratelimit.h"
 #include "secret.h"
 #include "sig.h"
@@ -47,6 +48,9 @@
 #define DRAIN_IDLE_WAIT_MS	1000
 #define DRAIN_TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
 #define DRAIN_AUDIT_PROBE_MS	1000	/* audit file unwritable: look again */
+#define DRAIN_DEFS_BODY_MAX	(1024 * 1024)	/* presence definitions */
+#define DRAIN_DEFS_RETRY_MS	60000LL	/* a target not found: refetch once
+					   a minute at most */
 
 struct worker {
 	struct conf		*conf;
@@ -100,6 +104,9 @@ struct worker {
 	long long		 next_due_ms;	/* earliest deferred mtime seen
 						   in the future; 0: none */
 	struct worker_stats	 stats;
+
+	struct presence_defs	 defs;		/* the org's, see defs_get() */
+	long long		 defs_at;	/* mono ms fetched; 0: never */
 };
 
 static void	worker_signals(struct worker *);
@@ -520,6 +527,130 @@ token_hold_end(struct worker *w)
 		log_warnx("%s", err);
 }
 
+/* ---- presence definitions ---- */
+
+/*
+ * Fetch the org's presence definitions (one blocking GET, counted like
+ * any call against the rate limit).  0, or -1 with err and *perm set when
+ * the answer will not change by waiting (403: a missing
+ * presence:presenceDefinition:view, or an answer that is not a listing).
+ */
+static int
+defs_fetch(struct worker *w, int *perm, long *status, char *err,
+    size_t errsz)
+{
+	struct http_call hc;
+	struct http_result res;
+	char url[HTTP_URL_MAX];
+	unsigned long long t;
+	long long now = job_mono_ms();
+	int rc = -1, tries;
+
+	*perm = 0;
+	*status = 0;
+	if (http_url(url, sizeof(url), w->conf->genesys.api_base,
+	    "/api/v2/presence/definitions") == -1) {
+		*perm = 1;
+		snprintf(err, errsz, "the API URL is too long");
+		return -1;
+	}
+	if (http_call_init(&hc, &w->http, DRAIN_DEFS_BODY_MAX, err, errsz)
+	    == -1)
+		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if (http_call_set(&hc, "GET", url, w->token, NULL, NULL, err,
+		    errsz) == -1)
+			goto out;
+		t = ratelimit_start(&w->rl, now);
+		w->stats.calls++;
+		http_call_perform(&hc, &res);
+		now = job_mono_ms();
+		ratelimit_done(&w->rl, t, now);
+		ratelimit_observe(&w->rl, res.rl_allowed, res.rl_count,
+		    res.rl_reset_s, now);
+		if (res.status != 0)
+			w->stats.answered++;
+		w->stats.by_status[res.status > 0 &&
+		    res.status < STATS_STATUS_MAX ? res.status : 0]++;
+		/* An expired token: one fresh one, as for any call. */
+		if (res.status != 401 || tries > 0 || token_get(w, 1) == -1)
+			break;
+	}
+	if (res.status == 429)
+		ratelimit_pause(&w->rl, now + (res.retry_after_s > 0 ?
+		    res.retry_after_s : DRAIN_429_PAUSE_S) * 1000LL);
+	*status = res.status;
+	if (res.status < 200 || res.status > 299) {
+		*perm = backoff_classify((int)res.status) == BACKOFF_PERM;
+		snprintf(err, errsz, "listing presence definitions: %s%s",
+		    res.error, res.status == 403 ? " (the OAuth client needs "
+		    "presence:presenceDefinition:view)" : "");
+		goto out;
+	}
+	if (presence_parse(dyn_ptr(&hc.resp), dyn_len(&hc.resp), &w->defs,
+	    err, errsz) == -1) {
+		*perm = 1;
+		goto out;
+	}
+	w->defs_at = now;
+	rc = 0;
+out:
+	http_call_free(&hc);
+	return rc;
+}
+
+/*
+ * Resolve j's presence target into its presence_id: 0, or -1 when j was
+ * settled (dead) or postponed.  The definitions are fetched when there
+ * are none or they are an hour old, and once more (at most once a
+ * minute) when a target is not among them: an org adds presences.
+ */
+static int
+job_presence(struct worker *w, struct job *j)
+{
+	const struct presence_def *p;
+	struct http_result res;
+	char err[HTTP_ERROR_MAX + 128];
+	long long now = job_mono_ms();
+	long status;
+	int perm, fetched = 0;
+
+	if (w->defs_at == 0 ||
+	    presence_stale(w->defs_at, now, PRESENCE_MAX_AGE_MS)) {
+		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
+			goto failed;
+		fetched = 1;
+	}
+	p = presence_resolve(&w->defs, j->ev.presence_target, err,
+	    sizeof(err));
+	if (p == NULL && !fetched && now - w->defs_at >= DRAIN_DEFS_RETRY_MS) {
+		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
+			goto failed;
+		p = presence_resolve(&w->defs, j->ev.presence_target, err,
+		    sizeof(err));
+	}
+	if (p == NULL) {
+		job_dead(w, j, j->attempts, 0, err);
+		return -1;
+	}
+	snprintf(j->ev.presence_id, sizeof(j->ev.presence_id), "%s", p->id);
+	return 0;
+failed:
+	if (perm) {
+		job_dead(w, j, j->attempts + 1, status, err);
+		return -1;
+	}
+	/* As if the event's own call had failed so: deferred, counted. */
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	res.rl_allowed = res.rl_count = res.rl_reset_s = -1;
+	snprintf(res.error, sizeof(res.error), "%.*s",
+	    (int)sizeof(res.error) - 1, err);
+	outcome_failed(&w->out, j, &res);
+	job_settle(w, j);
+	return -1;
+}
+
 /* ---- calls ---- */
 
 /* Start (or restart) j's call; on failure j is postponed. */
@@ -529,6 +660,9 @@ job_call(struct worker *w, struct job *j, long long now)
 	struct event_call call;
 	char url[HTTP_URL_MAX], err[512];
 
+	if (j->ev.presence_target[0] != '\0' && j->ev.presence_id[0] == '\0' &&
+	    job_presence(w, j) == -1)
+		return;
 	if (event_call(&j->ev, &call) == -1) {
 		job_dead(w, j, j->attempts, 0, "cannot build the API call");
 		return;
@@ -1181,6 +1315,7 @@ worker_close(struct worker *w)
 			job_putback(w, &w->jobs[i]);
 	if (w->api_ok)
 		api_free(&w->api);
+	presence_free(&w->defs);
 	http_free(&w->http);
 	outcome_close(&w->out);
 	if (w->state_ok)

@@ -19,8 +19,8 @@ ok $? "four events accepted"
 
 run_worker
 is "$?" 0 "--once exits 0"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | "\(.method) \(.path) \(.body.status)"] | join(", ")')" \
-    "PUT /api/v2/users/agent-1/routingstatus IDLE" \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/")) | "\(.method) \(.path)"] | join(", ")')" \
+    "PATCH /api/v2/users/agent-1/presences/purecloud" \
     "one call: agent-1's available; none for the three the system alone sets"
 is "$(audit_jq "[.[] | select(.outcome == \"ignored\") | .event_id] | sort | join(\" \")")" \
     "$(printf '%s\n' "$i1" "$i2" "$i3" | sort | tr '\n' ' ' | sed 's/ $//')" \
