@@ -3,7 +3,7 @@
 #   make              build the three programs beside their sources
 #   make check        install missing packages (as root), then run every
 #                     test twice: as built, and under ASan + UBSan; and
-#                     the unit tests under valgrind
+#                     the unit tests under valgrind; JOBS at a time
 #   make demo         the whole flow on loopback, start to finish
 #   make bench        throughput figures (not a test)
 #   make fuzz         each libFuzzer target in tests/fuzz/ for FUZZ_S
@@ -137,21 +137,44 @@ fuzz: deps
 deps:
 	@sh tests/install-deps.sh
 
+# Tests run side by side, JOBS at a time: most of an end-to-end test is
+# waiting (on nginx, the stand-in, a backoff), so twice as many as there
+# are cores keeps the cores busy.  Every test has its own scratch
+# directory and ports (tests/lib.sh), and bounds that scale
+# (RH_TIMEOUT_SCALE), so any JOBS is correct; JOBS=1 runs them in turn.
+NPROC		:= $(shell nproc 2>/dev/null || echo 1)
+JOBS		?= $(shell echo $$(( $(NPROC) * 2 )))
+
 # One pass of the suite against the build in $(B).
 test: all unit
-	RH_BUILD=$(abspath $(B)) $(PROVE) --exec '' $(UNIT_T) $(FUZZ_T) $(E2E_T)
+	RH_BUILD=$(abspath $(B)) $(PROVE) -j$(JOBS) --exec '' $(UNIT_T) $(FUZZ_T) $(E2E_T)
 
 # Valgrind sees what the sanitizers do not (uninitialised reads); the unit
 # tests cover the modules and run in seconds under it.
 VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite,indirect
 valgrind: unit
-	$(PROVE) --exec '$(VALGRIND)' $(UNIT_T) $(FUZZ_T)
+	$(PROVE) -j$(JOBS) --exec '$(VALGRIND)' $(UNIT_T) $(FUZZ_T)
 
+# make check: both builds, then the three passes (as built, the unit
+# tests under valgrind, everything under ASan + UBSan) in one prove -j,
+# each test named PASS:TEST (tests/run.sh).  The slowest tests go first
+# so that none of them starts last and leaves the other cores idle.
+# Side by side each test runs slower than alone: the harness's bounds
+# are doubled (tests/lib.sh, RH_TIMEOUT_SCALE).
+RH_TIMEOUT_SCALE ?= 2
+SLOW_T		:= tests/t/deb.t tests/t/valgrind.t tests/t/metrics.t tests/t/worker-429.t \
+		   tests/t/worker-token.t tests/t/worker-retry.t
+CHECK_E2E	:= $(SLOW_T) $(filter-out $(SLOW_T),$(E2E_T))
+CHECK_UNIT	:= $(UNIT_SRC:%.c=%.t) $(FUZZ_NAMES:%=tests/fuzz/%-fuzzer.t)
+CHECK_LIST	:= $(foreach t,$(CHECK_E2E),san:$(t) plain:$(t)) \
+		   $(foreach t,$(CHECK_UNIT),valgrind:$(t) san:$(t) plain:$(t))
 check: deps
-	$(MAKE) test
-	$(MAKE) valgrind
-	$(MAKE) B=.san SANITIZE=1 test
+	$(MAKE) -j$(NPROC) all unit
+	$(MAKE) -j$(NPROC) B=.san SANITIZE=1 all unit
+	RH_VALGRIND='$(VALGRIND)' RH_TIMEOUT_SCALE=$(RH_TIMEOUT_SCALE) \
+	    $(PROVE) -j$(JOBS) --exec 'sh tests/run.sh' \
+	    $(CHECK_LIST)
 
 demo: deps all
 	sh tests/demo.sh

@@ -235,6 +235,7 @@ static const struct key worker_keys[] = {
 	INT("concurrency", worker.concurrency, 8, 1, 256),
 	LONG("backoff_min_ms", worker.backoff_min_ms, 1000, 1, INT_MAX),
 	LONG("backoff_max_ms", worker.backoff_max_ms, 300000, 1, INT_MAX),
+	LONG("retry_after_max_s", worker.retry_after_max_s, 180, 1, 86400),
 	INT("max_attempts", worker.max_attempts, 10, 1, 1000),
 	LONG("max_age_s", worker.max_age_s, 86400, 1, INT_MAX),
 	OPT_PATH("metrics_file", worker.metrics_file),

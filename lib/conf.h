@@ -115,6 +115,7 @@ struct conf {
 		int			 concurrency;
 		long			 backoff_min_ms;
 		long			 backoff_max_ms;
+		long			 retry_after_max_s;
 		int			 max_attempts;
 		long			 max_age_s;
 		struct conf_path	 metrics_file;	/* path "" when unset */
