@@ -7,7 +7,7 @@ set -eu
 pkgs="gcc make libc6-dev libfcgi-dev libssl-dev libjson-c-dev libconfig-dev
 libcurl4-openssl-dev nginx-light spawn-fcgi python3 openssl curl jq perl
 procps valgrind man-db groff-base wrk
-apache2 libapache2-mod-fcgid lighttpd systemd logrotate"
+apache2 libapache2-mod-fcgid lighttpd systemd logrotate etcd-server"
 
 missing=
 for p in $pkgs; do
@@ -32,8 +32,9 @@ apt-get install -y -q --no-install-recommends $missing
 # The nginx package starts the system's nginx on port 80; the tests and
 # the demo run their own, so leave the machine as it was.
 # (The same for Apache and lighttpd, which the server-*.t tests start on
-# loopback ports of their own.)
-for svc in nginx apache2 lighttpd; do
+# loopback ports of their own, and etcd, whose clusters etcd.t and
+# cluster.t start.)
+for svc in nginx apache2 lighttpd etcd; do
 	if command -v service >/dev/null 2>&1 &&
 	    service "$svc" status >/dev/null 2>&1; then
 		service "$svc" stop >/dev/null 2>&1 || true

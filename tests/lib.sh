@@ -661,3 +661,79 @@ no_secrets() {
 	done
 	return 0
 }
+
+# --- etcd (etcd.t, cluster.t) -------------------------------------------
+
+# start_etcd_cluster [N]: N (default 3) etcd members on loopback free
+# ports, one cluster, data and logs under $T/etcd/.  Sets ETCD_ENDPOINTS
+# (client URLs, space-separated), ETCD_CONF_ENDPOINTS (the same as a
+# libconfig list's contents) and ETCD_PID_1 .. ETCD_PID_N.  Returns once
+# every member says it is healthy, which it does only with a leader.
+# Short heartbeat and election timeouts, so that a killed leader is
+# replaced within a second or so, as the tests kill members on purpose.
+start_etcd_cluster() {
+	_n=${1:-3}
+	command -v etcd >/dev/null 2>&1 || bail "etcd not installed (etcd-server)"
+	mkdir -p "$T/etcd"
+	_peers=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		eval "ETCD_CPORT_$_i=$(free_port)"
+		eval "ETCD_PPORT_$_i=$(free_port)"
+		eval "_pp=\$ETCD_PPORT_$_i"
+		_peers="$_peers${_peers:+,}m$_i=http://127.0.0.1:$_pp"
+		_i=$((_i + 1))
+	done
+	ETCD_ENDPOINTS=
+	ETCD_CONF_ENDPOINTS=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		start_etcd_member "$_i" "$_peers"
+		eval "_cp=\$ETCD_CPORT_$_i"
+		ETCD_ENDPOINTS="$ETCD_ENDPOINTS${ETCD_ENDPOINTS:+ }http://127.0.0.1:$_cp"
+		ETCD_CONF_ENDPOINTS="$ETCD_CONF_ENDPOINTS${ETCD_CONF_ENDPOINTS:+, }\"http://127.0.0.1:$_cp\""
+		_i=$((_i + 1))
+	done
+	for _e in $ETCD_ENDPOINTS; do
+		wait_for 20 etcd_healthy "$_e" ||
+		    bail "etcd $_e not healthy: $(tail -n 5 "$T"/etcd/m*.log)"
+	done
+}
+
+# start_etcd_member I PEERS: member I of the cluster PEERS (also to
+# restart one that was killed: its data directory is kept).
+start_etcd_member() {
+	eval "_cp=\$ETCD_CPORT_$1 _pp=\$ETCD_PPORT_$1"
+	_state=new
+	[ -d "$T/etcd/m$1" ] && _state=existing
+	etcd --name "m$1" --data-dir "$T/etcd/m$1" \
+	    --listen-client-urls "http://127.0.0.1:$_cp" \
+	    --advertise-client-urls "http://127.0.0.1:$_cp" \
+	    --listen-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-cluster "$2" --initial-cluster-state "$_state" \
+	    --initial-cluster-token "rh-$$" \
+	    --heartbeat-interval 50 --election-timeout 500 \
+	    >>"$T/etcd/m$1.log" 2>&1 &
+	eval "ETCD_PID_$1=$!"
+	track "$!"
+}
+
+# etcd_healthy URL: the member at URL answers /health with "true" (it
+# has a leader and can commit).
+etcd_healthy() {
+	curl -s -m 2 "$1/health" | grep -q '"health":"true"'
+}
+
+# kill_etcd I: kill -9 member I, and wait until it has gone.
+kill_etcd() {
+	eval "_p=\$ETCD_PID_$1"
+	kill -9 "$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+}
+
+# cluster_config: the cluster section for $ETCD_CONF_ENDPOINTS.
+cluster_config() {
+	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "/rh-%s/"; lease_ttl_s = %s; };\n' \
+	    "$ETCD_CONF_ENDPOINTS" "$$" "${1:-3}"
+}
