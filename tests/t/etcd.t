@@ -1,6 +1,7 @@
 #!/bin/sh
 # etcd.t: lib/etcd against a real three-member etcd cluster on loopback:
-# the calls (tests/unit/etcd.t with endpoints), then with one member
+# the calls (tests/unit/etcd.t with endpoints) and two hosts sharing a
+# user lock, order stamps and a budget (tests/unit/cluster.t), then with one member
 # killed -9 (quorum kept: the same calls still work, through the other
 # members), then with two killed (quorum lost: calls fail within their
 # bound, saying why), then with one member back (quorum again).
@@ -9,7 +10,10 @@
 UNIT=$RH_BUILD/tests/unit/etcd.t
 [ -x "$UNIT" ] || bail "$UNIT not built (make unit)"
 
+CLUNIT=$RH_BUILD/tests/unit/cluster.t
+
 # live LABEL ARGS...: run the unit test's live part, as TAP under ours.
+# UNIT=... before it names another unit test.
 live() {
 	_label=$1
 	shift
@@ -23,6 +27,8 @@ live() {
 start_etcd_cluster 3
 # shellcheck disable=SC2086
 live "every call against three members" $ETCD_ENDPOINTS
+# shellcheck disable=SC2086
+UNIT=$CLUNIT live "two hosts share a lock, stamps and a budget" $ETCD_ENDPOINTS
 
 # The first endpoint is the one a client tries first: kill that one.
 kill_etcd 1
@@ -31,6 +37,8 @@ wait_for 20 etcd_healthy "$_e2"
 ok $? "member 1 killed -9: the other two have a leader"
 # shellcheck disable=SC2086
 live "the same calls with member 1 killed -9: quorum kept" $ETCD_ENDPOINTS
+# shellcheck disable=SC2086
+UNIT=$CLUNIT live "... and the two hosts' sharing" $ETCD_ENDPOINTS
 
 kill_etcd 2
 # shellcheck disable=SC2086
