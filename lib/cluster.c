@@ -23,6 +23,8 @@
 
 #define CLUSTER_CAS_TRIES	8	/* swaps lost to other hosts in a row */
 
+static void	 cluster_stale_retry(struct cluster *);
+
 /* ---- pure ---- */
 
 /* Parse "<slot> c0 ... c12"; -1 unless exactly that. */
@@ -263,6 +265,7 @@ cluster_beat(struct cluster *cl, long long now_mono_ms, int force,
 	}
 	if (etcd_put(&cl->etcd, key, rec, cl->lease, err, errsz) == -1)
 		return -1;
+	cluster_stale_retry(cl);
 	cl->next_beat = now_mono_ms + cl->ttl_s * 1000 / 3;
 	return 0;
 }
@@ -288,8 +291,22 @@ cluster_lock_user(struct cluster *cl, const char *user, long long *rev,
 	return r;
 }
 
-int
-cluster_unlock_user(struct cluster *cl, const char *user, long long rev,
+/* Remember a release to try again; a full list is left to the lease. */
+static void
+cluster_stale_add(struct cluster *cl, const char *user, long long rev)
+{
+	struct cluster_stale *st;
+
+	if (cl->nstale == CLUSTER_STALE_MAX ||
+	    strlen(user) >= sizeof(st->user))
+		return;
+	st = &cl->stale[cl->nstale++];
+	snprintf(st->user, sizeof(st->user), "%s", user);
+	st->rev = rev;
+}
+
+static int
+cluster_release(struct cluster *cl, const char *user, long long rev,
     char *err, size_t errsz)
 {
 	char key[ETCD_KEY_MAX];
@@ -298,6 +315,52 @@ cluster_unlock_user(struct cluster *cl, const char *user, long long rev,
 		return -1;
 	/* At its revision only: after a lost lease it may be another's. */
 	return etcd_delete(&cl->etcd, key, rev, err, errsz) == -1 ? -1 : 0;
+}
+
+int
+cluster_unlock_user(struct cluster *cl, const char *user, long long rev,
+    char *err, size_t errsz)
+{
+	if (cluster_release(cl, user, rev, err, errsz) == -1) {
+		cluster_stale_add(cl, user, rev);
+		return -1;
+	}
+	return 0;
+}
+
+/* The releases etcd did not answer, again; those that fail stay. */
+static void
+cluster_stale_retry(struct cluster *cl)
+{
+	char err[ETCD_ERROR_MAX * 2];
+	size_t i, kept = 0;
+
+	for (i = 0; i < cl->nstale; i++)
+		if (cluster_release(cl, cl->stale[i].user, cl->stale[i].rev,
+		    err, sizeof(err)) == -1)
+			cl->stale[kept++] = cl->stale[i];
+	cl->nstale = kept;
+}
+
+int
+cluster_settle(struct cluster *cl, const char *user, long long rev,
+    const char *key, long long ts, const char *id, char *err, size_t errsz)
+{
+	char lk[ETCD_KEY_MAX], ok[ETCD_KEY_MAX], line[ORDER_LINE_MAX];
+	int r;
+
+	if (cluster_key(cl, lk, sizeof(lk), "locks", user, err, errsz) == -1 ||
+	    cluster_key(cl, ok, sizeof(ok), "order", key, err, errsz) == -1)
+		return -1;
+	if (order_format(line, sizeof(line), ts, id) == -1) {
+		snprintf(err, errsz, "etcd key %s: id too long", ok);
+		return -1;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	if ((r = etcd_put_release(&cl->etcd, lk, rev, ok, line, err,
+	    errsz)) != 0)
+		return r == 1 ? 0 : -1;
+	return cluster_order_put(cl, key, ts, id, err, errsz);
 }
 
 /* key's stamp and revision: 1, 0 when none (*rev 0), -1. */

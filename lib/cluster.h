@@ -48,6 +48,13 @@
 #define CLUSTER_BUDGET_MAX	(CLUSTER_SLOTS * 24)	/* its text */
 #define CLUSTER_WINDOW_MS	60000LL	/* the budget is per minute */
 
+#define CLUSTER_STALE_MAX	64	/* releases to try again */
+
+struct cluster_stale {
+	char		 user[ETCD_KEY_MAX / 2];
+	long long	 rev;
+};
+
 struct cluster {
 	struct etcd	 etcd;
 	char		 prefix[CLUSTER_PREFIX_MAX];
@@ -57,6 +64,9 @@ struct cluster {
 	long long	 lease;		/* 0: none (not joined, or lost) */
 	long long	 since;		/* realtime s, when joined */
 	long long	 next_beat;	/* monotonic ms */
+	/* Locks whose release etcd did not answer: let go at the next beat. */
+	struct cluster_stale stale[CLUSTER_STALE_MAX];
+	size_t		 nstale;
 };
 
 /* The depths a host publishes. */
@@ -113,8 +123,22 @@ int	 cluster_beat(struct cluster *cl, long long now_mono_ms, int force,
 int	 cluster_lock_user(struct cluster *cl, const char *user,
 	    long long *rev, char *holder, size_t holdersz, char *err,
 	    size_t errsz);
+/*
+ * Let the lock go; when etcd does not answer, it is kept (under our
+ * lease, so still ours) and let go by the next beat that succeeds.
+ */
 int	 cluster_unlock_user(struct cluster *cl, const char *user,
 	    long long rev, char *err, size_t errsz);
+
+/*
+ * An applied event: its stamp written and its user's lock let go, in one
+ * transaction, so that no other host can take the user between the two.
+ * When the lock is not ours any more (our lease expired meanwhile), the
+ * stamp is written newest-wins all the same.  -1: neither happened.
+ */
+int	 cluster_settle(struct cluster *cl, const char *user, long long rev,
+	    const char *key, long long ts, const char *id, char *err,
+	    size_t errsz);
 
 /* 1 and the stamp when key has one, 0 when none, -1 on error. */
 int	 cluster_order_read(struct cluster *cl, const char *key,

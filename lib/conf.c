@@ -94,6 +94,7 @@ struct loader {
 	const config_setting_t		*secret_files;
 	const config_setting_t		*backoff_min;
 	const config_setting_t		*backoff_max;
+	const config_setting_t		*cluster;
 };
 
 enum key_type {
@@ -132,11 +133,15 @@ static int	 set_client_id(struct loader *, const config_setting_t *,
 		    const char *);
 static int	 set_status_map(struct loader *, const config_setting_t *,
 		    const char *);
+static int	 set_etcd_endpoints(struct loader *, const config_setting_t *,
+		    const char *);
 static const char	*check_header(char *);
 static const char	*check_prefix(char *);
 static const char	*check_domain(char *);
 static const char	*check_base_url(char *);
 static const char	*check_url_path(char *);
+static const char	*check_etcd_prefix(char *);
+static int	 has_space_or_control(const char *);
 
 static const struct key receiver_keys[] = {
 	{ .name = "secret_file", .type = KEY_SPECIAL,
@@ -215,6 +220,22 @@ static const struct key routing_keys[] = {
 	{ .name = NULL }
 };
 
+/* lease_ttl_s: a host dead this long loses its locks to the others. */
+static const struct key cluster_keys[] = {
+	{ .name = "etcd_endpoints", .type = KEY_SPECIAL,
+	  .special = set_etcd_endpoints },
+	{ .name = "prefix", .type = KEY_STRING, .off = OFF(cluster.prefix),
+	  .check = check_etcd_prefix },
+	{ .name = "lease_ttl_s", .type = KEY_LONG,
+	  .off = OFF(cluster.lease_ttl_s), .min = 2, .max = 3600 },
+	{ .name = "ca_file", .type = KEY_OPT_PATH, .off = OFF(cluster.ca_file) },
+	{ .name = "cert_file", .type = KEY_OPT_PATH,
+	  .off = OFF(cluster.cert_file) },
+	{ .name = "key_file", .type = KEY_OPT_PATH,
+	  .off = OFF(cluster.key_file) },
+	{ .name = NULL }
+};
+
 static const struct key top_keys[] = {
 	{ .name = "spool_dir", .type = KEY_PATH, .off = OFF(spool_dir) },
 	{ .name = "receiver", .type = KEY_GROUP, .group = receiver_keys },
@@ -223,6 +244,7 @@ static const struct key top_keys[] = {
 	{ .name = "sla", .type = KEY_GROUP, .group = sla_keys },
 	{ .name = "audit", .type = KEY_GROUP, .group = audit_keys },
 	{ .name = "routing", .type = KEY_GROUP, .group = routing_keys },
+	{ .name = "cluster", .type = KEY_GROUP, .group = cluster_keys },
 	{ .name = NULL }
 };
 
@@ -771,6 +793,68 @@ set_status_map(struct loader *ld, const config_setting_t *s,
 	return 0;
 }
 
+/* A list of "http(s)://host:port" URLs, without a path. */
+static int
+set_etcd_endpoints(struct loader *ld, const config_setting_t *s,
+    const char *name)
+{
+	struct conf *c = ld->c;
+	const config_setting_t *e;
+	const char *v, *host;
+	char why[CONF_SHOW_MAX];
+	int i, len;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		bad(ld, s, "%s: expected a list of URLs ([\"https://...\", ...])",
+		    name);
+		return 0;
+	}
+	len = config_setting_length(s);
+	if (len < 1 || len > CONF_MAX_ETCD) {
+		bad(ld, s, "%s: between 1 and %d URLs, not %d", name,
+		    CONF_MAX_ETCD, len);
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if ((e = config_setting_get_elem(s, (unsigned int)i)) == NULL)
+			continue;
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			bad(ld, s, "%s[%d]: expected a string", name, i);
+			continue;
+		}
+		v = config_setting_get_string(e);
+		host = strncmp(v, "https://", 8) == 0 ? v + 8 :
+		    strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+		if (host == NULL || *host == '\0' || strchr(host, '/') != NULL ||
+		    has_space_or_control(v)) {
+			bad(ld, s, "%s[%d]: \"%s\" is not http(s)://HOST:PORT",
+			    name, i, show(v, why, sizeof(why)));
+			continue;
+		}
+		if (set_string(ld, &c->cluster.etcd_endpoints[
+		    c->cluster.netcd_endpoints], v) == -1)
+			return -1;
+		c->cluster.netcd_endpoints++;
+	}
+	return 0;
+}
+
+/* Keys are built as prefix + "locks/<user>": a path-like prefix. */
+static const char *
+check_etcd_prefix(char *v)
+{
+	const char *p;
+
+	if (v[0] != '/' || v[strlen(v) - 1] != '/')
+		return "must start and end with '/'";
+	for (p = v; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return "must be visible ASCII";
+	if (p - v > 64)
+		return "is longer than 64 characters";
+	return NULL;
+}
+
 /*
  * A header name as it can reach us through FastCGI: letters, digits and
  * '-'.  Other token characters are legal HTTP, but nginx drops such
@@ -1032,6 +1116,32 @@ finish_backoff(struct loader *ld)
 	    ld->backoff_min != NULL ? "" : " (default)");
 }
 
+/*
+ * A user's lock lives as long as its holder's lease: shorter than a call,
+ * it could pass to another host while the call is still in flight.
+ */
+static void
+finish_cluster(struct loader *ld)
+{
+	struct conf *c = ld->c;
+
+	if (ld->cluster == NULL)
+		return;
+	if (c->cluster.netcd_endpoints == 0) {
+		if (config_setting_get_member(ld->cluster, "etcd_endpoints") ==
+		    NULL)
+			bad(ld, ld->cluster, "cluster: etcd_endpoints is "
+			    "missing (remove the section for one host)");
+		return;
+	}
+	c->cluster.enabled = 1;
+	if (c->cluster.lease_ttl_s * 1000 <= c->genesys.timeout_ms)
+		bad(ld, ld->cluster, "cluster.lease_ttl_s %ld is not longer "
+		    "than genesys.timeout_ms %ld: a user's lock could expire "
+		    "while its call is in flight", c->cluster.lease_ttl_s,
+		    c->genesys.timeout_ms);
+}
+
 /* --- loading ------------------------------------------------------------- */
 
 static int
@@ -1052,8 +1162,13 @@ set_defaults(struct loader *ld)
 	    set_string(ld, &c->genesys.webhook_path,
 	    DEFAULT_WEBHOOK_PATH) == -1 ||
 	    set_path(ld, &c->worker.metrics_file, "", 0) == -1 ||
-	    set_path(ld, &c->audit.file, DEFAULT_AUDIT_FILE, 0) == -1)
+	    set_path(ld, &c->audit.file, DEFAULT_AUDIT_FILE, 0) == -1 ||
+	    set_string(ld, &c->cluster.prefix, "/routehook/") == -1 ||
+	    set_path(ld, &c->cluster.ca_file, "", 0) == -1 ||
+	    set_path(ld, &c->cluster.cert_file, "", 0) == -1 ||
+	    set_path(ld, &c->cluster.key_file, "", 0) == -1)
 		return -1;
+	c->cluster.lease_ttl_s = 10;
 	c->receiver.signature_encoding = CONF_SIG_HEX;
 	c->receiver.max_body_bytes = 65536;
 	c->receiver.fsync = 1;
@@ -1151,6 +1266,8 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	ld.backoff_min = config_lookup(&cfg, "worker.backoff_min_ms");
 	ld.backoff_max = config_lookup(&cfg, "worker.backoff_max_ms");
 	finish_backoff(&ld);
+	ld.cluster = config_lookup(&cfg, "cluster");
+	finish_cluster(&ld);
 	if (finish_secret_files(&ld) == -1 ||
 	    finish_signature_param(&ld) == -1 ||
 	    derive_base(&ld, &c->genesys.api_base, "api") == -1 ||
@@ -1193,6 +1310,12 @@ conf_free(struct conf *c)
 	free(c->genesys.webhook_path);
 	free(c->worker.metrics_file.path);
 	free(c->audit.file.path);
+	for (i = 0; i < CONF_MAX_ETCD; i++)
+		free(c->cluster.etcd_endpoints[i]);
+	free(c->cluster.prefix);
+	free(c->cluster.ca_file.path);
+	free(c->cluster.cert_file.path);
+	free(c->cluster.key_file.path);
 	for (i = 0; i < CONF_MAX_STATUS_MAP; i++) {
 		free(c->routing.status_map[i].from);
 		free(c->routing.status_map[i].to);

@@ -258,6 +258,24 @@ etcd_req_delete(char *buf, size_t bufsz, const char *key, long long mod_rev)
 }
 
 int
+etcd_req_put_release(char *buf, size_t bufsz, const char *lock,
+    long long lock_rev, const char *key, const char *value)
+{
+	size_t off = 0;
+
+	if (strlen(lock) >= ETCD_KEY_MAX || lock_rev <= 0 ||
+	    etcd_lit(buf, bufsz, &off, "{") == -1 ||
+	    etcd_compare(buf, bufsz, &off, lock, lock_rev) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "\"success\":[{\"request_put\":{") == -1 ||
+	    etcd_put_fields(buf, bufsz, &off, key, value, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}},{\"request_delete_range\":{") == -1 ||
+	    etcd_keyrange(buf, bufsz, &off, lock, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}}]}") == -1)
+		return -1;
+	return (int)off;
+}
+
+int
 etcd_req_lease(char *buf, size_t bufsz, const char *field, long long n)
 {
 	size_t off = 0;
@@ -705,6 +723,24 @@ etcd_delete(struct etcd *e, const char *key, long long mod_rev, char *err,
 	    "/v3/kv/txn", req, &a, err, errsz) == -1)
 		return -1;
 	return mod_rev == 0 || a.succeeded ? 1 : 0;
+}
+
+int
+etcd_put_release(struct etcd *e, const char *lock, long long lock_rev,
+    const char *key, const char *value, char *err, size_t errsz)
+{
+	char req[ETCD_REQ_MAX];
+	struct etcd_answer a;
+
+	etcd_answer_init(&a, NULL, 0);
+	if (etcd_req_put_release(req, sizeof(req), lock, lock_rev, key,
+	    value) == -1) {
+		snprintf(err, errsz, "etcd: key or value too long: %.64s", key);
+		return -1;
+	}
+	if (etcd_call_ok(e, "/v3/kv/txn", req, &a, err, errsz) == -1)
+		return -1;
+	return a.succeeded ? 1 : 0;
 }
 
 int

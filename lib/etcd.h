@@ -113,6 +113,12 @@ int	 etcd_req_cas(char *buf, size_t bufsz, const char *key,
 /* Delete key when its mod_revision is mod_rev (0: whatever it holds). */
 int	 etcd_req_delete(char *buf, size_t bufsz, const char *key,
 	    long long mod_rev);
+/*
+ * Put key = value and delete lock, both only when lock's mod_revision is
+ * lock_rev: a stamp written and its lock let go in one step.
+ */
+int	 etcd_req_put_release(char *buf, size_t bufsz, const char *lock,
+	    long long lock_rev, const char *key, const char *value);
 /* {"TTL":"ttl"} for a grant, {"ID":"id"} for keepalive and revoke. */
 int	 etcd_req_lease(char *buf, size_t bufsz, const char *field,
 	    long long n);
@@ -160,6 +166,10 @@ int	 etcd_cas(struct etcd *e, const char *key, long long mod_rev,
 /* 1 deleted (or already gone with mod_rev 0), 0 not at mod_rev, -1. */
 int	 etcd_delete(struct etcd *e, const char *key, long long mod_rev,
 	    char *err, size_t errsz);
+
+/* etcd_req_put_release(): 1 done, 0 when lock was not at lock_rev, -1. */
+int	 etcd_put_release(struct etcd *e, const char *lock, long long lock_rev,
+	    const char *key, const char *value, char *err, size_t errsz);
 
 /*
  * Create key = value bound to lease, unless it exists: 1 when it is ours

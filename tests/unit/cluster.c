@@ -192,10 +192,22 @@ test_live(int argc, char **argv)
 	    sizeof(err)), 1, "there is a stamp");
 	ok(ts == 2000 && strcmp(id, "e2") == 0, "the newer stays: %lld %s",
 	    ts, id);
-	is_int(cluster_order_put(&b, "u1", 3000, "e3", err, sizeof(err)), 0,
-	    "b stamps a newer e3");
+	is_int(cluster_settle(&b, "u1", rb, "u1", 3000, "e3", err,
+	    sizeof(err)), 0, "b settles a newer e3: stamp and release at once");
 	cluster_order_read(&a, "u1", &ts, id, sizeof(id), err, sizeof(err));
 	ok(ts == 3000 && strcmp(id, "e3") == 0, "a reads it: %lld %s", ts, id);
+	is_int(cluster_lock_user(&a, "u1", &ra, holder, sizeof(holder), err,
+	    sizeof(err)), 1, "and the lock is free for a");
+	is_int(cluster_settle(&b, "u1", rb, "u1", 2500, "e25", err,
+	    sizeof(err)), 0, "b settling again with a lock it lost");
+	cluster_order_read(&a, "u1", &ts, id, sizeof(id), err, sizeof(err));
+	ok(ts == 3000, "... leaves the newer stamp (%lld %s)", ts, id);
+	is_int(cluster_lock_user(&b, "u1", &rb, holder, sizeof(holder), err,
+	    sizeof(err)), 0, "... and a's lock alone");
+	is_int(cluster_unlock_user(&a, "u1", ra, err, sizeof(err)), 0,
+	    "a lets it go");
+	is_int(cluster_lock_user(&b, "u1", &rb, holder, sizeof(holder), err,
+	    sizeof(err)), 1, "b takes it again");
 
 	for (i = 0; i < 12; i++) {
 		r = cluster_budget_take(i % 2 ? &a : &b, "client", 10, &wait,

@@ -21,7 +21,8 @@
 
 static const struct {
 	const char	*what;
-	int		 kind;		/* 0 range, 1 put, 2 cas, 3 delete */
+	int		 kind;		/* 0 range, 1 put, 2 cas, 3 delete,
+					   4 put and release "l" */
 	const char	*key;
 	int		 prefix;
 	long long	 n;		/* limit, lease or mod_rev */
@@ -51,6 +52,11 @@ static const struct {
 	  "{\"compare\":[{\"key\":\"aw==\",\"target\":\"MOD\",\"result\":"
 	  "\"EQUAL\",\"mod_revision\":\"9\"}],\"success\":[{"
 	  "\"request_delete_range\":{\"key\":\"aw==\"}}]}" },
+	{ "a stamp put and its lock let go at once", 4, "k", 0, 7, "v",
+	  "{\"compare\":[{\"key\":\"bA==\",\"target\":\"MOD\",\"result\":"
+	  "\"EQUAL\",\"mod_revision\":\"7\"}],\"success\":[{\"request_put\":"
+	  "{\"key\":\"aw==\",\"value\":\"dg==\"}},{\"request_delete_range\":"
+	  "{\"key\":\"bA==\"}}]}" },
 };
 
 #define HDR "\"header\":{\"cluster_id\":\"324952591200643719\",\"member_id\":" \
@@ -143,9 +149,13 @@ test_tables(void)
 			n = etcd_req_cas(buf, sizeof(buf), reqs[i].key,
 			    reqs[i].n, reqs[i].value, 0);
 			break;
-		default:
+		case 3:
 			n = etcd_req_delete(buf, sizeof(buf), reqs[i].key,
 			    reqs[i].n);
+			break;
+		default:
+			n = etcd_req_put_release(buf, sizeof(buf), "l",
+			    reqs[i].n, reqs[i].key, reqs[i].value);
 			break;
 		}
 		is_int(n, (int)strlen(reqs[i].want), "%s: its length",
