@@ -198,11 +198,12 @@ responder_up() {
 
 # start_nginx: nginx on a free loopback port ($NGINX_PORT) with
 # contrib/nginx/routehook.conf mounted at /routehook/ and fastcgi_pass
-# pointed at $T/fcgi.sock.
+# pointed at $T/fcgi.sock, or at $NGINX_FCGI_PASS when set (an upstream's
+# name, defined in $NGINX_HTTP_EXTRA, lines for the http block).
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
-	sed -e "s|unix:/run/routehook/fcgi.sock|unix:$T/fcgi.sock|" \
+	sed -e "s|unix:/run/routehook/fcgi.sock|${NGINX_FCGI_PASS:-unix:$T/fcgi.sock}|" \
 	    "$RH_TOP/contrib/nginx/routehook.conf" >"$T/nginx/routehook.conf"
 	# "include fastcgi_params" is relative to the configuration's
 	# directory: bring the system's copy next to ours.
@@ -222,6 +223,7 @@ http {
   proxy_temp_path $T/nginx/proxy;
   uwsgi_temp_path $T/nginx/uwsgi;
   scgi_temp_path $T/nginx/scgi;
+  ${NGINX_HTTP_EXTRA:-}
   server {
     listen 127.0.0.1:$NGINX_PORT;
     include $T/nginx/routehook.conf;
@@ -732,8 +734,9 @@ kill_etcd() {
 	wait "$_p" 2>/dev/null
 }
 
-# cluster_config: the cluster section for $ETCD_CONF_ENDPOINTS.
+# cluster_config [TTL [PREFIX]]: the cluster section for
+# $ETCD_CONF_ENDPOINTS, lease_ttl_s TTL (3), prefix PREFIX (/rh-PID/).
 cluster_config() {
-	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "/rh-%s/"; lease_ttl_s = %s; };\n' \
-	    "$ETCD_CONF_ENDPOINTS" "$$" "${1:-3}"
+	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "%s"; lease_ttl_s = %s; };\n' \
+	    "$ETCD_CONF_ENDPOINTS" "${2:-/rh-$$/}" "${1:-3}"
 }

@@ -34,6 +34,7 @@
 #define DRAIN_POSTPONE_MS	1000	/* a local failure: try again soon */
 #define DRAIN_429_PAUSE_S	3	/* a 429 without Retry-After */
 #define DRAIN_IDLE_WAIT_MS	1000
+#define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
 
 /* ---- the pending ring ---- */
 
@@ -219,6 +220,100 @@ token_get(struct worker *w, int force)
 	return 0;
 }
 
+/* ---- the cluster (drain.h) ---- */
+
+void
+job_cluster_lost(struct worker *w, const char *err)
+{
+	if (!w->cluster_down)
+		log_warnx("cluster: %s: applying nothing until etcd answers; "
+		    "events wait in the spool", err);
+	w->cluster_down = 1;
+	w->cluster_retry = job_mono_ms() + DRAIN_CLUSTER_RETRY_MS;
+	snprintf(w->cluster_err, sizeof(w->cluster_err), "%s", err);
+	w->stats.cluster = STATS_CLUSTER_DOWN;
+}
+
+/* The spool's depths, for the host record routehookctl shows. */
+static void
+cluster_depths(struct worker *w, struct cluster_depths *d)
+{
+	static const enum spool_dir dirs[] = {
+		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
+	};
+	long *out[] = { &d->new_, &d->cur, &d->deferred, &d->dead };
+	struct spool_count cnt;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		*out[i] = spool_count(&w->spool, dirs[i], &cnt, err,
+		    sizeof(err)) == 0 ? cnt.n : -1;
+}
+
+/* Keep our lease and host record alive; notice etcd going and coming. */
+static void
+cluster_tick(struct worker *w, long long now)
+{
+	struct cluster_depths d;
+	char err[512];
+	int lost;
+
+	if (!w->cluster_on || (w->cluster_down && now < w->cluster_retry) ||
+	    (!w->cluster_down && now < w->cluster.next_beat))
+		return;
+	cluster_depths(w, &d);
+	if (cluster_beat(&w->cluster, now, w->cluster_down, &d, &lost, err,
+	    sizeof(err)) == -1) {
+		job_cluster_lost(w, err);
+		return;
+	}
+	if (lost)
+		log_warnx("cluster: this host's etcd lease had expired (no "
+		    "heartbeat for lease_ttl_s %lds); the user locks it held "
+		    "went with it, and a new lease is taken",
+		    w->conf->cluster.lease_ttl_s);
+	if (w->cluster_down) {
+		log_info("cluster: etcd answers again; applying resumes");
+		w->cluster_down = 0;
+		worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+	}
+	w->stats.cluster = STATS_CLUSTER_UP;
+}
+
+static int
+cluster_start(struct worker *w, char *err, size_t errsz)
+{
+	const struct conf *c = w->conf;
+	struct etcd_opts o;
+	char host[CLUSTER_HOST_MAX];
+	size_t i;
+
+	if (!c->cluster.enabled)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < c->cluster.netcd_endpoints; i++)
+		o.endpoints[o.nendpoints++] = c->cluster.etcd_endpoints[i];
+	o.ca_file = c->cluster.ca_file.path;
+	o.cert_file = c->cluster.cert_file.path;
+	o.key_file = c->cluster.key_file.path;
+	/* Every etcd call well within a lease: a third of it, 2 s at most. */
+	o.timeout_ms = c->cluster.lease_ttl_s * 1000 / 3;
+	if (o.timeout_ms > 2000)
+		o.timeout_ms = 2000;
+	if (cluster_host_name(host, sizeof(host), c->spool_dir.path) == -1) {
+		snprintf(err, errsz, "cluster: host name too long");
+		return -1;
+	}
+	if (cluster_open(&w->cluster, &o, c->cluster.prefix,
+	    c->cluster.lease_ttl_s, host, err, errsz) == -1)
+		return -1;
+	w->cluster_on = 1;
+	w->cluster_down = 1;	/* until the first heartbeat */
+	cluster_tick(w, job_mono_ms());
+	return 0;
+}
+
 /* ---- calls ---- */
 
 /* Start (or restart) j's call; on failure j is postponed. */
@@ -252,39 +347,104 @@ job_call(struct worker *w, struct job *j, long long now)
 }
 
 /*
- * Try to start j: 1 when its call started or the job was settled, 0 when
- * it must wait (its user is busy here or elsewhere).
+ * j's user lock: 1 taken, 0 held by another (j waits), -1 j was put back
+ * or postponed.
  */
 static int
-job_try(struct worker *w, struct job *j, long long now)
+job_lock(struct worker *w, struct job *j, long long now)
 {
-	char err[512], last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
-	long long ts;
+	char err[512], holder[CLUSTER_HOST_MAX + 32];
 	int fd, r;
 
-	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
-		return 0;
-	fd = state_lock_user(&w->state, j->ev.user_id, err, sizeof(err));
+	if (w->cluster_on) {
+		r = cluster_lock_user(&w->cluster, j->ev.user_id, &j->lock_rev,
+		    holder, sizeof(holder), err, sizeof(err));
+		if (r == -1) {
+			job_cluster_lost(w, err);
+			job_putback(w, j);
+			return -1;
+		}
+		fd = r == 1 ? 0 : -2;
+	} else if ((fd = state_lock_user(&w->state, j->ev.user_id, err,
+	    sizeof(err))) == -1) {
+		log_warnx("event %s: %s", j->id, err);
+		job_postpone(w, j, DRAIN_POSTPONE_MS);
+		return -1;
+	}
 	if (fd == -2) {
 		if (j->lock_since == 0)
 			j->lock_since = now;
 		if (now - j->lock_since > w->conf->genesys.timeout_ms +
 		    DRAIN_LOCK_GRACE_MS) {
 			job_postpone(w, j, DRAIN_POSTPONE_MS);
-			return 1;
+			return -1;
 		}
 		j->lock_retry = now + DRAIN_LOCK_RETRY_MS;
 		return 0;
 	}
-	if (fd == -1) {
-		log_warnx("event %s: %s", j->id, err);
-		job_postpone(w, j, DRAIN_POSTPONE_MS);
+	if (!w->cluster_on)
+		j->lock_fd = fd;
+	return 1;
+}
+
+/*
+ * One call of the shared budget: 1 counted, 0 spent (j's lock let go,
+ * j waits), -1 j was put back.
+ */
+static int
+job_budget(struct worker *w, struct job *j, long long now)
+{
+	char err[512];
+	long long wait;
+	int r;
+
+	if (!w->cluster_on)
 		return 1;
+	r = cluster_budget_take(&w->cluster, w->conf->genesys.client_id,
+	    w->conf->genesys.requests_per_minute, &wait, err, sizeof(err));
+	if (r == 1)
+		return 1;
+	if (r == -1) {
+		job_cluster_lost(w, err);
+		job_putback(w, j);
+		return -1;
 	}
-	j->lock_fd = fd;
-	r = state_order_read(&w->state, j->key, &ts, last, sizeof(last), err,
-	    sizeof(err));
-	if (r == -1)
+	w->budget_until = now + wait;
+	j->lock_retry = w->budget_until;
+	if (cluster_unlock_user(&w->cluster, j->ev.user_id, j->lock_rev, err,
+	    sizeof(err)) == -1)
+		log_warnx("cluster: %s; the lock on user %s is let go later",
+		    err, j->ev.user_id);
+	j->lock_rev = 0;
+	return 0;
+}
+
+/*
+ * Try to start j: 1 when its call started or the job was settled, 0 when
+ * it must wait (its user is busy here or elsewhere, or the shared budget
+ * is spent).
+ */
+static int
+job_try(struct worker *w, struct job *j, long long now)
+{
+	char err[512], last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
+	long long ts;
+	int r;
+
+	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
+		return 0;
+	if ((r = job_lock(w, j, now)) != 1)
+		return r == 0 ? 0 : 1;
+	if (w->cluster_on) {
+		r = cluster_order_read(&w->cluster, j->key, &ts, last,
+		    sizeof(last), err, sizeof(err));
+		if (r == -1) {
+			job_cluster_lost(w, err);
+			job_putback(w, j);
+			return 1;
+		}
+	} else if ((r = state_order_read(&w->state, j->key, &ts, last,
+	    sizeof(last), err, sizeof(err))) == -1)
 		log_warnx("event %s: %s; applying it anyway", j->id, err);
 	switch (order_check(r == 1, ts, last, j->stamp, j->id)) {
 	case ORDER_DONE:
@@ -298,6 +458,8 @@ job_try(struct worker *w, struct job *j, long long now)
 	case ORDER_APPLY:
 		break;
 	}
+	if ((r = job_budget(w, j, now)) != 1)
+		return r == 0 ? 0 : 1;
 	/* The user is ours from here until the call's outcome. */
 	keytab_put(&w->busy, j->ev.user_id, (int)(j - w->jobs));
 	job_call(w, j, now);
@@ -383,6 +545,11 @@ start_calls(struct worker *w)
 				wait = rw;
 			break;
 		}
+		if (w->budget_until > now) {
+			if (w->budget_until - now < wait)
+				wait = w->budget_until - now;
+			break;
+		}
 		idx = ring_pop(w);
 		j = &w->jobs[idx];
 		if (j->state != JOB_PENDING)
@@ -398,7 +565,7 @@ start_calls(struct worker *w)
 			if (j->lock_retry > now && j->lock_retry - now < wait)
 				wait = j->lock_retry - now;
 		}
-		if (w->token_fail != OAUTH_OK)
+		if (w->token_fail != OAUTH_OK || w->cluster_down)
 			return 0;
 	}
 	return wait;
@@ -494,8 +661,11 @@ worker_idle(const struct worker *w)
 {
 	int scanning = w->scan_dir != -1 || w->scan_want != 0;
 
-	/* Scans asked for while stopping or without a token never start. */
-	if (w->stopping || w->token_fail != OAUTH_OK)
+	/*
+	 * Scans asked for while stopping, without a token or without etcd
+	 * never start.
+	 */
+	if (w->stopping || w->token_fail != OAUTH_OK || w->cluster_down)
 		scanning = 0;
 	return !scanning && w->npending == 0 && api_busy(&w->api) == 0;
 }
@@ -503,7 +673,7 @@ worker_idle(const struct worker *w)
 static int
 engine_blocked(const struct worker *w)
 {
-	return w->stopping || w->token_fail != OAUTH_OK;
+	return w->stopping || w->token_fail != OAUTH_OK || w->cluster_down;
 }
 
 int
@@ -516,6 +686,7 @@ worker_step(struct worker *w, int fd, long long max_wait_ms)
 	int ready = 0;
 
 	worker_signals(w);
+	cluster_tick(w, now);
 	if (!engine_blocked(w) && now >= w->hold_until)
 		fill(w);
 	if (!engine_blocked(w))
@@ -526,6 +697,13 @@ worker_step(struct worker *w, int fd, long long max_wait_ms)
 	}
 	if (now < w->hold_until && w->hold_until - now < wait)
 		wait = w->hold_until - now;
+	if (w->cluster_on && !w->stopping) {
+		long long beat = w->cluster_down ? w->cluster_retry :
+		    w->cluster.next_beat;
+
+		if (beat - now < wait)
+			wait = beat - now;
+	}
 	if (wait > max_wait_ms)
 		wait = max_wait_ms;
 	/* A step with claims still to make does not sleep. */
@@ -641,7 +819,8 @@ worker_open(struct worker *w, struct conf *c, char *err, size_t errsz)
 	    (w->audit_fd = audit_open(c->audit.file.path, err, errsz)) == -1 ||
 	    http_init(&w->http, c, err, errsz) == -1 ||
 	    api_init(&w->api, &w->http, c->worker.concurrency, err, errsz)
-	    == -1 || worker_alloc(w, err, errsz) == -1)
+	    == -1 || worker_alloc(w, err, errsz) == -1 ||
+	    cluster_start(w, err, errsz) == -1)
 		goto fail;
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	if (spool_recover(&w->spool, DRAIN_TMP_MAX_AGE, &returned, &removed,
@@ -673,6 +852,9 @@ worker_close(struct worker *w)
 			job_putback(w, &w->jobs[i]);
 	api_free(&w->api);
 	http_free(&w->http);
+	if (w->cluster_on)
+		cluster_close(&w->cluster);
+	w->cluster_on = 0;
 	state_close(&w->state);
 	if (w->spool_ok)
 		spool_close(&w->spool);

@@ -30,6 +30,19 @@
  * When no token can be had (endpoint unreachable, credentials refused),
  * nothing is called: pending events go back where they came from,
  * untouched, scanning stops, and w->token_fail says why.
+ *
+ * With a cluster section (cluster.h), the user lock, the order stamps
+ * and the rate budget are etcd's instead, shared with every other host;
+ * the user lock is taken, the stamp read and one call counted against
+ * the shared budget before a call starts, and an applied event's stamp
+ * is written and its lock let go in one transaction.  When etcd does not
+ * answer (no quorum), the engine is blocked as without a token:
+ * w->cluster_down, one log line going down and one coming back, pending
+ * events back untouched, nothing called, and a heartbeat every second
+ * until etcd answers; then every directory is scanned again.  An event
+ * applied whose stamp etcd did not take goes back too, its user lock
+ * kept, so that it is sent again before any other host may call for
+ * that user.
  */
 #ifndef ROUTEHOOK_DRAIN_H
 #define ROUTEHOOK_DRAIN_H
@@ -38,6 +51,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "cluster.h"
 #include "conf.h"
 #include "http.h"
 #include "oauth.h"
@@ -59,6 +73,8 @@
  * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
  */
 #define STATS_STATUS_MAX	1000
+#define STATS_CLUSTER_UP	1	/* etcd answers */
+#define STATS_CLUSTER_DOWN	2	/* it does not: nothing applied */
 #define STATS_LATENCY_BUCKETS	12
 
 /* This process's, since it started; worker.metrics_file shows them. */
@@ -76,6 +92,7 @@ struct worker_stats {
 	long	 latency[STATS_LATENCY_BUCKETS];	/* applied and dead, */
 	long	 latency_count;			/* receipt to outcome; */
 	long long latency_sum_ms;		/* not cumulative */
+	int	 cluster;	/* 0: none; STATS_CLUSTER_UP or _DOWN */
 };
 
 struct job;
@@ -118,6 +135,14 @@ struct worker {
 
 	long long		 next_due_ms;	/* earliest deferred mtime seen
 						   in the future; 0: none */
+
+	/* With a cluster section: the state shared through etcd. */
+	struct cluster		 cluster;
+	int			 cluster_on;
+	int			 cluster_down;	/* etcd did not answer */
+	char			 cluster_err[512];
+	long long		 cluster_retry;	/* mono ms: next beat when down */
+	long long		 budget_until;	/* mono ms: shared budget spent */
 	struct worker_stats	 stats;
 };
 

@@ -27,6 +27,7 @@ struct job {
 	enum spool_dir		 from;		/* new/ or deferred/ */
 	int			 fd;		/* claim lock on cur/ID */
 	int			 lock_fd;	/* user lock while calling */
+	long long		 lock_rev;	/* ... in etcd; 0: none */
 	struct event		 ev;
 	char			 key[ORDER_KEY_MAX];
 	long long		 stamp;		/* order_stamp() */
@@ -82,6 +83,9 @@ void	 job_failed(struct worker *w, struct job *j,
 /* No outcome: back where it came from, or into deferred/ for delay_ms. */
 void	 job_putback(struct worker *w, struct job *j);
 void	 job_postpone(struct worker *w, struct job *j, long long delay_ms);
+
+/* etcd did not answer: apply nothing until it does (drain.h). */
+void	 job_cluster_lost(struct worker *w, const char *err);
 
 /* The earliest deferred/ mtime (realtime ms) known to be in the future. */
 void	 job_note_due(struct worker *w, long long due_ms);

@@ -10,6 +10,8 @@
  *	routehook_worker_latency_seconds		histogram, receipt to an
  *							applied or dead outcome
  *	routehook_worker_sla_breaches_total		counter
+ *	routehook_worker_cluster_up			gauge, with a cluster
+ *							section: etcd answers
  *
  * Counts are this process's, since it started (a --once run's file says
  * what that run did; start_time_seconds says which process it was).  The

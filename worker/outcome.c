@@ -112,6 +112,7 @@ job_note_due(struct worker *w, long long due_ms)
 void
 job_release(struct worker *w, struct job *j)
 {
+	char err[512];
 	int idx;
 
 	if (j->state == JOB_PENDING)
@@ -128,6 +129,11 @@ job_release(struct worker *w, struct job *j)
 	if (j->lock_fd != -1)
 		close(j->lock_fd);
 	j->lock_fd = -1;
+	if (j->lock_rev != 0 && cluster_unlock_user(&w->cluster,
+	    j->ev.user_id, j->lock_rev, err, sizeof(err)) == -1)
+		log_warnx("cluster: %s; the lock on user %s is let go later",
+		    err, j->ev.user_id);
+	j->lock_rev = 0;
 	if (j->fd != -1)
 		close(j->fd);
 	j->fd = -1;
@@ -139,8 +145,25 @@ job_applied(struct worker *w, struct job *j, long status)
 {
 	char err[512];
 
-	/* status 0: applied by a run that died before saying so (job.h). */
-	if (status != 0 && state_order_write(&w->state, j->key, j->stamp,
+	/*
+	 * In a cluster, the stamp and the user lock's release are one
+	 * transaction; when etcd does not take it, the event goes back with
+	 * its user still locked by us, to be sent again first (drain.h).
+	 */
+	if (status != 0 && j->lock_rev != 0) {
+		if (cluster_settle(&w->cluster, j->ev.user_id, j->lock_rev,
+		    j->key, j->stamp, j->id, err, sizeof(err)) == -1) {
+			log_warnx("event %s applied, but etcd did not take its "
+			    "order stamp; it is kept to be sent again: %s",
+			    j->id, err);
+			j->lock_rev = 0;
+			job_putback(w, j);
+			job_cluster_lost(w, err);
+			return;
+		}
+		j->lock_rev = 0;
+	} else if (status != 0 && !w->cluster_on &&
+	    state_order_write(&w->state, j->key, j->stamp,
 	    j->id, err, sizeof(err)) == -1)
 		log_warnx("event %s applied, but its order stamp was not "
 		    "kept (an older event could follow it): %s", j->id, err);

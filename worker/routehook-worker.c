@@ -239,6 +239,11 @@ run_once(struct worker *w)
 		log_warnx("%s", w->token_err);
 		return EXIT_TEMP;
 	}
+	if (w->cluster_down) {
+		log_warnx("cluster: etcd did not answer (%s); what was not "
+		    "applied waits in the spool", w->cluster_err);
+		return EXIT_TEMP;
+	}
 	if (w->stats.calls > 0 && w->stats.answered == 0) {
 		log_warnx("no answer from %s to any of %ld call%s; the events "
 		    "are deferred", w->conf->genesys.api_base, w->stats.calls,
@@ -313,7 +318,7 @@ run_daemon(struct worker *w)
 	char err[1024];
 	long long rescan_at, metrics_at;
 	long answered_then = 0;
-	int failures = 0, bits, reread = 0;
+	int failures = 0, bits, reread = 0, cluster_then = w->stats.cluster;
 
 	if (watch_open(&wt, &w->spool, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -341,7 +346,10 @@ run_daemon(struct worker *w)
 			    == -1)
 				log_lines(err);
 		}
-		if (now_mono_ms() >= metrics_at) {
+		/* etcd lost or back: the metrics say so at once. */
+		if (now_mono_ms() >= metrics_at ||
+		    w->stats.cluster != cluster_then) {
+			cluster_then = w->stats.cluster;
 			write_metrics(w);
 			metrics_at = now_mono_ms() + METRICS_MS;
 		}
