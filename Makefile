@@ -6,6 +6,7 @@
 #                     the unit tests under valgrind
 #   make demo         the whole flow on loopback, start to finish
 #   make bench        throughput figures (not a test)
+#   make deb          the Debian package, routehook_VERSION_ARCH.deb
 #
 # B is the build root.  The sanitizer pass builds into .san/ so that the
 # plain binaries beside the sources are never replaced by instrumented ones.
@@ -44,7 +45,7 @@ UNIT_SRC	:= $(wildcard tests/unit/*.c)
 UNIT_T		:= $(UNIT_SRC:%.c=$(B)/%.t)
 E2E_T		:= $(sort $(wildcard tests/t/*.t))
 
-.PHONY: all check test unit valgrind deps demo bench clean
+.PHONY: all check test unit valgrind deps demo bench clean deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -147,7 +148,9 @@ INSTALL		?= install
 # The man pages, beside what they describe (as OpenBSD keeps smtpd.8).
 MANS		:= fcgi/routehook-fcgi.8 worker/routehook-worker.8 \
 		   worker/routehookctl.8 etc/routehook.conf.5 etc/routehook.7
-CONTRIB		:= $(sort $(shell find contrib -type f ! -name '.*' ! -name '*~'))
+# contrib/debian is the packaging (make deb), not something to install.
+CONTRIB		:= $(sort $(shell find contrib -path contrib/debian -prune -o \
+		   -type f ! -name '.*' ! -name '*~' -print))
 UNITS		:= $(filter %.service %.socket %.timer,$(CONTRIB))
 
 # What goes where, as MODE:SOURCE:TARGET ("unit" as MODE: a systemd unit,
@@ -185,6 +188,41 @@ uninstall:
 	for d in $(sort $(dir $(CONTRIB:contrib/%=$(DATADIR)/%))) \
 	    $(DATADIR) $(SYSCONFDIR)/routehook; do \
 		rmdir '$(DESTDIR)'"$$d" 2>/dev/null || true; \
+	done
+
+
+# --- make deb ---------------------------------------------------------------
+#
+#   make deb [DEBDIR=DIR]     routehook_VERSION_ARCH.deb in DIR (default .)
+#
+# dpkg-buildpackage wants the packaging in ./debian, and the tree keeps it
+# in contrib/debian: the sources are copied to a scratch directory, with
+# contrib/debian as its debian/, and built there, so the checkout never
+# holds a debian/ directory or the build's leftovers.  debian/changelog
+# is written there with the version from lib/version.h, the one place the
+# version is kept (NEWS says what each version brought).
+VERSION		:= $(shell sed -n 's/^\#define[[:space:]]*ROUTEHOOK_VERSION[[:space:]]*"\(.*\)"/\1/p' lib/version.h)
+DEBDIR		?= .
+DEB_MAINT	 = $(shell sed -n 's/^Maintainer: //p' contrib/debian/control)
+DEB_SRC		:= Makefile README.md LICENSE NEWS lib fcgi worker etc contrib tests
+
+deb:
+	@set -e; [ -n '$(VERSION)' ] || { echo 'make deb: no version in lib/version.h' >&2; exit 1; }; \
+	t=$$(mktemp -d "$${TMPDIR:-/tmp}/routehook-deb.XXXXXX"); \
+	trap 'rm -rf "$$t"' EXIT; trap 'exit 1' INT TERM HUP; \
+	s=$$t/routehook-$(VERSION); mkdir "$$s"; \
+	tar -cf - --exclude='*.[oad]' --exclude=fcgi/routehook-fcgi \
+	    --exclude=worker/routehook-worker --exclude=worker/routehookctl \
+	    --exclude='tests/unit/*.t' $(addprefix --exclude=,$(BENCH_BIN)) \
+	    $(DEB_SRC) | tar -C "$$s" -xf -; \
+	mv "$$s/contrib/debian" "$$s/debian"; \
+	{ echo 'routehook ($(VERSION)) unstable; urgency=medium'; echo; \
+	  echo '  * Version $(VERSION); see NEWS.'; echo; \
+	  echo ' -- $(DEB_MAINT)  '"$$(date -R)"; } >"$$s/debian/changelog"; \
+	(cd "$$s" && dpkg-buildpackage -b -us -uc) >"$$t/build.log" 2>&1 || \
+	    { tail -n 40 "$$t/build.log" >&2; echo 'make deb: dpkg-buildpackage failed' >&2; exit 1; }; \
+	for f in "$$t"/routehook_$(VERSION)_*.deb; do \
+		cp "$$f" '$(DEBDIR)'/; echo "$(DEBDIR)/$${f##*/}"; \
 	done
 
 -include $(shell find $(B)/lib $(B)/fcgi $(B)/worker $(B)/tests -name '*.d' 2>/dev/null)

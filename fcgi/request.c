@@ -27,11 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json_object.h>
-#include <json-c/json_tokener.h>
-
 #include "conf.h"
+#include "dynbuf.h"
+#include "err.h"
 #include "hmac.h"
+#include "jobject.h"
 #include "log.h"
 #include "request.h"
 #include "spool.h"
@@ -55,36 +55,28 @@ static const char *const reject_names[REJ_NREASONS] = {
 static atomic_ulong accepted_total;
 static atomic_ulong rejected_total[REJ_NREASONS];
 
-/* An answer being built; a bounded buffer, never reallocated. */
-struct text {
-	char	 buf[TEXT_MAX];
-	size_t	 len;
-	int	 full;		/* something did not fit: a bug, answer 500 */
-};
-
-static void	 text_add(struct text *, const char *, ...) LOG_PRINTF(2, 3);
+/*
+ * An answer being built.  A bug could make one too big (a metrics page
+ * grows with the reject reasons): a clipped answer is not sent but
+ * replaced by a 500.
+ */
+static void	 text_add(struct dynbuf *, const char *, ...) LOG_PRINTF(2, 3);
 
 static void
-text_add(struct text *t, const char *fmt, ...)
+text_add(struct dynbuf *t, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (t->full)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	/* Clipped or out of memory: respond() sees it and answers 500. */
+	if (dyn_vaddf(t, fmt, ap) == -1 && errno == ENOMEM)
+		t->clipped = 1;
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t->buf) - t->len) {
-		t->full = 1;
-		return;
-	}
-	t->len += (size_t)n;
 }
 
 /* s as a JSON string, quotes included. */
 static void
-text_json(struct text *t, const char *s)
+text_json(struct dynbuf *t, const char *s)
 {
 	const unsigned char *p;
 
@@ -114,15 +106,6 @@ printable(const char *s, const char *dflt, char *out, size_t outsz)
 	for (i = 0; s[i] != '\0' && i + 1 < outsz; i++)
 		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	out[i] = '\0';
-}
-
-/* strerror(3) is not required to be thread-safe; the XSI strerror_r is. */
-static const char *
-errstr(int errnum, char *buf, size_t bufsz)
-{
-	if (strerror_r(errnum, buf, bufsz) != 0)
-		snprintf(buf, bufsz, "error %d", errnum);
-	return buf;
 }
 
 enum request_len
@@ -194,83 +177,6 @@ request_classify(const char *request_uri, const char *script_name,
 	return REQUEST_PATH_OTHER;
 }
 
-static int
-json_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int
-request_json_check(const void *body, size_t len, const char **why)
-{
-	const unsigned char *b = body;
-	struct json_tokener *tok;
-	struct json_object *obj;
-	size_t i, end;
-	int rc = -1;
-
-	for (i = 0; i < len && json_ws(b[i]); i++)
-		continue;
-	if (i == len) {
-		*why = "empty body";
-		return -1;
-	}
-	/* Arrays, strings, numbers: refused before any parsing. */
-	if (b[i] != '{') {
-		*why = "body is not a JSON object";
-		return -1;
-	}
-	if (len > INT_MAX) {
-		*why = "body too large";
-		return -1;
-	}
-	if ((tok = json_tokener_new_ex(REQUEST_JSON_DEPTH)) == NULL) {
-		*why = "out of memory";
-		return -2;
-	}
-	/*
-	 * Strict RFC 8259 (no comments, no single quotes, no trailing
-	 * commas), UTF-8 checked; what follows the object is checked here
-	 * because only JSON whitespace may.
-	 */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, (const char *)b, (int)len);
-	if (obj == NULL) {
-		switch (json_tokener_get_error(tok)) {
-		case json_tokener_error_depth:
-			*why = "JSON nested too deeply";
-			break;
-		case json_tokener_error_parse_utf8_string:
-			*why = "body is not UTF-8";
-			break;
-		case json_tokener_continue:
-			*why = "body is not JSON: it ends too soon";
-			break;
-		default:
-			*why = "body is not JSON";
-			break;
-		}
-		goto done;
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		*why = "body is not a JSON object";
-		goto done;
-	}
-	for (end = json_tokener_get_parse_end(tok); end < len &&
-	    json_ws(b[end]); end++)
-		continue;
-	if (end != len) {
-		*why = "bytes after the JSON object";
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return rc;
-}
-
 static const char *
 status_text(int status)
 {
@@ -289,22 +195,23 @@ status_text(int status)
 }
 
 /*
- * Send a whole answer.  A failed write means the client (or the web
- * server) went away; there is nobody left to tell, so it is not logged.
+ * Send a whole answer, then free body.  A failed write means the client
+ * (or the web server) went away; there is nobody left to tell, so it is
+ * not logged.
  */
 static int
 respond(const struct request_io *io, int status, const char *ctype,
-    const char *headers, const struct text *body, int head_only)
+    const char *headers, struct dynbuf *body, int head_only)
 {
 	static const char oops[] = "{\"error\":\"internal error\"}\n";
-	const char *data = body->buf;
-	size_t len = body->len;
+	const char *data = dyn_ptr(body);
+	size_t len = dyn_len(body);
 	char hdr[512];
 	int n;
 
-	if (body->full) {
-		log_warnx("answer %d did not fit in %d bytes", status,
-		    TEXT_MAX);
+	if (dyn_clipped(body)) {
+		log_warnx("answer %d did not fit in %d bytes (or memory ran "
+		    "out)", status, TEXT_MAX);
 		status = 500;
 		ctype = JSON_TYPE;
 		headers = "";
@@ -316,12 +223,10 @@ respond(const struct request_io *io, int status, const char *ctype,
 	    "Cache-Control: no-store\r\n%s\r\n",
 	    status, status_text(status), ctype, len,
 	    headers != NULL ? headers : "");
-	if (n < 0 || (size_t)n >= sizeof(hdr))
-		return status;
-	if (io->write(io->ctx, hdr, (size_t)n) == -1)
-		return status;
-	if (!head_only && len > 0)
+	if (n >= 0 && (size_t)n < sizeof(hdr) &&
+	    io->write(io->ctx, hdr, (size_t)n) == 0 && !head_only && len > 0)
 		(void)io->write(io->ctx, data, len);
+	dyn_free(body);
 	return status;
 }
 
@@ -330,10 +235,9 @@ static int
 answer_error(const struct request_io *io, int status,
     enum reject_reason reason, const char *msg, const char *headers)
 {
-	struct text t;
+	struct dynbuf t;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	atomic_fetch_add(&rejected_total[reason], 1);
 	text_add(&t, "{\"error\":");
 	text_json(&t, msg);
@@ -375,7 +279,7 @@ handle_event(const struct responder *r, const struct request_io *io,
 	const struct conf *c = r->conf;
 	const char *sig, *why;
 	char id[SPOOL_ID_MAX], err[512];
-	struct text t;
+	struct dynbuf t;
 
 	sig = io->param(io->ctx, c->receiver.signature_param);
 	if (sig == NULL || *sig == '\0') {
@@ -391,7 +295,7 @@ handle_event(const struct responder *r, const struct request_io *io,
 		return reject(io, remote, 401, REJ_SIGNATURE,
 		    "invalid signature", NULL);
 
-	switch (request_json_check(body, len, &why)) {
+	switch (jobject_parse(body, len, NULL, &why)) {
 	case 0:
 		break;
 	case -1:
@@ -413,8 +317,7 @@ handle_event(const struct responder *r, const struct request_io *io,
 	atomic_fetch_add(&accepted_total, 1);
 	if (r->verbose)
 		log_info("accepted %s, %zu bytes from %s", id, len, remote);
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	text_add(&t, "{\"status\":\"accepted\",\"id\":");
 	text_json(&t, id);
 	text_add(&t, "}\n");
@@ -481,13 +384,13 @@ spool_writable(const struct spool *sp, char *why, size_t whysz)
 		    AT_EACCESS) == -1) {
 			snprintf(why, whysz, "spool %s/ is not writable: %s",
 			    spool_dir_name(dirs[i]),
-			    errstr(errno, eb, sizeof(eb)));
+			    err_str(errno, eb, sizeof(eb)));
 			return 0;
 		}
 	}
 	if (fstatvfs(sp->fd[SPOOL_TMP], &vfs) == -1) {
 		snprintf(why, whysz, "cannot stat the spool filesystem: %s",
-		    errstr(errno, eb, sizeof(eb)));
+		    err_str(errno, eb, sizeof(eb)));
 		return 0;
 	}
 	if (vfs.f_flag & ST_RDONLY) {
@@ -526,7 +429,7 @@ count_dir(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 	if (spool_count(sp, d, cnt, err, sizeof(err)) == 0)
 		return 0;
 	snprintf(why, whysz, "cannot read spool %s/: %s", spool_dir_name(d),
-	    errstr(errno, eb, sizeof(eb)));
+	    err_str(errno, eb, sizeof(eb)));
 	cnt->n = 0;
 	cnt->oldest = 0;
 	return -1;
@@ -545,7 +448,7 @@ handle_health(const struct responder *r, const struct request_io *io,
     int head_only)
 {
 	struct spool_count cnew, cdef, cdead;
-	struct text t;
+	struct dynbuf t;
 	struct timespec now;
 	char why[256], ts[32];
 	int healthy;
@@ -562,8 +465,7 @@ handle_health(const struct responder *r, const struct request_io *io,
 	if (count_dir(r->spool, SPOOL_DEAD, &cdead, why, sizeof(why)) == -1)
 		healthy = 0;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	if (healthy)
 		text_add(&t, "{\"status\":\"healthy\",");
 	else {
@@ -587,13 +489,12 @@ handle_metrics(const struct responder *r, const struct request_io *io,
 		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
 	};
 	struct spool_count cnt, cnew = { 0, 0 };
-	struct text t;
+	struct dynbuf t;
 	char why[256];
 	size_t i;
 	int have_new = 0;
 
-	t.len = 0;
-	t.full = 0;
+	dyn_init(&t, TEXT_MAX);
 	text_add(&t, "# HELP routehook_requests_accepted_total "
 	    "Events stored in the spool by this responder process.\n"
 	    "# TYPE routehook_requests_accepted_total counter\n"

@@ -12,8 +12,9 @@
  * Order of checks on POST, cheapest and least trusting first: the
  * Content-Length (413 before a byte of the body is read), the body
  * (exactly Content-Length bytes, 400 when fewer arrive), the signature
- * (401: nothing unauthenticated is parsed), then the JSON (400), then
- * spool_commit() (503 with Retry-After when the spool cannot take it).
+ * (401: nothing unauthenticated is parsed), then the JSON (400, by the
+ * worker's own check, jobject_parse()), then spool_commit() (503 with
+ * Retry-After when the spool cannot take it).
  * Every answer is a small JSON document with a Status: header, and every
  * rejection is one log line naming status, reason and remote address;
  * never the body, never a signature or secret.
@@ -29,13 +30,6 @@
 
 #include "conf.h"
 #include "spool.h"
-
-/*
- * JSON nesting accepted in an event.  Both event shapes are three or four
- * levels deep; json-c's parser is iterative, so deeper input is refused
- * with an error, never a crash.
- */
-#define REQUEST_JSON_DEPTH	32
 
 enum request_len {
 	REQUEST_LEN_OK,
@@ -65,14 +59,6 @@ enum request_path {
  */
 enum request_path	 request_classify(const char *request_uri,
 			    const char *script_name, const char *path_info);
-
-/*
- * 0 when body is exactly one JSON object (RFC 8259, UTF-8, at most
- * REQUEST_JSON_DEPTH deep), optionally surrounded by JSON whitespace;
- * else -1 with *why set to a short static sentence fit for the client,
- * or -2 (and *why) when memory ran out: not the body's fault.
- */
-int	 request_json_check(const void *body, size_t len, const char **why);
 
 /* The transport of one request. */
 struct request_io {

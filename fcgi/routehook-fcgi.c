@@ -660,7 +660,7 @@ main(int argc, char *argv[])
 		log_fatalx(EXIT_PERM, "%s: configuration errors; not starting",
 		    path);
 	}
-	if (conf_read_webhook_secrets(&conf, err, sizeof(err)) == -1) {
+	if (secret_read_receiver(&conf, err, sizeof(err)) == -1) {
 		config_errors(err, use_syslog && !test_only);
 		conf_free(&conf);
 		if (test_only)

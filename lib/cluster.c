@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "cluster.h"
+#include "msclock.h"
 #include "../worker/order.h"	/* lib/order.h once the engine rework lands */
 
 #define CLUSTER_CAS_TRIES	8	/* swaps lost to other hosts in a row */
@@ -436,7 +437,6 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 	char k[ETCD_KEY_MAX], next[CLUSTER_BUDGET_MAX];
 	struct etcd_answer a;
 	struct etcd_kv kv;
-	struct timespec now;
 	int i, r;
 
 	if (cluster_key(cl, k, sizeof(k), "budget", client, err, errsz) == -1)
@@ -445,9 +445,8 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 		etcd_answer_init(&a, &kv, 1);
 		if (etcd_range(&cl->etcd, k, 0, &a, err, errsz) == -1)
 			return -1;
-		clock_gettime(CLOCK_REALTIME, &now);
 		r = cluster_budget_admit(a.nkvs ? kv.value : NULL,
-		    (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, n,
+		    msclock_real(), n,
 		    CLUSTER_WINDOW_MS, next, sizeof(next), wait_ms);
 		if (r == -1) {
 			snprintf(err, errsz, "etcd key %s: value too long", k);

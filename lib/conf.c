@@ -2,20 +2,26 @@
  * conf: read, default and check the routehook configuration file (see
  * conf.h for the interface and etc/routehook.conf for every key).
  *
- * The schema is a set of tables, one per group, that name each key, where
- * its value goes in struct conf, its type and its range.  conf_load()
- * installs every default first, then walks the file once against the
- * tables, so an unknown key is found by the same walk that reads the known
- * ones; a few keys that need more than a type and a range (the secret
- * files, the encoding, the URLs, the status map) have a function of their
- * own.  Checks that involve two keys run after the walk.
+ * The schema is a set of tables, one per group, in which one row says
+ * all there is about a key: its name, where its value goes in struct conf,
+ * its type, its default and its range (Postfix's qmgr.c tables are the
+ * model).  conf_load() installs every row's default first, then walks the
+ * file once against the tables, so an unknown key is found by the same
+ * walk that reads the known ones; a few keys that need more than a type
+ * and a range (the secret files, the client id, the status map) have a
+ * function of their own, which also installs their default.  Checks that
+ * involve two keys, and values derived from others (the API URLs from the
+ * region, the FastCGI name of the signature header), come after the walk.
+ *
+ * libconfig 1.5 (Debian 12 ships 1.5-0.4) gets two things wrong that the
+ * messages depend on; the section "libconfig 1.5" holds what works
+ * around them, and nothing else does.
  *
  * Failure: conf_load() reports every problem it finds, one "FILE:LINE:
  * message" per line in the caller's buffer, and returns -1 if there was
  * any, leaving *c zeroed.  A syntax error stops libconfig at the first one,
  * so that is the only line then.  Running out of memory stops the walk.
- * The secret readers never put a secret's bytes in a message, and wipe
- * every buffer that held them.
+ * Secret files are secret.c's to read, not ours.
  */
 #include <sys/stat.h>
 
@@ -31,9 +37,9 @@
 #include <unistd.h>
 
 #include <libconfig.h>
-#include <openssl/crypto.h>
 
 #include "conf.h"
+#include "event.h"
 #include "hmac.h"
 
 #define CONF_LINE_MAX	1024	/* one message, before it joins err */
@@ -45,36 +51,6 @@
  * hex digest in HMAC_TEXT_MAX bytes.
  */
 #define CONF_PREFIX_MAX	(HMAC_TEXT_MAX - 2 * HMAC_LEN - 1)
-
-#define DEFAULT_SPOOL_DIR	"/var/spool/routehook"
-#define DEFAULT_SECRET_FILE	"/etc/routehook/webhook.secret"
-#define DEFAULT_SIG_HEADER	"X-Genesys-Signature"
-#define DEFAULT_REGION		"mypurecloud.com"
-#define DEFAULT_CLIENT_SECRET	"/etc/routehook/client.secret"
-#define DEFAULT_WEBHOOK_PATH	"/api/v2/platform/webhooks"
-#define DEFAULT_AUDIT_FILE	"/var/log/routehook/audit.jsonl"
-
-static const char *const genesys_statuses[] = {
-	"OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
-};
-
-static const struct {
-	const char	*from, *to;
-} default_status_map[] = {
-	{ "available", "IDLE" },
-	{ "idle", "IDLE" },
-	{ "on_queue", "IDLE" },
-	{ "offline", "OFF_QUEUE" },
-	{ "off_queue", "OFF_QUEUE" },
-	{ "away", "OFF_QUEUE" },
-	{ "busy", "OFF_QUEUE" },
-	{ "break", "OFF_QUEUE" },
-	{ "meal", "OFF_QUEUE" },
-	{ "training", "OFF_QUEUE" },
-	{ "meeting", "OFF_QUEUE" },
-};
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Problems found so far, joined into the caller's buffer. */
 struct errs {
@@ -105,6 +81,7 @@ enum key_type {
 	KEY_LONG,	/* long in [min, max] */
 	KEY_SIZE,	/* size_t in [min, max] */
 	KEY_BOOL,	/* int, 0 or 1 */
+	KEY_ENUM,	/* int: the index of the value in key->names */
 	KEY_GROUP,	/* a group of keys of its own */
 	KEY_SPECIAL	/* read by key->special */
 };
@@ -113,28 +90,32 @@ struct key {
 	const char	*name;
 	enum key_type	 type;
 	size_t		 off;		/* where the value goes in struct conf */
+	const char	*def;		/* the default of strings, paths, enums */
+	long long	 defn;		/* the default of integers, booleans */
 	long long	 min, max;	/* for the integers */
+	const char	*const *names;	/* KEY_ENUM: its words, NULL-ended */
 	/* KEY_STRING: why the (modifiable) value is bad, or NULL */
 	const char	*(*check)(char *);
 	int		 quiet;		/* never quote the value back */
-	/* KEY_SPECIAL: 0, or -1 when out of memory */
-	int		 (*special)(struct loader *, const config_setting_t *,
-			    const char *);
+	/*
+	 * KEY_SPECIAL: read setting s of key k; with s NULL, install k's
+	 * default.  0, or -1 when out of memory.
+	 */
+	int		 (*special)(struct loader *, const config_setting_t *s,
+			    const struct key *k, const char *name);
 	const struct key *group;	/* KEY_GROUP */
 };
 
 #define OFF(m)	offsetof(struct conf, m)
 
 static int	 set_secret_file(struct loader *, const config_setting_t *,
-		    const char *);
-static int	 set_encoding(struct loader *, const config_setting_t *,
-		    const char *);
+		    const struct key *, const char *);
 static int	 set_client_id(struct loader *, const config_setting_t *,
-		    const char *);
+		    const struct key *, const char *);
 static int	 set_status_map(struct loader *, const config_setting_t *,
-		    const char *);
+		    const struct key *, const char *);
 static int	 set_etcd_endpoints(struct loader *, const config_setting_t *,
-		    const char *);
+		    const struct key *, const char *);
 static const char	*check_header(char *);
 static const char	*check_prefix(char *);
 static const char	*check_domain(char *);
@@ -143,44 +124,69 @@ static const char	*check_url_path(char *);
 static const char	*check_etcd_prefix(char *);
 static int	 has_space_or_control(const char *);
 
+/*
+ * One row per key, written with these: name, where it goes, default,
+ * then the range or the check.  A default of NULL for a string is "not
+ * set", for derived values (api_base and login_base from the region).
+ */
+#define STR(n, m, d, chk)	{ .name = n, .type = KEY_STRING, \
+				  .off = OFF(m), .def = d, .check = chk }
+#define QUIET_STR(n, m, d, chk)	{ .name = n, .type = KEY_STRING, \
+				  .off = OFF(m), .def = d, .check = chk, \
+				  .quiet = 1 }
+#define PATH(n, m, d)		{ .name = n, .type = KEY_PATH, \
+				  .off = OFF(m), .def = d }
+#define OPT_PATH(n, m)		{ .name = n, .type = KEY_OPT_PATH, \
+				  .off = OFF(m), .def = "" }
+#define INT(n, m, d, lo, hi)	{ .name = n, .type = KEY_INT, \
+				  .off = OFF(m), .defn = d, .min = lo, \
+				  .max = hi }
+#define LONG(n, m, d, lo, hi)	{ .name = n, .type = KEY_LONG, \
+				  .off = OFF(m), .defn = d, .min = lo, \
+				  .max = hi }
+#define SIZE(n, m, d, lo, hi)	{ .name = n, .type = KEY_SIZE, \
+				  .off = OFF(m), .defn = d, .min = lo, \
+				  .max = hi }
+#define BOOL(n, m, d)		{ .name = n, .type = KEY_BOOL, \
+				  .off = OFF(m), .defn = d }
+#define ENUM(n, m, d, w)	{ .name = n, .type = KEY_ENUM, \
+				  .off = OFF(m), .def = d, .names = w }
+#define SPECIAL(n, d, fn)	{ .name = n, .type = KEY_SPECIAL, \
+				  .def = d, .special = fn }
+#define GROUP(n, g)		{ .name = n, .type = KEY_GROUP, .group = g }
+#define END			{ .name = NULL }
+
+/* In the order of enum conf_sig_encoding. */
+static const char *const sig_encodings[] = { "hex", "base64", NULL };
+
 static const struct key receiver_keys[] = {
-	{ .name = "secret_file", .type = KEY_SPECIAL,
-	  .special = set_secret_file },
-	{ .name = "secret_files", .type = KEY_SPECIAL,
-	  .special = set_secret_file },
-	{ .name = "signature_header", .type = KEY_STRING,
-	  .off = OFF(receiver.signature_header), .check = check_header },
-	{ .name = "signature_encoding", .type = KEY_SPECIAL,
-	  .special = set_encoding },
-	{ .name = "signature_prefix", .type = KEY_STRING,
-	  .off = OFF(receiver.signature_prefix), .check = check_prefix },
-	{ .name = "max_body_bytes", .type = KEY_SIZE,
-	  .off = OFF(receiver.max_body_bytes), .min = 1, .max = 1048576 },
-	{ .name = "fsync", .type = KEY_BOOL, .off = OFF(receiver.fsync) },
-	{ .name = NULL }
+	SPECIAL("secret_file", "/etc/routehook/webhook.secret",
+	    set_secret_file),
+	SPECIAL("secret_files", NULL, set_secret_file),
+	STR("signature_header", receiver.signature_header,
+	    "X-Genesys-Signature", check_header),
+	ENUM("signature_encoding", receiver.signature_encoding, "hex",
+	    sig_encodings),
+	STR("signature_prefix", receiver.signature_prefix, "", check_prefix),
+	SIZE("max_body_bytes", receiver.max_body_bytes, 65536, 1, 1048576),
+	BOOL("fsync", receiver.fsync, 1),
+	END
 };
 
 static const struct key genesys_keys[] = {
-	{ .name = "region", .type = KEY_STRING,
-	  .off = OFF(genesys.region), .check = check_domain },
-	{ .name = "api_base", .type = KEY_STRING,
-	  .off = OFF(genesys.api_base), .check = check_base_url, .quiet = 1 },
-	{ .name = "login_base", .type = KEY_STRING,
-	  .off = OFF(genesys.login_base), .check = check_base_url,
-	  .quiet = 1 },
-	{ .name = "client_id", .type = KEY_SPECIAL,
-	  .special = set_client_id },
-	{ .name = "client_secret_file", .type = KEY_PATH,
-	  .off = OFF(genesys.client_secret_file) },
-	{ .name = "ca_file", .type = KEY_OPT_PATH,
-	  .off = OFF(genesys.ca_file) },
-	{ .name = "timeout_ms", .type = KEY_LONG,
-	  .off = OFF(genesys.timeout_ms), .min = 100, .max = 600000 },
-	{ .name = "requests_per_minute", .type = KEY_LONG,
-	  .off = OFF(genesys.requests_per_minute), .min = 1, .max = 100000 },
-	{ .name = "webhook_path", .type = KEY_STRING,
-	  .off = OFF(genesys.webhook_path), .check = check_url_path },
-	{ .name = NULL }
+	STR("region", genesys.region, "mypurecloud.com", check_domain),
+	QUIET_STR("api_base", genesys.api_base, NULL, check_base_url),
+	QUIET_STR("login_base", genesys.login_base, NULL, check_base_url),
+	SPECIAL("client_id", "", set_client_id),
+	PATH("client_secret_file", genesys.client_secret_file,
+	    "/etc/routehook/client.secret"),
+	OPT_PATH("ca_file", genesys.ca_file),
+	LONG("timeout_ms", genesys.timeout_ms, 10000, 100, 600000),
+	LONG("requests_per_minute", genesys.requests_per_minute, 300, 1,
+	    100000),
+	STR("webhook_path", genesys.webhook_path, "/api/v2/platform/webhooks",
+	    check_url_path),
+	END
 };
 
 /*
@@ -188,64 +194,52 @@ static const struct key genesys_keys[] = {
  * every platform, and leaves room for the callers' arithmetic in ms.
  */
 static const struct key worker_keys[] = {
-	{ .name = "concurrency", .type = KEY_INT,
-	  .off = OFF(worker.concurrency), .min = 1, .max = 256 },
-	{ .name = "backoff_min_ms", .type = KEY_LONG,
-	  .off = OFF(worker.backoff_min_ms), .min = 1, .max = INT_MAX },
-	{ .name = "backoff_max_ms", .type = KEY_LONG,
-	  .off = OFF(worker.backoff_max_ms), .min = 1, .max = INT_MAX },
-	{ .name = "max_attempts", .type = KEY_INT,
-	  .off = OFF(worker.max_attempts), .min = 1, .max = 1000 },
-	{ .name = "max_age_s", .type = KEY_LONG,
-	  .off = OFF(worker.max_age_s), .min = 1, .max = INT_MAX },
-	{ .name = "metrics_file", .type = KEY_OPT_PATH,
-	  .off = OFF(worker.metrics_file) },
-	{ .name = NULL }
+	INT("concurrency", worker.concurrency, 8, 1, 256),
+	LONG("backoff_min_ms", worker.backoff_min_ms, 1000, 1, INT_MAX),
+	LONG("backoff_max_ms", worker.backoff_max_ms, 300000, 1, INT_MAX),
+	INT("max_attempts", worker.max_attempts, 10, 1, 1000),
+	LONG("max_age_s", worker.max_age_s, 86400, 1, INT_MAX),
+	OPT_PATH("metrics_file", worker.metrics_file),
+	END
 };
 
 static const struct key sla_keys[] = {
-	{ .name = "threshold_ms", .type = KEY_LONG,
-	  .off = OFF(sla.threshold_ms), .min = 1, .max = INT_MAX },
-	{ .name = NULL }
+	LONG("threshold_ms", sla.threshold_ms, 500, 1, INT_MAX),
+	END
 };
 
 static const struct key audit_keys[] = {
-	{ .name = "file", .type = KEY_PATH, .off = OFF(audit.file) },
-	{ .name = NULL }
+	PATH("file", audit.file, "/var/log/routehook/audit.jsonl"),
+	END
 };
 
+/* The built-in words are event.c's, beside the mapping that uses them. */
 static const struct key routing_keys[] = {
-	{ .name = "status_map", .type = KEY_SPECIAL,
-	  .special = set_status_map },
-	{ .name = NULL }
+	SPECIAL("status_map", NULL, set_status_map),
+	END
 };
 
 /* lease_ttl_s: a host dead this long loses its locks to the others. */
 static const struct key cluster_keys[] = {
-	{ .name = "etcd_endpoints", .type = KEY_SPECIAL,
-	  .special = set_etcd_endpoints },
-	{ .name = "prefix", .type = KEY_STRING, .off = OFF(cluster.prefix),
-	  .check = check_etcd_prefix },
-	{ .name = "lease_ttl_s", .type = KEY_LONG,
-	  .off = OFF(cluster.lease_ttl_s), .min = 2, .max = 3600 },
-	{ .name = "ca_file", .type = KEY_OPT_PATH, .off = OFF(cluster.ca_file) },
-	{ .name = "cert_file", .type = KEY_OPT_PATH,
-	  .off = OFF(cluster.cert_file) },
-	{ .name = "key_file", .type = KEY_OPT_PATH,
-	  .off = OFF(cluster.key_file) },
-	{ .name = NULL }
+	SPECIAL("etcd_endpoints", NULL, set_etcd_endpoints),
+	STR("prefix", cluster.prefix, "/routehook/", check_etcd_prefix),
+	LONG("lease_ttl_s", cluster.lease_ttl_s, 10, 2, 3600),
+	OPT_PATH("ca_file", cluster.ca_file),
+	OPT_PATH("cert_file", cluster.cert_file),
+	OPT_PATH("key_file", cluster.key_file),
+	END
 };
 
 static const struct key top_keys[] = {
-	{ .name = "spool_dir", .type = KEY_PATH, .off = OFF(spool_dir) },
-	{ .name = "receiver", .type = KEY_GROUP, .group = receiver_keys },
-	{ .name = "genesys", .type = KEY_GROUP, .group = genesys_keys },
-	{ .name = "worker", .type = KEY_GROUP, .group = worker_keys },
-	{ .name = "sla", .type = KEY_GROUP, .group = sla_keys },
-	{ .name = "audit", .type = KEY_GROUP, .group = audit_keys },
-	{ .name = "routing", .type = KEY_GROUP, .group = routing_keys },
-	{ .name = "cluster", .type = KEY_GROUP, .group = cluster_keys },
-	{ .name = NULL }
+	PATH("spool_dir", spool_dir, "/var/spool/routehook"),
+	GROUP("receiver", receiver_keys),
+	GROUP("genesys", genesys_keys),
+	GROUP("worker", worker_keys),
+	GROUP("sla", sla_keys),
+	GROUP("audit", audit_keys),
+	GROUP("routing", routing_keys),
+	GROUP("cluster", cluster_keys),
+	END
 };
 
 /* --- messages ---------------------------------------------------------- */
@@ -328,6 +322,23 @@ bad(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	errs_addv(&ld->errs, setting_file(ld, s),
 	    s != NULL ? config_setting_source_line(s) : 0, fmt, ap);
+	va_end(ap);
+}
+
+static unsigned int	elem_line(const config_setting_t *);
+
+/* A message about an element of list, on the line elem_line() gives. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+bad_elem(struct loader *ld, const config_setting_t *list, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errs_addv(&ld->errs, setting_file(ld, list), elem_line(list), fmt, ap);
 	va_end(ap);
 }
 
@@ -423,42 +434,24 @@ closest_key(const struct key *table, const char *name)
 	return best;
 }
 
-/* --- values -------------------------------------------------------------- */
-
-static int
-set_string(struct loader *ld, char **dst, const char *value)
-{
-	char *copy;
-
-	if ((copy = strdup(value)) == NULL)
-		return nomem(ld);
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
-static int
-set_path(struct loader *ld, struct conf_path *p, const char *value,
-    unsigned int line)
-{
-	if (set_string(ld, &p->path, value) == -1)
-		return -1;
-	p->line = (int)line;
-	return 0;
-}
-
-/*
- * The string value of s, or NULL after saying it is something else.
+/* --- libconfig 1.5 --------------------------------------------------- *
+ *
+ * Two behaviours of libconfig 1.5 (checked on Debian 12's 1.5-0.4) that
+ * would make a message wrong, and what we do about each.  Nothing outside
+ * this section knows about them.
+ *
+ * 1. An integer written without the L suffix is kept in an int even when
+ *    it does not fit: 3000000000 reads as -1294967296, and
+ *    99999999999999999999 as -1, so one digit too many in max_age_s could
+ *    pass as some other value in range.  int_as_written() reads the number
+ *    back from its source line; when the two differ, the one written is
+ *    the truth.
+ *
+ * 2. An element of a list or array reports the line of the token after
+ *    it: in ["a",\n"b"\n] the "b" is said to be on the line of the "]".
+ *    elem_line() gives the line of the list's key instead, and messages
+ *    name the element by its index.
  */
-static const char *
-get_string(struct loader *ld, const config_setting_t *s, const char *name)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		bad(ld, s, "%s: expected a string", name);
-		return NULL;
-	}
-	return config_setting_get_string(s);
-}
 
 static int
 is_name_char(char ch)
@@ -509,11 +502,9 @@ scan_number(const char *text, const char *name, long long *out, int *range)
 }
 
 /*
- * libconfig 1.5 keeps an integer written without the L suffix in an int
- * even when it does not fit: 3000000000 reads as -1294967296, and one
- * digit too many in max_age_s could pass as some other value in range.
- * So read the number back from the source line; when the two differ, the
- * one written is the truth.  Returns 1 when it differs.
+ * The integer an int setting holds, as written: 1 when it differs from
+ * what libconfig says, with *range set when it does not even fit a long
+ * long; 0 when libconfig is right (or the file cannot be read again).
  */
 static int
 int_as_written(const config_setting_t *s, long long *out, int *range)
@@ -544,6 +535,49 @@ int_as_written(const config_setting_t *s, long long *out, int *range)
 		return 0;
 	*out = v;
 	return 1;
+}
+
+static unsigned int
+elem_line(const config_setting_t *list)
+{
+	return config_setting_source_line(list);
+}
+
+/* --- values -------------------------------------------------------------- */
+
+static int
+set_string(struct loader *ld, char **dst, const char *value)
+{
+	char *copy;
+
+	if ((copy = strdup(value)) == NULL)
+		return nomem(ld);
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static int
+set_path(struct loader *ld, struct conf_path *p, const char *value,
+    unsigned int line)
+{
+	if (set_string(ld, &p->path, value) == -1)
+		return -1;
+	p->line = (int)line;
+	return 0;
+}
+
+/*
+ * The string value of s, or NULL after saying it is something else.
+ */
+static const char *
+get_string(struct loader *ld, const config_setting_t *s, const char *name)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		bad(ld, s, "%s: expected a string", name);
+		return NULL;
+	}
+	return config_setting_get_string(s);
 }
 
 /*
@@ -585,12 +619,32 @@ get_integer(struct loader *ld, const config_setting_t *s, const char *name,
 static int	 walk_group(struct loader *, const config_setting_t *,
 		    const struct key *, const char *);
 
+/* "\"hex\" or \"base64\"", "\"a\", \"b\" or \"c\"" */
+static const char *
+enum_words(const char *const *names, char *buf, size_t size)
+{
+	size_t i, len = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] != NULL && len < size; i++) {
+		n = snprintf(buf + len, size - len, "%s\"%s\"",
+		    i == 0 ? "" : names[i + 1] == NULL ? " or " : ", ",
+		    names[i]);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	return buf;
+}
+
 /* Read one key of a table into its place; -1 only when out of memory. */
 static int
 read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
     const char *name)
 {
 	char *base = (char *)ld->c, *copy, why[CONF_SHOW_MAX];
+	char words[CONF_LINE_MAX];
 	const char *v, *msg;
 	long long n;
 	int b;
@@ -643,6 +697,20 @@ read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
 		b = config_setting_get_bool(s);
 		*(int *)(void *)(base + k->off) = b != 0;
 		return 0;
+	case KEY_ENUM:
+		if ((v = get_string(ld, s, name)) == NULL)
+			return 0;
+		for (b = 0; k->names[b] != NULL; b++)
+			if (strcmp(v, k->names[b]) == 0)
+				break;
+		if (k->names[b] == NULL) {
+			bad(ld, s, "%s: \"%s\" is not %s", name,
+			    show(v, why, sizeof(why)), enum_words(k->names,
+			    words, sizeof(words)));
+			return 0;
+		}
+		*(int *)(void *)(base + k->off) = b;
+		return 0;
 	case KEY_GROUP:
 		if (!config_setting_is_group(s)) {
 			bad(ld, s, "%s: expected a group ({ ... })", name);
@@ -650,7 +718,7 @@ read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
 		}
 		return walk_group(ld, s, k->group, name);
 	case KEY_SPECIAL:
-		return k->special(ld, s, name);
+		return k->special(ld, s, k, name);
 	}
 	return 0;
 }
@@ -695,12 +763,25 @@ walk_group(struct loader *ld, const config_setting_t *group,
 
 /* --- keys with a function of their own ------------------------------------ */
 
-/* Kept for after the walk: setting both is the error, not either one. */
+/*
+ * Kept for after the walk: setting both is the error, not either one.
+ * secret_file's default is the one file of a list.
+ */
 static int
 set_secret_file(struct loader *ld, const config_setting_t *s,
-    const char *name)
+    const struct key *k, const char *name)
 {
-	if (strcmp(config_setting_name(s), "secret_file") == 0)
+	struct conf *c = ld->c;
+
+	if (s == NULL) {
+		if (k->def == NULL)
+			return 0;
+		if (set_path(ld, &c->receiver.secret_files[0], k->def, 0) == -1)
+			return -1;
+		c->receiver.nsecret_files = 1;
+		return 0;
+	}
+	if (strcmp(k->name, "secret_file") == 0)
 		ld->secret_file = s;
 	else
 		ld->secret_files = s;
@@ -708,28 +789,13 @@ set_secret_file(struct loader *ld, const config_setting_t *s,
 }
 
 static int
-set_encoding(struct loader *ld, const config_setting_t *s, const char *name)
-{
-	const char *v;
-	char why[CONF_SHOW_MAX];
-
-	if ((v = get_string(ld, s, name)) == NULL)
-		return 0;
-	if (strcmp(v, "hex") == 0)
-		ld->c->receiver.signature_encoding = CONF_SIG_HEX;
-	else if (strcmp(v, "base64") == 0)
-		ld->c->receiver.signature_encoding = CONF_SIG_BASE64;
-	else
-		bad(ld, s, "%s: \"%s\" is not \"hex\" or \"base64\"", name,
-		    show(v, why, sizeof(why)));
-	return 0;
-}
-
-static int
-set_client_id(struct loader *ld, const config_setting_t *s, const char *name)
+set_client_id(struct loader *ld, const config_setting_t *s,
+    const struct key *k, const char *name)
 {
 	const char *v;
 
+	if (s == NULL)
+		return set_string(ld, &ld->c->genesys.client_id, k->def);
 	if ((v = get_string(ld, s, name)) == NULL)
 		return 0;
 	if (set_string(ld, &ld->c->genesys.client_id, v) == -1)
@@ -744,7 +810,7 @@ set_client_id(struct loader *ld, const config_setting_t *s, const char *name)
  */
 static int
 set_status_map(struct loader *ld, const config_setting_t *s,
-    const char *name)
+    const struct key *k, const char *name)
 {
 	struct conf *c = ld->c;
 	struct conf_status_map *m;
@@ -754,6 +820,18 @@ set_status_map(struct loader *ld, const config_setting_t *s,
 	int i, len;
 	size_t j;
 
+	if (s == NULL) {
+		for (j = 0; j < event_ndefault_status_map; j++) {
+			m = &c->routing.status_map[j];
+			if (set_string(ld, &m->from,
+			    event_default_status_map[j].from) == -1 ||
+			    set_string(ld, &m->to,
+			    event_default_status_map[j].to) == -1)
+				return -1;
+			c->routing.nstatus_map = j + 1;
+		}
+		return 0;
+	}
 	if (!config_setting_is_group(s)) {
 		bad(ld, s, "%s: expected a group of word = \"STATUS\"", name);
 		return 0;
@@ -768,7 +846,7 @@ set_status_map(struct loader *ld, const config_setting_t *s,
 			continue;
 		}
 		to = config_setting_get_string(e);
-		if (!conf_is_genesys_status(to)) {
+		if (!event_is_genesys_status(to)) {
 			bad(ld, e, "%s.%s: \"%s\" is not a Genesys routing "
 			    "status (OFF_QUEUE, IDLE, INTERACTING, "
 			    "NOT_RESPONDING, COMMUNICATING)", name, word,
@@ -796,7 +874,7 @@ set_status_map(struct loader *ld, const config_setting_t *s,
 /* A list of "http(s)://host:port" URLs, without a path. */
 static int
 set_etcd_endpoints(struct loader *ld, const config_setting_t *s,
-    const char *name)
+    const struct key *k, const char *name)
 {
 	struct conf *c = ld->c;
 	const config_setting_t *e;
@@ -804,6 +882,8 @@ set_etcd_endpoints(struct loader *ld, const config_setting_t *s,
 	char why[CONF_SHOW_MAX];
 	int i, len;
 
+	if (s == NULL)
+		return 0;	/* none: no cluster */
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		bad(ld, s, "%s: expected a list of URLs ([\"https://...\", ...])",
 		    name);
@@ -968,14 +1048,56 @@ check_url_path(char *v)
 
 /* --- after the walk ------------------------------------------------- */
 
+/*
+ * A list of 1 to max non-empty paths into paths[], *n of them; elements
+ * are named by index.  0, or -1 when out of memory.
+ */
+static int
+read_path_list(struct loader *ld, const config_setting_t *s,
+    const char *name, struct conf_path *paths, size_t max, size_t *n)
+{
+	const config_setting_t *e;
+	const char *v;
+	int i, len;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		bad(ld, s, "%s: expected a list of paths ([\"...\", ...])",
+		    name);
+		return 0;
+	}
+	len = config_setting_length(s);
+	if (len < 1 || (size_t)len > max) {
+		bad(ld, s, "%s: expected 1 to %zu paths, not %d", name, max,
+		    len);
+		return 0;
+	}
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		if ((e = config_setting_get_elem(s, (unsigned int)i)) == NULL)
+			continue;
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			bad_elem(ld, s, "%s[%d]: expected a string", name, i);
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (*v == '\0') {
+			bad_elem(ld, s, "%s[%d]: must not be empty", name, i);
+			continue;
+		}
+		if (set_path(ld, &paths[i], v, elem_line(s)) == -1)
+			return -1;
+		*n = (size_t)i + 1;
+	}
+	return 0;
+}
+
+/* Either key, not both; neither leaves secret_file's default. */
 static int
 finish_secret_files(struct loader *ld)
 {
 	struct conf *c = ld->c;
-	const config_setting_t *s, *e;
+	const config_setting_t *s;
 	const char *v;
-	char name[CONF_NAME_MAX];
-	int i, len;
 
 	if (ld->secret_file != NULL && ld->secret_files != NULL) {
 		s = config_setting_source_line(ld->secret_file) >
@@ -998,47 +1120,10 @@ finish_secret_files(struct loader *ld)
 		c->receiver.nsecret_files = 1;
 		return 0;
 	}
-	if ((s = ld->secret_files) == NULL) {
-		if (set_path(ld, &c->receiver.secret_files[0],
-		    DEFAULT_SECRET_FILE, 0) == -1)
-			return -1;
-		c->receiver.nsecret_files = 1;
-		return 0;
-	}
-	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		bad(ld, s, "receiver.secret_files: expected a list of paths "
-		    "([\"...\", ...])");
-		return 0;
-	}
-	len = config_setting_length(s);
-	if (len < 1 || len > CONF_MAX_SECRETS) {
-		bad(ld, s, "receiver.secret_files: expected 1 to %d paths, "
-		    "not %d", CONF_MAX_SECRETS, len);
-		return 0;
-	}
-	/*
-	 * Lines are the key's, not the element's: libconfig 1.5 gives an
-	 * element the line of the token after it.  Messages name the element
-	 * by its index instead.
-	 */
-	for (i = 0; i < len; i++) {
-		if ((e = config_setting_get_elem(s, (unsigned int)i)) == NULL)
-			continue;
-		snprintf(name, sizeof(name), "receiver.secret_files[%d]", i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			bad(ld, s, "%s: expected a string", name);
-			continue;
-		}
-		v = config_setting_get_string(e);
-		if (*v == '\0') {
-			bad(ld, s, "%s: must not be empty", name);
-			continue;
-		}
-		if (set_path(ld, &c->receiver.secret_files[i], v,
-		    config_setting_source_line(s)) == -1)
-			return -1;
-		c->receiver.nsecret_files = (size_t)i + 1;
-	}
+	if ((s = ld->secret_files) != NULL)
+		return read_path_list(ld, s, "receiver.secret_files",
+		    c->receiver.secret_files, CONF_MAX_SECRETS,
+		    &c->receiver.nsecret_files);
 	return 0;
 }
 
@@ -1144,49 +1229,51 @@ finish_cluster(struct loader *ld)
 
 /* --- loading ------------------------------------------------------------- */
 
+/* Every row's default, group by group. */
 static int
-set_defaults(struct loader *ld)
+set_defaults(struct loader *ld, const struct key *table)
 {
-	struct conf *c = ld->c;
-	size_t i;
+	char *base = (char *)ld->c;
+	const struct key *k;
+	int i;
 
-	if (set_path(ld, &c->spool_dir, DEFAULT_SPOOL_DIR, 0) == -1 ||
-	    set_string(ld, &c->receiver.signature_header,
-	    DEFAULT_SIG_HEADER) == -1 ||
-	    set_string(ld, &c->receiver.signature_prefix, "") == -1 ||
-	    set_string(ld, &c->genesys.region, DEFAULT_REGION) == -1 ||
-	    set_string(ld, &c->genesys.client_id, "") == -1 ||
-	    set_path(ld, &c->genesys.client_secret_file,
-	    DEFAULT_CLIENT_SECRET, 0) == -1 ||
-	    set_path(ld, &c->genesys.ca_file, "", 0) == -1 ||
-	    set_string(ld, &c->genesys.webhook_path,
-	    DEFAULT_WEBHOOK_PATH) == -1 ||
-	    set_path(ld, &c->worker.metrics_file, "", 0) == -1 ||
-	    set_path(ld, &c->audit.file, DEFAULT_AUDIT_FILE, 0) == -1 ||
-	    set_string(ld, &c->cluster.prefix, "/routehook/") == -1 ||
-	    set_path(ld, &c->cluster.ca_file, "", 0) == -1 ||
-	    set_path(ld, &c->cluster.cert_file, "", 0) == -1 ||
-	    set_path(ld, &c->cluster.key_file, "", 0) == -1)
-		return -1;
-	c->cluster.lease_ttl_s = 10;
-	c->receiver.signature_encoding = CONF_SIG_HEX;
-	c->receiver.max_body_bytes = 65536;
-	c->receiver.fsync = 1;
-	c->genesys.timeout_ms = 10000;
-	c->genesys.requests_per_minute = 300;
-	c->worker.concurrency = 8;
-	c->worker.backoff_min_ms = 1000;
-	c->worker.backoff_max_ms = 300000;
-	c->worker.max_attempts = 10;
-	c->worker.max_age_s = 86400;
-	c->sla.threshold_ms = 500;
-	for (i = 0; i < NELEM(default_status_map); i++) {
-		if (set_string(ld, &c->routing.status_map[i].from,
-		    default_status_map[i].from) == -1 ||
-		    set_string(ld, &c->routing.status_map[i].to,
-		    default_status_map[i].to) == -1)
-			return -1;
-		c->routing.nstatus_map = i + 1;
+	for (k = table; k->name != NULL; k++) {
+		switch (k->type) {
+		case KEY_STRING:
+			if (k->def != NULL && set_string(ld,
+			    (char **)(void *)(base + k->off), k->def) == -1)
+				return -1;
+			break;
+		case KEY_PATH:
+		case KEY_OPT_PATH:
+			if (set_path(ld, (struct conf_path *)(void *)
+			    (base + k->off), k->def, 0) == -1)
+				return -1;
+			break;
+		case KEY_INT:
+		case KEY_BOOL:
+			*(int *)(void *)(base + k->off) = (int)k->defn;
+			break;
+		case KEY_LONG:
+			*(long *)(void *)(base + k->off) = (long)k->defn;
+			break;
+		case KEY_SIZE:
+			*(size_t *)(void *)(base + k->off) = (size_t)k->defn;
+			break;
+		case KEY_ENUM:
+			for (i = 0; k->names[i] != NULL; i++)
+				if (strcmp(k->def, k->names[i]) == 0)
+					*(int *)(void *)(base + k->off) = i;
+			break;
+		case KEY_GROUP:
+			if (set_defaults(ld, k->group) == -1)
+				return -1;
+			break;
+		case KEY_SPECIAL:
+			if (k->special(ld, NULL, k, k->name) == -1)
+				return -1;
+			break;
+		}
 	}
 	return 0;
 }
@@ -1244,7 +1331,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 		errs_add(&ld.errs, path, 0, "out of memory");
 		goto fail;
 	}
-	if (set_defaults(&ld) == -1)
+	if (set_defaults(&ld, top_keys) == -1)
 		goto fail;
 
 	config_init(&cfg);
@@ -1320,199 +1407,7 @@ conf_free(struct conf *c)
 		free(c->routing.status_map[i].from);
 		free(c->routing.status_map[i].to);
 	}
-	OPENSSL_cleanse(c->receiver.secrets, sizeof(c->receiver.secrets));
-	OPENSSL_cleanse(&c->genesys.client_secret,
-	    sizeof(c->genesys.client_secret));
+	secret_wipe(c->receiver.secrets, CONF_MAX_SECRETS);
+	secret_wipe(&c->genesys.client_secret, 1);
 	memset(c, 0, sizeof(*c));
-}
-
-/* --- secrets -------------------------------------------------------- */
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 6, 7)))
-#endif
-static void
-secret_error(const struct conf *c, const struct conf_path *p,
-    const char *key, char *err, size_t errsz, const char *fmt, ...)
-{
-	char why[CONF_LINE_MAX];
-	const char *file = c != NULL && c->file != NULL ? c->file :
-	    CONF_DEFAULT_PATH;
-	const char *path = p->path != NULL ? p->path : "";
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (p->line > 0)
-		snprintf(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
-		    path, why);
-	else
-		snprintf(err, errsz, "%s: %s (default) %s: %s", file, key,
-		    path, why);
-}
-
-/*
- * O_NONBLOCK so that a FIFO in the secret's place cannot hang us before
- * fstat() says it is not a regular file.  Symbolic links are followed on
- * purpose: secret stores (Kubernetes, systemd credentials) link them.
- */
-int
-conf_read_secret(const struct conf *c, const struct conf_path *p,
-    const char *key, struct conf_secret *out, char *err, size_t errsz)
-{
-	unsigned char buf[CONF_SECRET_MAX + 1];
-	unsigned char *nl;
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd = -1;
-
-	if (err != NULL && errsz > 0)
-		err[0] = '\0';
-	OPENSSL_cleanse(out, sizeof(*out));
-	out->len = 0;
-	if (p->path == NULL || p->path[0] == '\0') {
-		secret_error(c, p, key, err, errsz, "no file given");
-		goto fail;
-	}
-	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
-		goto fail;
-	}
-	if (fstat(fd, &st) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		secret_error(c, p, key, err, errsz, "not a regular file");
-		goto fail;
-	}
-	/* One byte more than allowed tells a full file from a long one. */
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			secret_error(c, p, key, err, errsz, "%s",
-			    strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONF_SECRET_MAX) {
-		secret_error(c, p, key, err, errsz, "secret file too long "
-		    "(more than %d bytes)", CONF_SECRET_MAX);
-		goto fail;
-	}
-	if ((nl = memchr(buf, '\n', len)) != NULL)
-		len = (size_t)(nl - buf);
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	if (len == 0) {
-		secret_error(c, p, key, err, errsz, "no secret on the first "
-		    "line");
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
-		goto fail;
-	}
-	memcpy(out->key, buf, len);
-	out->len = len;
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return 0;
-
-fail:
-	if (fd != -1)
-		close(fd);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return -1;
-}
-
-/* Reads them all, so that every bad file is named at once. */
-int
-conf_read_webhook_secrets(struct conf *c, char *err, size_t errsz)
-{
-	static const struct conf_path dflt = { DEFAULT_SECRET_FILE, 0 };
-	struct errs errs;
-	const struct conf_path *paths = c->receiver.secret_files;
-	char key[CONF_NAME_MAX], one[2 * CONF_LINE_MAX];
-	size_t i, n = c->receiver.nsecret_files;
-
-	errs_init(&errs, err, errsz);
-	if (n == 0) {
-		/* A struct not filled by conf_load(): the default file. */
-		paths = &dflt;
-		n = 1;
-	}
-	if (n > CONF_MAX_SECRETS)
-		n = CONF_MAX_SECRETS;
-	c->receiver.nsecrets = 0;
-	for (i = 0; i < n; i++) {
-		if (n > 1)
-			snprintf(key, sizeof(key), "receiver.secret_files[%zu]",
-			    i);
-		else
-			snprintf(key, sizeof(key), "receiver.secret_file");
-		if (conf_read_secret(c, &paths[i], key,
-		    &c->receiver.secrets[i], one, sizeof(one)) == -1)
-			errs_line(&errs, one);
-	}
-	if (errs.n > 0) {
-		OPENSSL_cleanse(c->receiver.secrets,
-		    sizeof(c->receiver.secrets));
-		return -1;
-	}
-	c->receiver.nsecrets = n;
-	return 0;
-}
-
-int
-conf_read_client_secret(struct conf *c, char *err, size_t errsz)
-{
-	return conf_read_secret(c, &c->genesys.client_secret_file,
-	    "genesys.client_secret_file", &c->genesys.client_secret, err,
-	    errsz);
-}
-
-/* --- statuses ----------------------------------------------------------- */
-
-int
-conf_is_genesys_status(const char *s)
-{
-	size_t i;
-
-	if (s == NULL)
-		return 0;
-	for (i = 0; i < NELEM(genesys_statuses); i++)
-		if (strcmp(s, genesys_statuses[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The map is asked first, so a file can even remap a Genesys word; what
- * it does not know passes through only when it is a Genesys status as
- * Genesys spells it.
- */
-const char *
-conf_map_status(const struct conf *c, const char *word)
-{
-	size_t i;
-
-	if (word == NULL)
-		return NULL;
-	for (i = 0; i < c->routing.nstatus_map; i++)
-		if (strcasecmp(c->routing.status_map[i].from, word) == 0)
-			return c->routing.status_map[i].to;
-	for (i = 0; i < NELEM(genesys_statuses); i++)
-		if (strcmp(word, genesys_statuses[i]) == 0)
-			return genesys_statuses[i];
-	return NULL;
 }

@@ -7,10 +7,9 @@
  * FILE:LINE.
  *
  * Secrets are never in the file itself, only the names of files holding
- * them.  conf_load() does not open them: each program reads only the
- * secrets it needs (the web-facing responder never touches the OAuth
- * client secret), with conf_read_webhook_secrets() or
- * conf_read_client_secret().
+ * them.  conf_load() does not open them: secret.h reads them into the
+ * slots kept here.  The built-in status words live beside the mapping
+ * that uses them, in event.h; conf_load() installs them before the file's.
  *
  * Errors: every function returns 0 or -1; on -1 the caller's err buffer
  * holds one or more lines "FILE:LINE: message" (or "FILE: message" when no
@@ -21,22 +20,18 @@
 
 #include <stddef.h>
 
+#include "secret.h"
+
 #define CONF_DEFAULT_PATH	"/etc/routehook/routehook.conf"
 #define CONF_ENV		"ROUTEHOOK_CONFIG"
 #define CONF_MAX_SECRETS	8
 #define CONF_MAX_STATUS_MAP	64
-#define CONF_SECRET_MAX		1024	/* bytes in one secret file */
 #define CONF_MAX_ETCD		8	/* cluster.etcd_endpoints */
 
 /* A path-valued key, with the line it was set on (0: the default). */
 struct conf_path {
 	char	*path;
 	int	 line;
-};
-
-struct conf_secret {
-	unsigned char	 key[CONF_SECRET_MAX];
-	size_t		 len;
 };
 
 struct conf_status_map {
@@ -59,8 +54,8 @@ struct conf {
 		char			*signature_prefix;	/* "" or e.g. "sha256=" */
 		size_t			 max_body_bytes;
 		int			 fsync;
-		/* filled by conf_read_webhook_secrets() */
-		struct conf_secret	 secrets[CONF_MAX_SECRETS];
+		/* filled by secret_read_receiver() */
+		struct secret	 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;
 	} receiver;
 
@@ -75,8 +70,8 @@ struct conf {
 		long			 timeout_ms;
 		long			 requests_per_minute;
 		char			*webhook_path;	/* "/api/v2/platform/webhooks" */
-		/* filled by conf_read_client_secret() */
-		struct conf_secret	 client_secret;
+		/* filled by secret_read_client() */
+		struct secret	 client_secret;
 	} genesys;
 
 	struct {
@@ -124,24 +119,5 @@ const char	*conf_path(const char *arg);
 /* Reads and checks path; on error *c holds nothing to free. */
 int	 conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 void	 conf_free(struct conf *c);
-
-/*
- * Read a secret file: one line, trailing "\n" or "\r\n" removed, not
- * empty.  where names the key for the message ("FILE:LINE: secret_file
- * /etc/x: Permission denied").
- */
-int	 conf_read_secret(const struct conf *c, const struct conf_path *p,
-	    const char *key, struct conf_secret *out, char *err, size_t errsz);
-int	 conf_read_webhook_secrets(struct conf *c, char *err, size_t errsz);
-int	 conf_read_client_secret(struct conf *c, char *err, size_t errsz);
-
-/*
- * The Genesys routing status for a sender's word ("available" -> "IDLE"),
- * ignoring case; Genesys' own values pass through.  NULL when unknown.
- */
-const char	*conf_map_status(const struct conf *c, const char *word);
-
-/* Nonzero when s is a Genesys routing status (OFF_QUEUE, IDLE, ...). */
-int	 conf_is_genesys_status(const char *s);
 
 #endif

@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "etcd.h"
+#include "msclock.h"
 
 /* ---- pure: base64 ---- */
 
@@ -476,18 +477,10 @@ etcd_write(char *p, size_t size, size_t nmemb, void *arg)
 	struct etcd *e = arg;
 	size_t n = size * nmemb;
 
-	if (http_buf_append(&e->resp, p, n) == -1)
+	/* Past the cap: kept clipped, and refused once the answer is in. */
+	if (dyn_add(&e->resp, p, n) == -1 && errno != E2BIG)
 		return 0;
 	return n;
-}
-
-static long long
-etcd_mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 #define ETCD_SETOPT(opt, val) do {					\
@@ -502,7 +495,7 @@ etcd_open(struct etcd *e, const struct etcd_opts *o, char *err, size_t errsz)
 	size_t i;
 
 	memset(e, 0, sizeof(*e));
-	http_buf_init(&e->resp, ETCD_BODY_MAX);
+	dyn_init(&e->resp, ETCD_BODY_MAX);
 	if (o->nendpoints == 0 || o->nendpoints > ETCD_ENDPOINTS_MAX) {
 		snprintf(err, errsz, "etcd: between 1 and %d endpoints, not %zu",
 		    ETCD_ENDPOINTS_MAX, o->nendpoints);
@@ -556,7 +549,7 @@ etcd_close(struct etcd *e)
 	if (e->easy != NULL)
 		curl_easy_cleanup(e->easy);
 	curl_slist_free_all(e->headers);
-	http_buf_free(&e->resp);
+	dyn_free(&e->resp);
 	for (i = 0; i < e->nendpoints; i++)
 		free(e->endpoints[i]);
 	memset(e, 0, sizeof(*e));
@@ -571,7 +564,7 @@ etcd_call(struct etcd *e, const char *path, const char *body,
     struct etcd_answer *a, char *err, size_t errsz)
 {
 	char url[HTTP_URL_MAX], why[ETCD_ERROR_MAX];
-	long long deadline = etcd_mono_ms() + e->timeout_ms, left;
+	long long deadline = msclock_mono() + e->timeout_ms, left;
 	long status;
 	size_t tried, i;
 	CURLcode rc;
@@ -579,7 +572,7 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 	snprintf(err, errsz, "etcd: no endpoint tried");
 	for (tried = 0; tried < e->nendpoints; tried++) {
 		i = (e->cur + tried) % e->nendpoints;
-		if ((left = deadline - etcd_mono_ms()) <= 0) {
+		if ((left = deadline - msclock_mono()) <= 0) {
 			snprintf(err, errsz, "etcd: no answer within %ld ms "
 			    "(%zu of %zu endpoints tried)", e->timeout_ms,
 			    tried, e->nendpoints);
@@ -590,7 +583,7 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 			    e->endpoints[i]);
 			return -1;
 		}
-		http_buf_reset(&e->resp);
+		dyn_reset(&e->resp);
 		e->errbuf[0] = '\0';
 		status = 0;
 		if (curl_easy_setopt(e->easy, CURLOPT_URL, url) != CURLE_OK ||
@@ -611,12 +604,12 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 			    curl_easy_strerror(rc));
 			continue;
 		}
-		if (e->resp.truncated) {
+		if (dyn_clipped(&e->resp)) {
 			snprintf(err, errsz, "etcd %s: answer over %d bytes",
 			    e->endpoints[i], ETCD_BODY_MAX);
 			return -1;
 		}
-		if (etcd_parse(e->resp.data ? e->resp.data : "", e->resp.len,
+		if (etcd_parse(dyn_ptr(&e->resp), dyn_len(&e->resp),
 		    a, why, sizeof(why)) == -1) {
 			snprintf(err, errsz, "etcd %s: HTTP %ld: %s",
 			    e->endpoints[i], status, why);

@@ -36,6 +36,7 @@
 
 #include <curl/curl.h>
 
+#include "dynbuf.h"
 #include "http.h"
 
 #define ETCD_ENDPOINTS_MAX	8
@@ -89,7 +90,7 @@ struct etcd {
 	long		 timeout_ms;
 	CURL		*easy;
 	struct curl_slist *headers;
-	struct http_buf	 resp;
+	struct dynbuf	 resp;
 	char		 errbuf[CURL_ERROR_SIZE];
 	struct etcd_kv	 one;		/* for calls that read one key */
 };

@@ -3,10 +3,11 @@
  * for (see event.h for the shapes accepted).
  *
  * The body is untrusted: it comes from whoever held a webhook secret, and
- * the ids in it end up in API paths.  So json-c parses it with a depth limit
- * in its strict mode, every id must be a Genesys id ([A-Za-z0-9-]{1,64},
- * which can neither climb out of a path nor break out of a JSON string),
- * and fields of the wrong type are errors, never coerced.  Fields routehook
+ * the ids in it end up in API paths.  So it must be one JSON object, at
+ * most JOBJECT_DEPTH deep (jobject.h, the responder's check too), every
+ * id must be a Genesys id ([A-Za-z0-9-]{1,64}, which can neither climb
+ * out of a path nor break out of a JSON string), and fields of the wrong
+ * type are errors, never coerced.  Fields routehook
  * does not use are ignored, since Genesys adds metadata freely.
  *
  * Fails by returning -1 with one sentence in the caller's err buffer.  A
@@ -14,18 +15,17 @@
  * anything but printable ASCII replaced by '?', so an audit line stays
  * short and valid UTF-8 whatever was sent.  Pure: no I/O, nothing logged.
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "conf.h"
 #include "event.h"
+#include "jobject.h"
 
-/* Real events nest four levels; anything far deeper is an attack. */
-#define EVENT_JSON_DEPTH	16
 #define EVENT_QUOTE_MAX		64	/* bytes of sender input in a message */
 #define EVENT_QUOTE_BUF		(EVENT_QUOTE_MAX + 4)	/* "...", NUL */
 
@@ -38,11 +38,27 @@
 #define TOPIC_STATUS	"routingStatus"
 #define TOPIC_PRESENCE	"presence"
 
-#ifdef JSON_TOKENER_VALIDATE_UTF8
-#define EVENT_TOKENER_UTF8	JSON_TOKENER_VALIDATE_UTF8
-#else
-#define EVENT_TOKENER_UTF8	0
-#endif
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What PUT /api/v2/users/{id}/routingstatus accepts (GENESYS.md). */
+static const char *const event_genesys_statuses[] = {
+	"OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
+};
+
+const struct event_status_word event_default_status_map[] = {
+	{ "available", "IDLE" },
+	{ "idle", "IDLE" },
+	{ "on_queue", "IDLE" },
+	{ "offline", "OFF_QUEUE" },
+	{ "off_queue", "OFF_QUEUE" },
+	{ "away", "OFF_QUEUE" },
+	{ "busy", "OFF_QUEUE" },
+	{ "break", "OFF_QUEUE" },
+	{ "meal", "OFF_QUEUE" },
+	{ "training", "OFF_QUEUE" },
+	{ "meeting", "OFF_QUEUE" },
+};
+const size_t event_ndefault_status_map = NELEM(event_default_status_map);
 
 #if defined(__GNUC__)
 #define EVENT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -240,16 +256,50 @@ event_time(struct json_object *o, const char *key, const char *name,
 	return 0;
 }
 
+int
+event_is_genesys_status(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < NELEM(event_genesys_statuses); i++)
+		if (strcmp(s, event_genesys_statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The map is asked first, so a file can even remap a Genesys word; what
+ * it does not know passes through only when it is a Genesys status as
+ * Genesys spells it.
+ */
+const char *
+event_map_status(const struct conf *c, const char *word)
+{
+	size_t i;
+
+	if (word == NULL)
+		return NULL;
+	for (i = 0; i < c->routing.nstatus_map; i++)
+		if (strcasecmp(c->routing.status_map[i].from, word) == 0)
+			return c->routing.status_map[i].to;
+	for (i = 0; i < NELEM(event_genesys_statuses); i++)
+		if (strcmp(word, event_genesys_statuses[i]) == 0)
+			return event_genesys_statuses[i];
+	return NULL;
+}
+
 /* word through routing.status_map into ev->status. */
 static int
-event_map_status(const struct conf *c, const char *word, struct event *ev,
+event_set_status(const struct conf *c, const char *word, struct event *ev,
     char *err, size_t errsz)
 {
 	char q[EVENT_QUOTE_BUF];
 	const char *to;
 
 	event_quote(q, word);
-	if ((to = conf_map_status(c, word)) == NULL)
+	if ((to = event_map_status(c, word)) == NULL)
 		return event_err(err, errsz, "unknown status \"%s\"", q);
 	/* conf checks its targets; this guards event_call's snprintf. */
 	if (!event_status_valid(to))
@@ -297,7 +347,7 @@ event_tutorial(const struct conf *c, struct json_object *o,
 	if (ev->kind == EVENT_ROUTING_STATUS) {
 		if (event_need_string(o, "status", "status", &s, err,
 		    errsz) == -1 ||
-		    event_map_status(c, s, ev, err, errsz) == -1)
+		    event_set_status(c, s, ev, err, errsz) == -1)
 			return -1;
 	} else {
 		if (event_need_id(o, "queueId", "queueId", ev->queue_id, err,
@@ -387,7 +437,7 @@ event_notification(const struct conf *c, struct json_object *o,
 		    "eventBody.routingStatus", &sub, err, errsz) == -1 ||
 		    event_need_string(sub, "status",
 		    "eventBody.routingStatus.status", &s, err, errsz) == -1 ||
-		    event_map_status(c, s, ev, err, errsz) == -1)
+		    event_set_status(c, s, ev, err, errsz) == -1)
 			return -1;
 		return event_time(sub, "startTime",
 		    "eventBody.routingStatus.startTime", &ev->ts_ms, err,
@@ -410,94 +460,19 @@ event_notification(const struct conf *c, struct json_object *o,
 
 /* ---- parsing ---- */
 
-static int
-event_is_ws(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static int
-event_blank(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!event_is_ws(s[i]))
-			return 0;
-	return 1;
-}
-
 /*
- * body as one JSON object and nothing but whitespace after it.  json-c's
- * tokener does not recurse, but freeing and walking what it built do: the
- * depth limit keeps "[[[[..." from building anything deep at all.
+ * body as one JSON object, by the same check the responder made before
+ * it answered 202 (jobject.h), so a stored event is never refused here
+ * for its shape.
  */
 static int
 event_json(const char *body, size_t len, struct json_object **out,
     char *err, size_t errsz)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error jerr;
-	size_t end;
+	const char *why;
 
-	*out = NULL;
-	if (body == NULL) {
-		body = "";
-		len = 0;
-	}
-	if (len > INT_MAX)
-		return event_err(err, errsz, "body is too large");
-	/* A raw NUL is never JSON, and json-c would stop short of it. */
-	if (memchr(body, '\0', len) != NULL)
-		return event_err(err, errsz, "body contains a NUL byte");
-	if ((tok = json_tokener_new_ex(EVENT_JSON_DEPTH)) == NULL)
-		return event_err(err, errsz, "out of memory");
-	/*
-	 * Strict, but the trailing bytes are judged below, more clearly.
-	 * Invalid UTF-8 is refused where json-c can (0.15 on): nothing sent
-	 * is quoted unsanitized anyway, but no sender writes it.
-	 */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | EVENT_TOKENER_UTF8);
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (o == NULL && jerr == json_tokener_continue) {
-		/*
-		 * json-c waits for more after "123" or "null"; a final NUL is
-		 * how its documentation says to tell it there is no more.
-		 */
-		o = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		end = len;
-	}
-	json_tokener_free(tok);
-
-	if (jerr != json_tokener_success) {
-		json_object_put(o);
-		if (jerr == json_tokener_error_depth)
-			return event_err(err, errsz,
-			    "body is nested deeper than %d levels",
-			    EVENT_JSON_DEPTH);
-		if (jerr == json_tokener_error_parse_eof)
-			return event_err(err, errsz, "body %s",
-			    event_blank(body, len) ? "is empty" :
-			    "ends before its JSON does");
-		return event_err(err, errsz, "body is not JSON: %s",
-		    json_tokener_error_desc(jerr));
-	}
-	if (end < len && !event_blank(body + end, len - end)) {
-		json_object_put(o);
-		return event_err(err, errsz,
-		    "trailing data after the JSON object");
-	}
-	/* o is NULL for a body of "null". */
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return event_err(err, errsz, "body is not a JSON object");
-	}
-	*out = o;
+	if (jobject_parse(body, len, out, &why) != 0)
+		return event_err(err, errsz, "%s", why);
 	return 0;
 }
 

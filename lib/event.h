@@ -13,7 +13,9 @@
  *	 "eventBody":{"presenceDefinition":{"id"},"modifiedDate"?}}
  *
  * event_parse() maps the sender's status words through the config's
- * routing.status_map.  Pure: no I/O, nothing logged.
+ * routing.status_map, which conf_load() starts from the built-in words
+ * below (the one table of them in the tree; routehook.conf(5) and the
+ * sample config show it).  Pure: no I/O, nothing logged.
  */
 #ifndef ROUTEHOOK_EVENT_H
 #define ROUTEHOOK_EVENT_H
@@ -47,6 +49,26 @@ struct event_call {
 	char		 path[256];	/* under genesys.api_base */
 	char		 body[256];	/* JSON */
 };
+
+/* A sender's word and the Genesys routing status it stands for. */
+struct event_status_word {
+	const char	*from;
+	const char	*to;
+};
+
+/* The built-in routing.status_map: "available" -> "IDLE", ... */
+extern const struct event_status_word	event_default_status_map[];
+extern const size_t			event_ndefault_status_map;
+
+/*
+ * The Genesys routing status for a sender's word ("available" -> "IDLE"),
+ * ignoring case, through c's routing.status_map; Genesys' own values pass
+ * through.  NULL when unknown.
+ */
+const char	*event_map_status(const struct conf *c, const char *word);
+
+/* Nonzero when s is a Genesys routing status (OFF_QUEUE, IDLE, ...). */
+int	 event_is_genesys_status(const char *s);
 
 /*
  * Parse body.  On -1, err says why in a sentence fit for an audit line

@@ -205,7 +205,7 @@ hmac_format(const void *key, size_t keylen, const void *body, size_t len,
  * does not parse is rejected at once; its shape is no secret.
  */
 int
-hmac_verify(const struct conf_secret *secrets, size_t n, const void *body,
+hmac_verify(const struct secret *secrets, size_t n, const void *body,
     size_t len, const char *value, const char *prefix,
     enum conf_sig_encoding enc)
 {
@@ -216,7 +216,7 @@ hmac_verify(const struct conf_secret *secrets, size_t n, const void *body,
 	if (hmac_parse(value, prefix, enc, want) == -1)
 		return 0;
 	for (i = 0; i < n; i++) {
-		usable = secrets[i].len > 0 && secrets[i].len <= CONF_SECRET_MAX;
+		usable = secrets[i].len > 0 && secrets[i].len <= SECRET_MAX;
 		klen = usable ? secrets[i].len : 0;
 		memset(mac, 0, sizeof(mac));
 		computed = hmac_compute(secrets[i].key, klen, body, len,

@@ -38,7 +38,7 @@ int	 hmac_format(const void *key, size_t keylen, const void *body,
  * else 0.  Compares in constant time and checks every secret, so timing
  * tells nothing about which part failed.
  */
-int	 hmac_verify(const struct conf_secret *secrets, size_t n,
+int	 hmac_verify(const struct secret *secrets, size_t n,
 	    const void *body, size_t len, const char *value, const char *prefix,
 	    enum conf_sig_encoding enc);
 

@@ -32,7 +32,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "err.h"
 #include "http.h"
+#include "jobject.h"
+#include "vis.h"
 
 /* Bytes of a bearer header: "Authorization: Bearer " + token + NUL. */
 #define HTTP_AUTH_MAX	(4096 + 64)
@@ -46,7 +49,7 @@ http_global_init(char *err, size_t errsz)
 
 	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK) {
-		snprintf(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
+		err_set(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -75,23 +78,23 @@ http_load_ca(const char *path, int *n, char *why, size_t whysz)
 
 	*n = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(why, whysz, "%s", strerror(errno));
+		err_str(errno, why, whysz);
 		return NULL;
 	}
 	if ((bio = BIO_new_fp(fp, BIO_CLOSE)) == NULL) {
 		fclose(fp);
-		snprintf(why, whysz, "out of memory");
+		err_set(why, whysz, "out of memory");
 		return NULL;
 	}
 	if ((st = sk_X509_new_null()) == NULL) {
-		snprintf(why, whysz, "out of memory");
+		err_set(why, whysz, "out of memory");
 		goto fail;
 	}
 	ERR_clear_error();
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (sk_X509_push(st, x) == 0) {
 			X509_free(x);
-			snprintf(why, whysz, "out of memory");
+			err_set(why, whysz, "out of memory");
 			goto fail;
 		}
 		(*n)++;
@@ -100,13 +103,13 @@ http_load_ca(const char *path, int *n, char *why, size_t whysz)
 	e = ERR_peek_last_error();
 	if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
 	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
-		snprintf(why, whysz, "not a PEM certificate bundle (%s)",
+		err_set(why, whysz, "not a PEM certificate bundle (%s)",
 		    ERR_reason_error_string(e) ? ERR_reason_error_string(e) :
 		    "unknown error");
 		goto fail;
 	}
 	if (*n == 0) {
-		snprintf(why, whysz, "no PEM certificate in it");
+		err_set(why, whysz, "no PEM certificate in it");
 		goto fail;
 	}
 	ERR_clear_error();
@@ -137,10 +140,10 @@ http_init(struct http *h, const struct conf *c, char *err, size_t errsz)
 	h->extra_ca = http_load_ca(ca->path, &n, why, sizeof(why));
 	if (h->extra_ca == NULL) {
 		if (ca->line > 0)
-			snprintf(err, errsz, "%s:%d: ca_file %s: %s", c->file,
+			err_set(err, errsz, "%s:%d: ca_file %s: %s", c->file,
 			    ca->line, ca->path, why);
 		else
-			snprintf(err, errsz, "%s: ca_file %s: %s", c->file,
+			err_set(err, errsz, "%s: ca_file %s: %s", c->file,
 			    ca->path, why);
 		return -1;
 	}
@@ -182,68 +185,17 @@ http_ssl_ctx(CURL *curl, void *sslctx, void *arg)
 	return CURLE_OK;
 }
 
-/* ---- capped buffer ---- */
-
-void
-http_buf_init(struct http_buf *b, size_t max)
-{
-	memset(b, 0, sizeof(*b));
-	b->max = max;
-}
-
-int
-http_buf_append(struct http_buf *b, const void *p, size_t n)
-{
-	size_t want, ncap;
-	char *d;
-
-	if (n > b->max - b->len) {
-		n = b->max - b->len;
-		b->truncated = 1;
-	}
-	want = b->len + n + 1;
-	if (want > b->cap) {
-		ncap = b->cap ? b->cap : 256;
-		while (ncap < want)
-			ncap *= 2;
-		if (ncap > b->max + 1)
-			ncap = b->max + 1;
-		if ((d = realloc(b->data, ncap)) == NULL)
-			return -1;
-		b->data = d;
-		b->cap = ncap;
-	}
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-void
-http_buf_reset(struct http_buf *b)
-{
-	b->len = 0;
-	b->truncated = 0;
-	if (b->data != NULL)
-		b->data[0] = '\0';
-}
-
-void
-http_buf_free(struct http_buf *b)
-{
-	free(b->data);
-	http_buf_init(b, b->max);
-}
-
 static size_t
 http_write(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct http_call *hc = arg;
 	size_t n = size * nmemb;
 
-	/* Returning less than n aborts the transfer: only when out of memory. */
-	if (http_buf_append(&hc->resp, p, n) == -1)
+	/*
+	 * Returning less than n aborts the transfer: only when out of
+	 * memory.  Past the cap the rest is dropped and the answer read on.
+	 */
+	if (dyn_add(&hc->resp, p, n) == -1 && errno == ENOMEM)
 		return 0;
 	return n;
 }
@@ -283,7 +235,7 @@ http_setup(struct http_call *hc, char *err, size_t errsz)
 	}
 	return 0;
 fail:
-	snprintf(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
+	err_set(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
 	return -1;
 }
 
@@ -293,9 +245,9 @@ http_call_init(struct http_call *hc, struct http *h, size_t max_body,
 {
 	memset(hc, 0, sizeof(*hc));
 	hc->http = h;
-	http_buf_init(&hc->resp, max_body);
+	dyn_init(&hc->resp, max_body);
 	if ((hc->easy = curl_easy_init()) == NULL) {
-		snprintf(err, errsz, "libcurl: cannot make a handle");
+		err_set(err, errsz, "libcurl: cannot make a handle");
 		return -1;
 	}
 	if (http_setup(hc, err, errsz) == -1) {
@@ -346,7 +298,7 @@ http_call_set(struct http_call *hc, const char *method, const char *url,
 	hc->headers = NULL;
 	free(hc->body);
 	hc->body = NULL;
-	http_buf_reset(&hc->resp);
+	dyn_reset(&hc->resp);
 	hc->errbuf[0] = '\0';
 
 	if (http_add_header(hc, "Accept: application/json") == -1 ||
@@ -376,10 +328,10 @@ http_call_set(struct http_call *hc, const char *method, const char *url,
 	}
 	return 0;
 nomem:
-	snprintf(err, errsz, "out of memory");
+	err_set(err, errsz, "out of memory");
 	return -1;
 fail:
-	snprintf(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
+	err_set(err, errsz, "libcurl: %s", curl_easy_strerror(rc));
 	return -1;
 }
 
@@ -416,8 +368,8 @@ http_call_result(struct http_call *hc, CURLcode rc, struct http_result *r)
 	    ra > 0)
 		r->retry_after_s = ra > 86400 ? 86400 : (long)ra;
 	if (status < 200 || status > 299)
-		http_error_text(status, hc->resp.data, hc->resp.len, r->error,
-		    sizeof(r->error));
+		http_error_text(status, dyn_ptr(&hc->resp), dyn_len(&hc->resp),
+		    r->error, sizeof(r->error));
 }
 
 void
@@ -427,24 +379,13 @@ http_call_free(struct http_call *hc)
 		curl_easy_cleanup(hc->easy);
 	curl_slist_free_all(hc->headers);
 	free(hc->body);
-	http_buf_free(&hc->resp);
+	dyn_free(&hc->resp);
 	hc->easy = NULL;
 	hc->headers = NULL;
 	hc->body = NULL;
 }
 
 /* ---- pure helpers ---- */
-
-const char *
-http_json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 /* Copy s into out, control characters as spaces: an error is one line. */
 static void
@@ -481,13 +422,13 @@ http_error_text(long status, const char *body, size_t len, char *out,
 	if (o == NULL)
 		return;
 	if (json_object_is_type(o, json_type_object)) {
-		code = http_json_str(o, "code");
-		msg = http_json_str(o, "message");
+		code = jobject_str(o, "code");
+		msg = jobject_str(o, "message");
 		if (code == NULL && msg == NULL) {
-			code = http_json_str(o, "error");
-			msg = http_json_str(o, "error_description");
+			code = jobject_str(o, "error");
+			msg = jobject_str(o, "error_description");
 			if (msg == NULL)
-				msg = http_json_str(o, "description");
+				msg = jobject_str(o, "description");
 		}
 	}
 	if (code != NULL && code[0] != '\0')
@@ -496,6 +437,8 @@ http_error_text(long status, const char *body, size_t len, char *out,
 		snprintf(out + n, outsz - (size_t)n, ": %s", msg);
 	http_clean_copy(text, sizeof(text), out);
 	snprintf(out, outsz, "%s", text);
+	/* A message cut at outsz bytes may end in half a character. */
+	out[utf8_cut(out, strlen(out))] = '\0';
 	json_object_put(o);
 }
 

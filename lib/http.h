@@ -7,8 +7,8 @@
  * the system's store rather than replacing it, genesys.timeout_ms as the
  * bound of the whole call (connection included), https only, no
  * redirects, no signals, a User-Agent "routehook/<version>", and a
- * response body kept in a buffer with a hard cap given at creation (after
- * curl's own dynbuf): bytes past the cap are dropped, never grown into.
+ * response body kept in a dynbuf with a hard cap given at creation: bytes
+ * past the cap are dropped (dyn_clipped() says so), never grown into.
  *
  * A call's result is reduced to what the worker decides on: the HTTP
  * status (0 when no answer came), Retry-After in seconds (libcurl parses
@@ -30,6 +30,7 @@
 #include <curl/curl.h>
 
 #include "conf.h"
+#include "dynbuf.h"
 #include "version.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* response bytes kept */
@@ -44,22 +45,13 @@ struct http {
 	char			 user_agent[64];
 };
 
-/* A growable buffer that never grows past max (bytes, without the NUL). */
-struct http_buf {
-	char	*data;		/* NUL-terminated when not NULL */
-	size_t	 len;
-	size_t	 cap;		/* allocated */
-	size_t	 max;
-	int	 truncated;	/* bytes were dropped at the cap */
-};
-
 /* One easy handle, reusable call after call (connections are kept). */
 struct http_call {
 	struct http		*http;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	char			*body;		/* the request body, owned */
-	struct http_buf		 resp;
+	struct dynbuf		 resp;		/* capped at max_body */
 	char			 errbuf[CURL_ERROR_SIZE];
 	void			*owner;		/* for the caller */
 };
@@ -78,12 +70,6 @@ void	 http_global_cleanup(void);
 int	 http_init(struct http *h, const struct conf *c, char *err,
 	    size_t errsz);
 void	 http_free(struct http *h);
-
-void	 http_buf_init(struct http_buf *b, size_t max);
-/* Appends what fits under the cap; -1 only when memory runs out. */
-int	 http_buf_append(struct http_buf *b, const void *p, size_t n);
-void	 http_buf_reset(struct http_buf *b);
-void	 http_buf_free(struct http_buf *b);
 
 int	 http_call_init(struct http_call *hc, struct http *h, size_t max_body,
 	    char *err, size_t errsz);
@@ -113,10 +99,6 @@ void	 http_call_free(struct http_call *hc);
  */
 void	 http_error_text(long status, const char *body, size_t len, char *out,
 	    size_t outsz);
-
-/* Pure: the string member key of an answer's JSON object, else NULL. */
-struct json_object;
-const char	*http_json_str(struct json_object *o, const char *key);
 
 /* base + path into buf; -1 if it does not fit. */
 int	 http_url(char *buf, size_t bufsz, const char *base, const char *path);

@@ -29,6 +29,7 @@
 
 #include "atomicfile.h"
 #include "http.h"
+#include "jobject.h"
 #include "log.h"
 #include "oauth.h"
 
@@ -149,9 +150,9 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
 	}
 	if (len == sizeof(buf) || (o = oauth_parse(buf, len)) == NULL)
 		goto out;
-	t = http_json_str(o, "access_token");
-	id = http_json_str(o, "client_id");
-	base = http_json_str(o, "login_base");
+	t = jobject_str(o, "access_token");
+	id = jobject_str(o, "client_id");
+	base = jobject_str(o, "login_base");
 	if (t == NULL || id == NULL || base == NULL ||
 	    oauth_int(o, "expires_at", &exp) == -1 || exp <= 0 ||
 	    strcmp(id, c->genesys.client_id) != 0 ||
@@ -229,7 +230,7 @@ out:
 static int
 oauth_secret(const struct conf *c, char *buf, size_t bufsz)
 {
-	const struct conf_secret *s = &c->genesys.client_secret;
+	const struct secret *s = &c->genesys.client_secret;
 
 	if (s->len == 0 || s->len >= bufsz ||
 	    memchr(s->key, '\0', s->len) != NULL)
@@ -241,16 +242,16 @@ oauth_secret(const struct conf *c, char *buf, size_t bufsz)
 
 /* Take the token out of a 200 answer; -1 if there is no usable one. */
 static int
-oauth_take(struct oauth *o, const struct http_buf *b, time_t now)
+oauth_take(struct oauth *o, const struct dynbuf *b, time_t now)
 {
 	struct json_object *j;
 	const char *t;
 	long long ttl;
 	int r = -1;
 
-	if (b->truncated || (j = oauth_parse(b->data, b->len)) == NULL)
+	if (dyn_clipped(b) || (j = oauth_parse(dyn_ptr(b), dyn_len(b))) == NULL)
 		return -1;
-	t = http_json_str(j, "access_token");
+	t = jobject_str(j, "access_token");
 	if (t != NULL && oauth_token_valid(t) &&
 	    oauth_int(j, "expires_in", &ttl) == 0 && ttl > 0 &&
 	    ttl <= 10L * 365 * 86400) {
@@ -294,7 +295,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	struct http h;
 	struct http_call hc;
 	struct http_result res;
-	char url[HTTP_URL_MAX], secret[CONF_SECRET_MAX + 1];
+	char url[HTTP_URL_MAX], secret[SECRET_MAX + 1];
 	enum oauth_result r = OAUTH_TEMP;
 	int have_call = 0;
 
@@ -335,8 +336,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	} else
 		r = oauth_verdict(o, &res, url, err, errsz);
 	/* The answer held the token: do not leave it in freed memory. */
-	if (hc.resp.data != NULL)
-		memset(hc.resp.data, 0, hc.resp.cap);
+	dyn_wipe(&hc.resp);
 out:
 	memset(secret, 0, sizeof(secret));
 	if (have_call)

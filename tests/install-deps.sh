@@ -1,13 +1,27 @@
 #!/bin/sh
-# install-deps.sh: make sure the Debian packages routehook builds, tests
-# and demonstrates with are present.  As root it installs what is missing;
-# as anyone else it prints the exact apt-get line and exits 1.
+# install-deps.sh: make sure the Debian packages routehook builds, tests,
+# packages and demonstrates with are present.  As root it installs what
+# is missing; as anyone else it prints the exact apt-get line and exits 1.
+#
+# It never starts, stops, restarts or reconfigures a service.  Packages
+# such as nginx, apache2, lighttpd and prometheus start their service from
+# their postinst (invoke-rc.d, deb-systemd-invoke); both ask
+# /usr/sbin/policy-rc.d first, so while apt-get runs a policy-rc.d that
+# answers 101 ("action forbidden") is put in place, and removed again
+# afterwards, on any exit.  A policy-rc.d that is already there is the
+# administrator's, and is left as it is.  A service that was running
+# before keeps running: the tests and the demo start their own servers on
+# loopback ports and never touch the system's.
+#
+# Environment: RH_POLICY_RC_D, the policy-rc.d path (tests/t/install-deps.t
+# points it into a scratch directory; default /usr/sbin/policy-rc.d).
 set -eu
 
 pkgs="gcc make libc6-dev libfcgi-dev libssl-dev libjson-c-dev libconfig-dev
 libcurl4-openssl-dev nginx-light spawn-fcgi python3 openssl curl jq perl
 procps valgrind man-db groff-base wrk
-apache2 libapache2-mod-fcgid lighttpd systemd logrotate etcd-server"
+apache2 libapache2-mod-fcgid lighttpd systemd logrotate etcd-server
+dpkg-dev debhelper lintian prometheus"
 
 missing=
 for p in $pkgs; do
@@ -24,19 +38,25 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "  apt-get install -y$missing" >&2
 	exit 1
 fi
+
+policy=${RH_POLICY_RC_D:-/usr/sbin/policy-rc.d}
+if [ ! -e "$policy" ] && [ ! -L "$policy" ]; then
+	# Created under another name and renamed, so that a half-written
+	# file is never run; removed by the trap whatever happens next.
+	trap 'rm -f "$policy" "$policy.routehook"' EXIT
+	trap 'exit 1' INT TERM HUP
+	printf '%s\n' '#!/bin/sh' \
+	    '# routehook tests/install-deps.sh: no service starts while it installs.' \
+	    'exit 101' >"$policy.routehook"
+	chmod 755 "$policy.routehook"
+	mv "$policy.routehook" "$policy"
+fi
+
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
+# Another apt-get or dpkg may be running (another checkout's make check):
+# wait for its lock rather than fail.
+apt-get -o DPkg::Lock::Timeout=600 update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
-# The nginx package starts the system's nginx on port 80; the tests and
-# the demo run their own, so leave the machine as it was.
-# (The same for Apache and lighttpd, which the server-*.t tests start on
-# loopback ports of their own, and etcd, whose clusters etcd.t and
-# cluster.t start.)
-for svc in nginx apache2 lighttpd etcd; do
-	if command -v service >/dev/null 2>&1 &&
-	    service "$svc" status >/dev/null 2>&1; then
-		service "$svc" stop >/dev/null 2>&1 || true
-	fi
-done
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+    $missing

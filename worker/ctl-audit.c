@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "event.h"
+#include "jobject.h"
 
 #define CTL_AUDIT_BLOCK	(64 * 1024)
 #define CTL_AUDIT_CAP	(1024 * 1024)
@@ -111,17 +112,6 @@ ctl_rlines_prev(struct ctl_rlines *r)
 	}
 }
 
-static const char *
-ctl_json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Pick the fields routehookctl uses out of one audit line. */
 static void
 ctl_audit_fields(struct json_object *o, struct ctl_audit_line *l)
@@ -132,13 +122,13 @@ ctl_audit_fields(struct json_object *o, struct ctl_audit_line *l)
 	memset(l, 0, sizeof(*l));
 	l->obj = o;
 	l->sla_compliant = -1;
-	l->event_id = (s = ctl_json_str(o, "event_id")) ? s : "";
-	l->outcome = (s = ctl_json_str(o, "outcome")) ? s : "";
-	l->error = ctl_json_str(o, "error");
+	l->event_id = (s = jobject_str(o, "event_id")) ? s : "";
+	l->outcome = (s = jobject_str(o, "outcome")) ? s : "";
+	l->error = jobject_str(o, "error");
 	json_object_object_get_ex(o, "payload_summary", &sum);
-	l->event_type = (s = ctl_json_str(sum, "eventType")) ? s : "";
-	l->user_id = (s = ctl_json_str(sum, "userId")) ? s : "";
-	if ((s = ctl_json_str(o, "timestamp")) == NULL ||
+	l->event_type = (s = jobject_str(sum, "eventType")) ? s : "";
+	l->user_id = (s = jobject_str(sum, "userId")) ? s : "";
+	if ((s = jobject_str(o, "timestamp")) == NULL ||
 	    event_parse_time(s, &l->ts_ms) == -1)
 		l->ts_ms = 0;
 	if (json_object_object_get_ex(o, "sla_compliant", &v) &&

@@ -269,8 +269,8 @@ ctl_reg_answer(struct ctl_reg *r, struct http_call *hc,
 		    res->status == 429 || res->status >= 500 ? EXIT_TEMP :
 		    EXIT_PERM;
 	}
-	if (hc->resp.data != NULL)
-		o = json_tokener_parse(hc->resp.data);
+	if (dyn_len(&hc->resp) > 0)
+		o = json_tokener_parse(dyn_ptr(&hc->resp));
 	if (o != NULL && json_object_object_get_ex(o, "id", &v) &&
 	    json_object_is_type(v, json_type_string))
 		id = json_object_get_string(v);
@@ -338,8 +338,7 @@ ctl_reg_run(struct ctl_reg *r, struct conf *c)
 	if ((rc = ctl_reg_post(&o, &hc, url, body, &res)) == EXIT_DONE)
 		rc = ctl_reg_answer(r, &hc, &res, url);
 	/* The answer held the secret. */
-	if (hc.resp.data != NULL)
-		OPENSSL_cleanse(hc.resp.data, hc.resp.cap);
+	dyn_wipe(&hc.resp);
 out:
 	if (have_call)
 		http_call_free(&hc);
@@ -374,7 +373,7 @@ ctl_register(struct ctl *ctl, int argc, char **argv)
 		    c->file);
 		return EXIT_PERM;
 	}
-	if (conf_read_client_secret(c, err, sizeof(err)) == -1) {
+	if (secret_read_client(c, err, sizeof(err)) == -1) {
 		ctl_errx("%s", err);
 		return EXIT_PERM;
 	}

@@ -32,6 +32,7 @@
 #include <openssl/crypto.h>
 
 #include "ctl.h"
+#include "event.h"
 #include "hmac.h"
 
 #define CTL_SIM_MAX_COUNT	1000000L
@@ -67,13 +68,6 @@ const char ctl_simulate_usage[] =
 "exit status: 0 all accepted (with --bad-signature: all refused with\n"
 "401), 1 otherwise, 100 usage or configuration error, 111 no answer\n";
 
-/* The default routing.status_map words (issue 3), as senders write them. */
-static const char *const ctl_sim_words[] = {
-	"available", "idle", "on_queue", "offline", "off_queue", "away",
-	"busy", "break", "meal", "training", "meeting"
-};
-#define CTL_SIM_NWORDS	(sizeof(ctl_sim_words) / sizeof(ctl_sim_words[0]))
-
 struct ctl_sim_slot {
 	CURL			*easy;
 	struct curl_slist	*headers;
@@ -87,7 +81,7 @@ struct ctl_sim {
 	const char		*url;
 	long			 count, conc, rate, users;
 	int			 notification, bad_sig;
-	struct conf_secret	 key;
+	struct secret	 key;
 	long			 started, done, accepted, noanswer;
 	long			 by_status[CTL_SIM_STATUS_MAX];
 	long			 other_status;
@@ -121,7 +115,9 @@ static int
 ctl_sim_body(struct ctl_sim *s, long i, char *buf, size_t bufsz)
 {
 	unsigned long h = (unsigned long)i * 2654435761UL;
-	const char *word = ctl_sim_words[(h >> 8) % CTL_SIM_NWORDS];
+	/* The built-in routing.status_map words, as senders write them. */
+	const char *word =
+	    event_default_status_map[(h >> 8) % event_ndefault_status_map].from;
 	const char *status;
 	char user[64], ts[40];
 	int n;
@@ -134,7 +130,7 @@ ctl_sim_body(struct ctl_sim *s, long i, char *buf, size_t bufsz)
 		    "\"status\":\"%s\",\"timestamp\":\"%s\"}", user, word, ts);
 	else {
 		/* Notifications carry Genesys' own values, already mapped. */
-		if ((status = conf_map_status(s->c, word)) == NULL)
+		if ((status = event_map_status(s->c, word)) == NULL)
 			status = "IDLE";
 		n = snprintf(buf, bufsz, "{\"topicName\":\"v2.users.%s."
 		    "routingStatus\",\"version\":\"2\",\"eventBody\":{\"id\":"
@@ -506,7 +502,7 @@ ctl_sim_key(struct ctl_sim *s, struct conf *c)
 {
 	char err[4096];
 
-	if (conf_read_webhook_secrets(c, err, sizeof(err)) == -1) {
+	if (secret_read_receiver(c, err, sizeof(err)) == -1) {
 		ctl_errx("simulate: %s", err);
 		return -1;
 	}

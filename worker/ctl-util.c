@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "vis.h"
 
 void
 ctl_args_init(struct ctl_args *a, const char *cmd, int argc, char **argv)
@@ -160,17 +161,19 @@ ctl_number(const char *cmd, const char *opt, const char *s, long min,
 	return 0;
 }
 
+/* Escaped, as log.c does it: ids and paths in a message are not ours. */
 static void
 ctl_vmsg(int saved_errno, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], safe[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vis_str(safe, sizeof(safe), msg);
 	if (saved_errno != 0)
-		fprintf(stderr, "%s: %s: %s\n", CTL_PROG, msg,
+		fprintf(stderr, "%s: %s: %s\n", CTL_PROG, safe,
 		    strerror(saved_errno));
 	else
-		fprintf(stderr, "%s: %s\n", CTL_PROG, msg);
+		fprintf(stderr, "%s: %s\n", CTL_PROG, safe);
 }
 
 void

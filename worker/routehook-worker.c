@@ -159,7 +159,7 @@ load_config(const struct options *o, struct conf *c)
 			    c->file);
 		goto fail;
 	}
-	if (conf_read_client_secret(c, err, sizeof(err)) == -1) {
+	if (secret_read_client(c, err, sizeof(err)) == -1) {
 		log_lines(err);
 		goto fail;
 	}
@@ -342,7 +342,7 @@ run_daemon(struct worker *w)
 		/* Refused credentials: the secret may have been fixed since. */
 		if (reread && now_mono_ms() >= w->hold_until) {
 			reread = 0;
-			if (conf_read_client_secret(w->conf, err, sizeof(err))
+			if (secret_read_client(w->conf, err, sizeof(err))
 			    == -1)
 				log_lines(err);
 		}

@@ -114,7 +114,7 @@ static void
 ctl_check_secret(struct ctl_check *ck, const struct conf *c,
     const struct conf_path *p, const char *key)
 {
-	struct conf_secret *sec = NULL;
+	struct secret *sec = NULL;
 	struct stat st;
 	char err[2048];
 
@@ -144,7 +144,7 @@ ctl_check_secret(struct ctl_check *ck, const struct conf *c,
 		    strerror(errno));
 		return;
 	}
-	if (conf_read_secret(c, p, key, sec, err, sizeof(err)) == -1)
+	if (secret_read(c, p, key, sec, err, sizeof(err)) == -1)
 		ctl_problem_lines(ck, err);
 	OPENSSL_cleanse(sec, sizeof(*sec));
 	free(sec);

@@ -8,7 +8,8 @@
 #
 # The expected list is worked out here from the tree, independently of
 # the Makefile: the programs whose main() exists, the man pages written
-# so far, the sample config, every file in contrib/, and the units again
+# so far, the sample config, every file in contrib/ but the Debian
+# packaging (contrib/debian), and the units again
 # for systemd.
 . "$(dirname "$0")/../lib.sh"
 
@@ -33,7 +34,7 @@ mk() {
 		[ -f "$m" ] && echo "644 usr/share/man/man${m##*.}/${m##*/}"
 	done
 	echo "644 etc/routehook/routehook.conf.sample"
-	find contrib -type f ! -name '.*' ! -name '*~' | while read -r f; do
+	find contrib -path contrib/debian -prune -o -type f ! -name '.*' ! -name '*~' -print | while read -r f; do
 		case $f in
 		*.sh) echo "755 usr/share/routehook/${f#contrib/}" ;;
 		*) echo "644 usr/share/routehook/${f#contrib/}" ;;

@@ -1,6 +1,7 @@
 /*
  * Unit test for lib/conf.c: defaults, every key read back, every kind of
- * schema error with its FILE:LINE, the status map, the secret files, and
+ * schema error with its FILE:LINE, the status map (mapped with event.c's
+ * event_map_status()), the secret files (read with lib/secret.c), and
  * the sample etc/routehook.conf (which must load, and must still load to
  * the same values with every documented default uncommented).
  *
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "event.h"
+#include "secret.h"
 #include "tap.h"
 
 #define SAMPLE	"etc/routehook.conf"
@@ -351,7 +354,7 @@ test_every_key(void)
 	is_int(c.audit.file.line, line_of(text, "audit.jsonl"),
 	    "every key: audit.file line");
 	is_int(c.routing.nstatus_map, 12, "every key: a word added");
-	is_str(conf_map_status(&c, "lunch"), "OFF_QUEUE",
+	is_str(event_map_status(&c, "lunch"), "OFF_QUEUE",
 	    "every key: the added word maps");
 	conf_free(&c);
 }
@@ -646,38 +649,38 @@ test_status_map(void)
 	    "status_map: an override adds nothing, a new word does");
 	is_str(c.routing.status_map[11].from, "lunch",
 	    "status_map: the file's words come after the defaults");
-	is_str(conf_map_status(&c, "busy"), "INTERACTING",
+	is_str(event_map_status(&c, "busy"), "INTERACTING",
 	    "status_map: the file overrides a default");
-	is_str(conf_map_status(&c, "BUSY"), "INTERACTING",
+	is_str(event_map_status(&c, "BUSY"), "INTERACTING",
 	    "status_map: ignoring case");
-	is_str(conf_map_status(&c, "LuNcH"), "OFF_QUEUE",
+	is_str(event_map_status(&c, "LuNcH"), "OFF_QUEUE",
 	    "status_map: a new word, ignoring case");
-	is_str(conf_map_status(&c, "Available"), "IDLE",
+	is_str(event_map_status(&c, "Available"), "IDLE",
 	    "status_map: a default still there");
-	is_str(conf_map_status(&c, "meeting"), "OFF_QUEUE",
+	is_str(event_map_status(&c, "meeting"), "OFF_QUEUE",
 	    "status_map: another default");
-	is_str(conf_map_status(&c, "IDLE"), "IDLE",
+	is_str(event_map_status(&c, "IDLE"), "IDLE",
 	    "status_map: IDLE passes through");
-	is_str(conf_map_status(&c, "INTERACTING"), "INTERACTING",
+	is_str(event_map_status(&c, "INTERACTING"), "INTERACTING",
 	    "status_map: a Genesys status not in the map passes through");
-	is_str(conf_map_status(&c, "NOT_RESPONDING"), "NOT_RESPONDING",
+	is_str(event_map_status(&c, "NOT_RESPONDING"), "NOT_RESPONDING",
 	    "status_map: NOT_RESPONDING passes through");
-	is_str(conf_map_status(&c, "interacting"), NULL,
+	is_str(event_map_status(&c, "interacting"), NULL,
 	    "status_map: only Genesys' own spelling passes through");
-	is_str(conf_map_status(&c, "lunchbreak"), NULL,
+	is_str(event_map_status(&c, "lunchbreak"), NULL,
 	    "status_map: an unknown word is NULL");
-	is_str(conf_map_status(&c, ""), NULL, "status_map: \"\" is NULL");
-	is_str(conf_map_status(&c, NULL), NULL, "status_map: NULL is NULL");
+	is_str(event_map_status(&c, ""), NULL, "status_map: \"\" is NULL");
+	is_str(event_map_status(&c, NULL), NULL, "status_map: NULL is NULL");
 	conf_free(&c);
 
-	ok(conf_is_genesys_status("COMMUNICATING"),
-	    "conf_is_genesys_status: COMMUNICATING");
-	ok(conf_is_genesys_status("OFF_QUEUE"),
-	    "conf_is_genesys_status: OFF_QUEUE");
-	ok(!conf_is_genesys_status("idle"), "conf_is_genesys_status: not idle");
-	ok(!conf_is_genesys_status("AVAILABLE"),
-	    "conf_is_genesys_status: not AVAILABLE");
-	ok(!conf_is_genesys_status(NULL), "conf_is_genesys_status: not NULL");
+	ok(event_is_genesys_status("COMMUNICATING"),
+	    "event_is_genesys_status: COMMUNICATING");
+	ok(event_is_genesys_status("OFF_QUEUE"),
+	    "event_is_genesys_status: OFF_QUEUE");
+	ok(!event_is_genesys_status("idle"), "event_is_genesys_status: not idle");
+	ok(!event_is_genesys_status("AVAILABLE"),
+	    "event_is_genesys_status: not AVAILABLE");
+	ok(!event_is_genesys_status(NULL), "event_is_genesys_status: not NULL");
 
 	one_error("routing = {\n  status_map = {\n    available = \"IDLE\";\n"
 	    "    lunch = \"LUNCH\";\n  };\n};\n", "lunch",
@@ -791,9 +794,9 @@ test_conf_path(void)
 static void
 test_secrets(void)
 {
-	char text[2048], err[2048], want[2048], big[CONF_SECRET_MAX + 1];
+	char text[2048], err[2048], want[2048], big[SECRET_MAX + 1];
 	const char *cpath, *s1, *s2, *s3, *s4, *s5, *s6;
-	struct conf_secret sec;
+	struct secret sec;
 	struct conf_path p;
 	struct conf c;
 	int rc;
@@ -804,14 +807,14 @@ test_secrets(void)
 	s4 = write_text("blank-first.secret", "\nhidden-secret-line\n");
 	memset(big, 'K', sizeof(big));
 	s5 = write_file("long.secret", big, sizeof(big));
-	s6 = write_file("max.secret", big, CONF_SECRET_MAX);
+	s6 = write_file("max.secret", big, SECRET_MAX);
 
 	snprintf(text, sizeof(text),
 	    "receiver = {\n  secret_files = [\"%s\", \"%s\"];\n};\n"
 	    "genesys = {\n  client_secret_file = \"%s\";\n};\n", s1, s2, s6);
 	rc = load(text, &c, err, sizeof(err), &cpath);
 	is_int(rc, 0, "secrets: config loads");
-	rc = conf_read_webhook_secrets(&c, err, sizeof(err));
+	rc = secret_read_receiver(&c, err, sizeof(err));
 	is_int(rc, 0, "secrets: webhook secrets read");
 	is_int(c.receiver.nsecrets, 2, "secrets: two of them");
 	is_int(c.receiver.secrets[0].len, 10, "secrets: \\r\\n trimmed");
@@ -820,9 +823,9 @@ test_secrets(void)
 	is_int(c.receiver.secrets[1].len, 10, "secrets: \\n trimmed");
 	ok(memcmp(c.receiver.secrets[1].key, "s3cret-two", 10) == 0,
 	    "secrets: second secret");
-	rc = conf_read_client_secret(&c, err, sizeof(err));
-	is_int(rc, 0, "secrets: exactly CONF_SECRET_MAX bytes is fine");
-	is_int(c.genesys.client_secret.len, CONF_SECRET_MAX,
+	rc = secret_read_client(&c, err, sizeof(err));
+	is_int(rc, 0, "secrets: exactly SECRET_MAX bytes is fine");
+	is_int(c.genesys.client_secret.len, SECRET_MAX,
 	    "secrets: all of them kept");
 	conf_free(&c);
 	ok(all_zero(&c, sizeof(c)), "secrets: conf_free wipes them");
@@ -833,7 +836,7 @@ test_secrets(void)
 	    s1, scratch);
 	rc = load(text, &c, err, sizeof(err), NULL);
 	is_int(rc, 0, "secrets: config with a missing file loads");
-	rc = conf_read_webhook_secrets(&c, err, sizeof(err));
+	rc = secret_read_receiver(&c, err, sizeof(err));
 	is_int(rc, -1, "secrets: a missing file fails");
 	is_int(c.receiver.nsecrets, 0, "secrets: none kept");
 	ok(all_zero(c.receiver.secrets, sizeof(c.receiver.secrets)),
@@ -850,7 +853,7 @@ test_secrets(void)
 	snprintf(text, sizeof(text), "spool_dir = \"/x\";\n"
 	    "receiver = {\n  secret_file = \"%s/nope\";\n};\n", scratch);
 	rc = load(text, &c, err, sizeof(err), &cpath);
-	rc = conf_read_webhook_secrets(&c, err, sizeof(err));
+	rc = secret_read_receiver(&c, err, sizeof(err));
 	is_int(rc, -1, "secret_file missing: fails");
 	snprintf(want, sizeof(want), "%s:3: receiver.secret_file: %s/nope: "
 	    "No such file or directory", cpath, scratch);
@@ -859,7 +862,7 @@ test_secrets(void)
 	/* Every failure below, read through c->file's name. */
 	p.line = 7;
 	p.path = (char *)s3;
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
 	is_int(rc, -1, "empty secret file: fails");
 	snprintf(want, sizeof(want), "%s:7: receiver.secret_file: %s: no "
@@ -867,32 +870,32 @@ test_secrets(void)
 	is_str(err, want, "empty secret file: message");
 
 	p.path = (char *)s4;
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
 	is_int(rc, -1, "empty first line: fails");
 	ok(!contains(err, "hidden-secret"),
 	    "empty first line: the second line is not in the message");
 
 	p.path = (char *)s5;
-	rc = conf_read_secret(&c, &p, "genesys.client_secret_file", &sec, err,
+	rc = secret_read(&c, &p, "genesys.client_secret_file", &sec, err,
 	    sizeof(err));
 	is_int(rc, -1, "too long: fails");
 	snprintf(want, sizeof(want), "%s:7: genesys.client_secret_file: %s: "
 	    "secret file too long (more than %d bytes)", cpath, s5,
-	    CONF_SECRET_MAX);
+	    SECRET_MAX);
 	is_str(err, want, "too long: message");
 	ok(!contains(err, "KKKK"), "too long: no secret in the message");
 	is_int(sec.len, 0, "too long: nothing returned");
 
 	p.path = scratch;
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
 	is_int(rc, -1, "a directory: fails");
 	ok(contains(err, "not a regular file"), "a directory: says so");
 
 	p.line = 0;
 	p.path = (char *)"/nonexistent/webhook.secret";
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
 	snprintf(want, sizeof(want), "%s: receiver.secret_file (default) "
 	    "/nonexistent/webhook.secret: No such file or directory", cpath);
@@ -900,17 +903,17 @@ test_secrets(void)
 
 	p.line = 4;
 	p.path = (char *)s2;
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
-	is_int(rc, 0, "conf_read_secret: reads");
-	is_str(err, "", "conf_read_secret: err cleared");
-	is_int(sec.len, 10, "conf_read_secret: length");
+	is_int(rc, 0, "secret_read: reads");
+	is_str(err, "", "secret_read: err cleared");
+	is_int(sec.len, 10, "secret_read: length");
 	p.path = (char *)s3;
-	rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec, err,
+	rc = secret_read(&c, &p, "receiver.secret_file", &sec, err,
 	    sizeof(err));
-	is_int(rc, -1, "conf_read_secret: then a failure");
+	is_int(rc, -1, "secret_read: then a failure");
 	ok(sec.len == 0 && all_zero(sec.key, sizeof(sec.key)),
-	    "conf_read_secret: a failure leaves no old secret behind");
+	    "secret_read: a failure leaves no old secret behind");
 	p.path = (char *)s2;
 
 	if (geteuid() == 0) {
@@ -919,7 +922,7 @@ test_secrets(void)
 	} else {
 		if (chmod(s2, 0) == -1)
 			die(s2);
-		rc = conf_read_secret(&c, &p, "receiver.secret_file", &sec,
+		rc = secret_read(&c, &p, "receiver.secret_file", &sec,
 		    err, sizeof(err));
 		is_int(rc, -1, "unreadable: fails");
 		snprintf(want, sizeof(want), "%s:4: receiver.secret_file: %s: "

@@ -3,8 +3,10 @@
  * status word of the default map, malformed bodies with the sentence each
  * must give, the API call and order key of each kind, and ISO 8601 times
  * (a table, then every day from 1600 to 2400 against gmtime_r).  The
- * defaults come from conf_load() itself, so a change to lib/conf.c's
- * built-in map that breaks the documented mapping fails here.
+ * defaults come from conf_load() itself, and the built-in map is checked
+ * word for word against the one the sample etc/routehook.conf documents
+ * (run from the top of the tree; make does), so a change to either alone
+ * fails here.
  * Fails with "not ok" lines and exit 1.
  */
 #include <limits.h>
@@ -34,22 +36,14 @@
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* The default mapping issue 3 and routehook.conf(5) promise. */
-static const struct {
-	const char	*from, *to;
-} default_map[] = {
-	{ "available", "IDLE" },
-	{ "idle", "IDLE" },
-	{ "on_queue", "IDLE" },
-	{ "offline", "OFF_QUEUE" },
-	{ "off_queue", "OFF_QUEUE" },
-	{ "away", "OFF_QUEUE" },
-	{ "busy", "OFF_QUEUE" },
-	{ "break", "OFF_QUEUE" },
-	{ "meal", "OFF_QUEUE" },
-	{ "training", "OFF_QUEUE" },
-	{ "meeting", "OFF_QUEUE" },
-};
+/*
+ * The built-in words are event.c's table; what it must say is written in
+ * the sample config and routehook.conf(5), which test_documented_map()
+ * reads.
+ */
+#define default_map	event_default_status_map
+#define NDEFAULT	event_ndefault_status_map
+#define SAMPLE		"etc/routehook.conf"
 
 static struct conf defconf, custom;
 
@@ -265,10 +259,10 @@ test_default_map(void)
 	size_t i, j;
 	int n;
 
-	is_int(defconf.routing.nstatus_map, NITEMS(default_map),
+	is_int(defconf.routing.nstatus_map, NDEFAULT,
 	    "conf_load's default map has exactly the promised words");
 
-	for (i = 0; i < NITEMS(default_map); i++) {
+	for (i = 0; i < NDEFAULT; i++) {
 		for (j = 0; default_map[i].from[j] != '\0'; j++)
 			upper[j] = (char)(default_map[i].from[j] -
 			    (default_map[i].from[j] >= 'a' &&
@@ -292,6 +286,49 @@ test_default_map(void)
 	}
 }
 
+/*
+ * The sample's status_map block, "\t\t#word = \"STATUS\";" lines, is the
+ * built-in table: the same words, the same values, the same order.
+ */
+static void
+test_documented_map(void)
+{
+	char *line = NULL, from[64], to[64];
+	size_t cap = 0, i = 0;
+	int inside = 0, same = 1;
+	FILE *fp;
+
+	if ((fp = fopen(SAMPLE, "r")) == NULL) {
+		ok(0, "documented map: %s: cannot open (run from the top of "
+		    "the tree)", SAMPLE);
+		return;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		if (strstr(line, "status_map = {") != NULL) {
+			inside = 1;
+			continue;
+		}
+		if (!inside)
+			continue;
+		if (strstr(line, "};") != NULL)
+			break;
+		if (sscanf(line, " #%63[a-z_] = \"%63[A-Z_]\";", from,
+		    to) != 2)
+			continue;
+		if (i >= NDEFAULT || strcmp(from, default_map[i].from) != 0 ||
+		    strcmp(to, default_map[i].to) != 0) {
+			printf("# documented %s = %s, built-in #%zu differs\n",
+			    from, to, i);
+			same = 0;
+		}
+		i++;
+	}
+	free(line);
+	fclose(fp);
+	ok(same && i == NDEFAULT, "the sample documents the built-in map "
+	    "word for word (%zu words documented, %zu built in)", i, NDEFAULT);
+}
+
 /* ---- bodies that do not ---- */
 
 static const struct bad {
@@ -301,16 +338,16 @@ static const struct bad {
 	const char	*err;
 	const char	*type, *user;	/* the summary that must survive */
 } bad[] = {
-	{ "not JSON", 0, "hello", "body is not JSON: unexpected character",
+	{ "not JSON", 0, "hello", "body is not a JSON object",
 	  "", "" },
-	{ "empty body", 0, "", "body is empty", "", "" },
-	{ "only whitespace", 0, " \r\n\t", "body is empty", "", "" },
+	{ "empty body", 0, "", "empty body", "", "" },
+	{ "only whitespace", 0, " \r\n\t", "empty body", "", "" },
 	{ "cut short", 0, "{\"eventType\":\"" T_STATUS "\",\"userId\":",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "cut short in a string", 0, "{\"eventType\":\"routing.",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "cut short in a literal", 0, "{\"a\":tru",
-	  "body ends before its JSON does", "", "" },
+	  "body is not JSON: it ends too soon", "", "" },
 	{ "JSON true", 0, "true", "body is not a JSON object", "", "" },
 	{ "JSON array", 0, "[{\"eventType\":\"" T_STATUS "\"}]",
 	  "body is not a JSON object", "", "" },
@@ -328,7 +365,7 @@ static const struct bad {
 	{ "trailing comma", 0, "{\"eventType\":\"" T_STATUS "\",}",
 	  "body is not JSON: unexpected character", "", "" },
 	{ "invalid UTF-8", 0, "{\"eventType\":\"\xff\xfe\"}",
-	  "body is not JSON: invalid utf-8 string", "", "" },
+	  "body is not UTF-8", "", "" },
 	{ "no shape", 0, "{\"userId\":\"" U "\",\"status\":\"idle\"}",
 	  "neither eventType nor topicName", "", "" },
 	{ "both shapes", 0, "{\"eventType\":\"" T_STATUS "\",\"topicName\":\""
@@ -599,20 +636,33 @@ test_bad_raw(void)
 		ok(0, "malloc");
 		return;
 	}
-	memset(deep, '[', n);
+	memcpy(deep, "{\"a\":", 5);
+	memset(deep + 5, '[', n - 5);
 	is_int(event_parse(&defconf, deep, n, &ev, err, sizeof(err)), -1,
 	    "'[' nested %zu deep fails (and does not crash)", n);
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
 	for (i = 0; i < n; i++)
 		memcpy(deep + i * 5, "{\"a\":", 5);
 	is_int(event_parse(&defconf, deep, n * 5, &ev, err, sizeof(err)), -1,
 	    "objects nested %zu deep fail", n);
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
-	memset(deep, '[', 17);
-	memset(deep + 17, ']', 17);
-	is_int(event_parse(&defconf, deep, 34, &ev, err, sizeof(err)), -1,
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
+	memcpy(deep, "{\"a\":", 5);
+	memset(deep + 5, '[', 16);
+	deep[21] = '1';
+	memset(deep + 22, ']', 16);
+	deep[38] = '}';
+	is_int(event_parse(&defconf, deep, 39, &ev, err, sizeof(err)), -1,
 	    "17 levels fail");
-	is_str(err, "body is nested deeper than 16 levels", "and says why");
+	is_str(err, "body is nested too deeply (more than 16 levels)",
+	    "and says why");
+	deep[20] = '1';
+	memset(deep + 21, ']', 15);
+	deep[36] = '}';
+	is_int(event_parse(&defconf, deep, 37, &ev, err, sizeof(err)), -1,
+	    "16 levels are JSON enough (then refused for having no type)");
+	is_str(err, "neither eventType nor topicName", "and says that");
 	free(deep);
 
 	/* A small error buffer gets a cut sentence, never an overrun. */
@@ -928,6 +978,7 @@ main(void)
 	conf_init();
 	test_good();
 	test_default_map();
+	test_documented_map();
 	test_bad();
 	test_bad_raw();
 	test_err_bound();

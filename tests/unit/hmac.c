@@ -236,7 +236,7 @@ test_format(void)
 }
 
 static void
-secret(struct conf_secret *s, const char *text)
+secret(struct secret *s, const char *text)
 {
 	memset(s, 0, sizeof(*s));
 	s->len = strlen(text);
@@ -246,7 +246,7 @@ secret(struct conf_secret *s, const char *text)
 static void
 test_verify(void)
 {
-	struct conf_secret sec[CONF_MAX_SECRETS], other, empty;
+	struct secret sec[CONF_MAX_SECRETS], other, empty;
 	const char body[] = "{\"userId\":\"u1\",\"status\":\"available\"}";
 	size_t blen = strlen(body);
 	unsigned char mac[HMAC_LEN];
@@ -307,7 +307,7 @@ test_verify(void)
 	hmac_format("", 0, body, blen, "", HEX, text, sizeof(text));
 	is_int(hmac_verify(&empty, 1, body, blen, text, "", HEX), 0,
 	    "an empty secret never matches");
-	other.len = CONF_SECRET_MAX + 1;
+	other.len = SECRET_MAX + 1;
 	is_int(hmac_verify(&other, 1, body, blen, sig_other, "", HEX), 0,
 	    "a secret longer than its buffer never matches");
 }

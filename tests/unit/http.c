@@ -1,6 +1,7 @@
 /*
  * http unit test: the pure parts of lib/http.c: the error sentence from
- * Genesys and OAuth error bodies, the capped response buffer, URLs.
+ * Genesys and OAuth error bodies, URLs (the capped response buffer is
+ * dynbuf's, tests/unit/dynbuf.c).
  * Fails (exit 1, "not ok" lines) when any entry differs.
  */
 #include <string.h>
@@ -40,7 +41,6 @@ static const struct {
 int
 main(void)
 {
-	struct http_buf b;
 	char out[HTTP_ERROR_MAX], small[16], url[32];
 	size_t i;
 
@@ -55,21 +55,6 @@ main(void)
 	http_error_text(404, errors[0].body, strlen(errors[0].body), small,
 	    sizeof(small));
 	is_str(small, "HTTP 404 not.fo", "truncated to the caller's buffer");
-
-	http_buf_init(&b, 10);
-	ok(http_buf_append(&b, "hello", 5) == 0 && b.len == 5 &&
-	    strcmp(b.data, "hello") == 0 && !b.truncated, "append under the cap");
-	ok(http_buf_append(&b, " world!", 7) == 0 && b.len == 10 &&
-	    strcmp(b.data, "hello worl") == 0 && b.truncated,
-	    "past the cap: kept up to it, the rest dropped, truncated set");
-	ok(b.cap <= 11, "never allocated past the cap (%zu bytes)", b.cap);
-	ok(http_buf_append(&b, "more", 4) == 0 && b.len == 10,
-	    "a full buffer takes nothing more");
-	http_buf_reset(&b);
-	ok(b.len == 0 && !b.truncated && b.data[0] == '\0', "reset empties it");
-	ok(http_buf_append(&b, "", 0) == 0 && b.len == 0, "append of nothing");
-	http_buf_free(&b);
-	ok(b.data == NULL && b.max == 10, "free keeps the cap for reuse");
 
 	ok(http_url(url, sizeof(url), "https://api.x", "/api/v2/a") == 0 &&
 	    strcmp(url, "https://api.x/api/v2/a") == 0, "http_url joins");

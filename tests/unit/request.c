@@ -1,8 +1,8 @@
 /*
  * request.c: unit tests for fcgi/request.c, printing TAP.
  *
- * Tables for the pure parts (CONTENT_LENGTH, path classification, the
- * JSON check), then request_handle() driven through a fake transport
+ * Tables for the pure parts (CONTENT_LENGTH, path classification; the
+ * JSON check is jobject's, tests/unit/jobject.c), then request_handle() driven through a fake transport
  * against a real spool in a scratch directory: the order of the checks
  * (413 before reading, 401 before parsing), the answers' headers, and
  * that a refused request leaves no file anywhere.
@@ -23,12 +23,6 @@
 #include "../../fcgi/request.h"
 #include "spool.h"
 #include "tap.h"
-
-/*
- * json-c 0.16's strict mode still takes single-quoted keys, NaN and
- * Infinity, and "1."; harmless, since the worker reads the spooled file
- * with the same parser, so they are not in the table below.
- */
 
 /* s made fit for one TAP line; four buffers, for use in one printf. */
 static const char *
@@ -144,119 +138,6 @@ test_classify(void)
 		    t[i].want, "classify uri=%s script=%s info=%s",
 		    t[i].uri ? t[i].uri : "-", t[i].script ? t[i].script : "-",
 		    t[i].info ? t[i].info : "-");
-}
-
-/* --- JSON ---------------------------------------------------------------- */
-
-/* prefix x n, middle, suffix x n: deep nesting without a recursive parser */
-static char *
-nest(const char *prefix, const char *middle, const char *suffix, size_t n,
-    size_t *len)
-{
-	size_t lp = strlen(prefix), lm = strlen(middle), ls = strlen(suffix);
-	size_t i;
-	char *s, *p;
-
-	if ((s = malloc(n * (lp + ls) + lm + 1)) == NULL) {
-		perror("malloc");
-		exit(1);
-	}
-	p = s;
-	for (i = 0; i < n; i++, p += lp)
-		memcpy(p, prefix, lp);
-	memcpy(p, middle, lm);
-	p += lm;
-	for (i = 0; i < n; i++, p += ls)
-		memcpy(p, suffix, ls);
-	*p = '\0';
-	*len = (size_t)(p - s);
-	return s;
-}
-
-static void
-test_json(void)
-{
-	static const struct {
-		const char	*in;
-		size_t		 len;	/* 0: strlen */
-		int		 ok;
-		const char	*name;
-	} t[] = {
-		{ "{}", 0, 1, "empty object" },
-		{ "{\"eventType\":\"routing.user.status.update\","
-		  "\"userId\":\"u1\",\"status\":\"available\"}", 0, 1,
-		  "tutorial event" },
-		{ "{\"topicName\":\"v2.users.u1.routingStatus\",\"eventBody\":"
-		  "{\"routingStatus\":{\"status\":\"IDLE\"}}}", 0, 1,
-		  "notification event" },
-		{ " \t\r\n{\"a\":1}\r\n \t", 0, 1, "JSON whitespace around" },
-		{ "{\"a\":1}\n", 0, 1, "trailing newline (curl -d @file)" },
-		{ "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}", 0, 1,
-		  "UTF-8 in a string" },
-		{ "{\"a\":\"\\u00e9\\ud83d\\ude00\"}", 0, 1, "\\u escapes" },
-		{ "", 0, 0, "empty" },
-		{ " \n", 0, 0, "whitespace only" },
-		{ "[]", 0, 0, "array" },
-		{ "[{\"a\":1}]", 0, 0, "object inside an array" },
-		{ "\"s\"", 0, 0, "string" },
-		{ "12", 0, 0, "number" },
-		{ "null", 0, 0, "null" },
-		{ "true", 0, 0, "true" },
-		{ "{", 0, 0, "unterminated object" },
-		{ "{\"a\":1", 0, 0, "missing brace" },
-		{ "{\"a\":1}x", 0, 0, "trailing garbage" },
-		{ "{\"a\":1} x", 0, 0, "trailing garbage after a space" },
-		{ "{\"a\":1}{\"b\":2}", 0, 0, "two objects" },
-		{ "{\"a\":1}}", 0, 0, "extra brace" },
-		{ "{\"a\":1}\0", 8, 0, "NUL after the object" },
-		{ "{\"a\":\"x\0y\"}", 11, 0, "NUL inside a string" },
-		{ "{\"a\":1,}", 0, 0, "trailing comma" },
-		{ "{\"a\":'x'}", 0, 0, "single-quoted string" },
-		{ "{a:1}", 0, 0, "bare key" },
-		{ "{\"a\":1 /* c */}", 0, 0, "comment" },
-		{ "{\"a\":nan}", 0, 0, "nan" },
-		{ "{\"a\":01}", 0, 0, "leading zero" },
-		{ "{\"a\":+1}", 0, 0, "plus sign" },
-		{ "{\"a\":\"\xff\"}", 0, 0, "invalid UTF-8 byte" },
-		{ "{\"a\":\"\xc3\"}", 0, 0, "truncated UTF-8 sequence" },
-		{ "\xef\xbb\xbf{\"a\":1}", 0, 0, "byte order mark" },
-	};
-	const char *why;
-	char *deep;
-	size_t i, len;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		why = NULL;
-		len = t[i].len ? t[i].len : strlen(t[i].in);
-		is_int(request_json_check(t[i].in, len, &why),
-		    t[i].ok ? 0 : -1, "json: %s", t[i].name);
-		if (!t[i].ok)
-			ok(why != NULL && *why != '\0', "json: %s says why (%s)",
-			    t[i].name, why ? why : "(null)");
-	}
-
-	deep = nest("{\"a\":", "1", "}", REQUEST_JSON_DEPTH - 1, &len);
-	is_int(request_json_check(deep, len, &why), 0,
-	    "json: %d levels of objects accepted", REQUEST_JSON_DEPTH - 1);
-	free(deep);
-	deep = nest("{\"a\":", "1", "}", REQUEST_JSON_DEPTH + 1, &len);
-	is_int(request_json_check(deep, len, &why), -1,
-	    "json: %d levels of objects refused", REQUEST_JSON_DEPTH + 1);
-	free(deep);
-	deep = nest("{\"a\":", "1", "}", 10000, &len);
-	is_int(request_json_check(deep, len, &why), -1,
-	    "json: 10000 levels of objects refused without a crash");
-	is_str(why, "JSON nested too deeply", "json: ... saying why");
-	free(deep);
-	deep = nest("[", "{}", "]", 10000, &len);
-	deep[0] = '{';	/* "{[[[...": an object start, then arrays */
-	is_int(request_json_check(deep, len, &why), -1,
-	    "json: 10000 levels of arrays refused without a crash");
-	free(deep);
-	deep = nest("{\"a\":[", "1", "]}", 10000, &len);
-	is_int(request_json_check(deep, len, &why), -1,
-	    "json: 20000 levels of objects and arrays refused");
-	free(deep);
 }
 
 /* --- request_handle through a fake transport ------------------------------ */
@@ -571,7 +452,6 @@ main(void)
 	}
 	test_content_length();
 	test_classify();
-	test_json();
 	test_handle();
 	cleanup();
 	return tap_done();

@@ -1,0 +1,97 @@
+/*
+ * err: see err.h.  Everything is formatted with vsnprintf into the
+ * caller's buffer and cut there; nothing is allocated, so reporting an
+ * out-of-memory failure cannot fail in turn.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+const char *
+err_str(int errnum, char *buf, size_t bufsz)
+{
+	/*
+	 * _POSIX_C_SOURCE without _GNU_SOURCE: the XSI strerror_r, which
+	 * returns an int and fills buf.
+	 */
+	if (bufsz == 0)
+		return buf;
+	if (strerror_r(errnum, buf, bufsz) != 0)
+		snprintf(buf, bufsz, "error %d", errnum);
+	return buf;
+}
+
+/* ": reason" after whatever err holds, when errnum >= 0. */
+static void
+err_reason(char *err, size_t errsz, int errnum)
+{
+	char why[ERR_STR_MAX];
+	size_t n;
+
+	if (errnum < 0)
+		return;
+	n = strlen(err);
+	if (n + 1 >= errsz)
+		return;
+	snprintf(err + n, errsz - n, ": %s", err_str(errnum, why,
+	    sizeof(why)));
+}
+
+int
+err_setv(char *err, size_t errsz, int errnum, const char *fmt, va_list ap)
+{
+	int saved = errno;
+
+	if (err != NULL && errsz > 0) {
+		if (vsnprintf(err, errsz, fmt, ap) < 0)
+			err[0] = '\0';
+		err_reason(err, errsz, errnum);
+	}
+	errno = saved;
+	return -1;
+}
+
+int
+err_set(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_setv(err, errsz, -1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+err_set_sys(char *err, size_t errsz, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_setv(err, errsz, saved, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+err_append(char *err, size_t errsz, int errnum, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t n;
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	n = strlen(err);
+	if (n + 1 >= errsz)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(err + n, errsz - n, fmt, ap) < 0)
+		err[n] = '\0';
+	va_end(ap);
+	err_reason(err, errsz, errnum);
+	errno = saved;
+}

@@ -1,0 +1,226 @@
+/*
+ * secret: read the secret files the configuration names (see secret.h).
+ *
+ * Failure: each reader says which key and which file, and why, in the
+ * caller's buffer; the secret's bytes never reach a message, and the
+ * read buffer is wiped on every path out.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "conf.h"
+#include "secret.h"
+
+#define SECRET_LINE_MAX	1024	/* one message */
+#define SECRET_KEY_MAX	128	/* "receiver.secret_files[7]" and the like */
+
+/* Messages so far, joined by '\n' into the caller's buffer. */
+struct lines {
+	char	*buf;
+	size_t	 size, len;
+	int	 n;
+};
+
+static void
+lines_init(struct lines *l, char *buf, size_t size)
+{
+	l->buf = size > 0 ? buf : NULL;
+	l->size = size;
+	l->len = 0;
+	l->n = 0;
+	if (l->buf != NULL)
+		l->buf[0] = '\0';
+}
+
+static void
+lines_add(struct lines *l, const char *line)
+{
+	int n;
+
+	l->n++;
+	if (l->buf == NULL || l->len + 1 >= l->size)
+		return;
+	n = snprintf(l->buf + l->len, l->size - l->len, "%s%s",
+	    l->len > 0 ? "\n" : "", line);
+	if (n < 0)
+		l->buf[l->len] = '\0';
+	else if ((size_t)n >= l->size - l->len)
+		l->len = l->size - 1;
+	else
+		l->len += (size_t)n;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static void
+secret_error(const struct conf *c, const struct conf_path *p,
+    const char *key, char *err, size_t errsz, const char *fmt, ...)
+{
+	char why[SECRET_LINE_MAX];
+	const char *file = c != NULL && c->file != NULL ? c->file :
+	    CONF_DEFAULT_PATH;
+	const char *path = p->path != NULL ? p->path : "";
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (p->line > 0)
+		snprintf(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
+		    path, why);
+	else
+		snprintf(err, errsz, "%s: %s (default) %s: %s", file, key,
+		    path, why);
+}
+
+void
+secret_wipe(struct secret *s, size_t n)
+{
+	OPENSSL_cleanse(s, n * sizeof(*s));
+}
+
+/*
+ * O_NONBLOCK so that a FIFO in the secret's place cannot hang us before
+ * fstat() says it is not a regular file.
+ */
+int
+secret_read(const struct conf *c, const struct conf_path *p,
+    const char *key, struct secret *out, char *err, size_t errsz)
+{
+	unsigned char buf[SECRET_MAX + 1];
+	unsigned char *nl;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd = -1;
+
+	if (err != NULL && errsz > 0)
+		err[0] = '\0';
+	secret_wipe(out, 1);
+	out->len = 0;
+	if (p->path == NULL || p->path[0] == '\0') {
+		secret_error(c, p, key, err, errsz, "no file given");
+		goto fail;
+	}
+	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) == -1) {
+		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		secret_error(c, p, key, err, errsz, "not a regular file");
+		goto fail;
+	}
+	/* One byte more than allowed tells a full file from a long one. */
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			secret_error(c, p, key, err, errsz, "%s",
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > SECRET_MAX) {
+		secret_error(c, p, key, err, errsz, "secret file too long "
+		    "(more than %d bytes)", SECRET_MAX);
+		goto fail;
+	}
+	if ((nl = memchr(buf, '\n', len)) != NULL)
+		len = (size_t)(nl - buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		secret_error(c, p, key, err, errsz, "no secret on the first "
+		    "line");
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		goto fail;
+	}
+	memcpy(out->key, buf, len);
+	out->len = len;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+
+fail:
+	if (fd != -1)
+		close(fd);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return -1;
+}
+
+/*
+ * Read n files named by key (key[i] when there are several) into out;
+ * each failure is one more line in l.  Returns the number read.
+ */
+static size_t
+secret_read_list(const struct conf *c, const struct conf_path *paths,
+    size_t n, const char *key, const char *listkey, struct secret *out,
+    struct lines *l)
+{
+	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
+	size_t i, good = 0;
+
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			snprintf(name, sizeof(name), "%s[%zu]", listkey, i);
+		else
+			snprintf(name, sizeof(name), "%s", key);
+		if (secret_read(c, &paths[i], name, &out[i], one,
+		    sizeof(one)) == -1)
+			lines_add(l, one);
+		else
+			good++;
+	}
+	return good;
+}
+
+int
+secret_read_receiver(struct conf *c, char *err, size_t errsz)
+{
+	struct lines l;
+	size_t n = c->receiver.nsecret_files;
+
+	lines_init(&l, err, errsz);
+	if (n > CONF_MAX_SECRETS)
+		n = CONF_MAX_SECRETS;
+	c->receiver.nsecrets = 0;
+	secret_read_list(c, c->receiver.secret_files, n,
+	    "receiver.secret_file", "receiver.secret_files",
+	    c->receiver.secrets, &l);
+	if (l.n > 0) {
+		secret_wipe(c->receiver.secrets, CONF_MAX_SECRETS);
+		return -1;
+	}
+	c->receiver.nsecrets = n;
+	return 0;
+}
+
+int
+secret_read_client(struct conf *c, char *err, size_t errsz)
+{
+	return secret_read(c, &c->genesys.client_secret_file,
+	    "genesys.client_secret_file", &c->genesys.client_secret, err,
+	    errsz);
+}

@@ -1,0 +1,58 @@
+/*
+ * err unit test: the one error setter every module uses, and the one
+ * millisecond clock.  Fails (exit 1, "not ok" lines) when any check
+ * differs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "err.h"
+#include "msclock.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	char err[128], tiny[8];
+	long long m1, m2, r;
+
+	is_int(err_set(err, sizeof(err), "key %s: %d", "x", 3), -1,
+	    "err_set returns -1");
+	is_str(err, "key x: 3", "... and writes the sentence");
+
+	errno = ENOENT;
+	is_int(err_set_sys(err, sizeof(err), "open %s", "/nope"), -1,
+	    "err_set_sys returns -1");
+	is_str(err, "open /nope: No such file or directory",
+	    "... with strerror appended");
+	is_int(errno, ENOENT, "... and errno kept");
+
+	errno = EACCES;
+	err_set(tiny, sizeof(tiny), "a long sentence");
+	is_str(tiny, "a long ", "cut to the buffer");
+	is_int(errno, EACCES, "err_set keeps errno too");
+	err_set_sys(tiny, sizeof(tiny), "abcdefg");
+	is_str(tiny, "abcdefg", "no room for the reason: cut, not overrun");
+
+	ok(err_set(NULL, 0, "x") == -1, "a NULL buffer is allowed");
+
+	errno = EIO;
+	err_set_sys(err, sizeof(err), "write x");
+	err_append(err, sizeof(err), ENOENT, " (and unlink y");
+	err_append(err, sizeof(err), -1, ")");
+	is_str(err, "write x: Input/output error (and unlink y: No such file "
+	    "or directory)", "err_append adds a second failure");
+
+	is_str(err_str(EPERM, err, sizeof(err)), "Operation not permitted",
+	    "err_str");
+	ok(strncmp(err_str(-12345, err, sizeof(err)), "Unknown error", 13) ==
+	    0 || strcmp(err, "error -12345") == 0, "err_str of no errno: %s",
+	    err);
+
+	m1 = msclock_mono();
+	m2 = msclock_mono();
+	r = msclock_real();
+	ok(m1 > 0 && m2 >= m1, "the monotonic clock does not go back");
+	ok(r > 1700000000000LL, "the real clock is in milliseconds since 1970");
+	return tap_done();
+}
