@@ -124,10 +124,19 @@ int	 ctl_status(struct ctl *ctl, int argc, char **argv);
 int	 ctl_dead(struct ctl *ctl, int argc, char **argv);
 int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
 int	 ctl_register(struct ctl *ctl, int argc, char **argv);
+int	 ctl_cluster(struct ctl *ctl, int argc, char **argv);
+
+/*
+ * For status: hosts alive, user locks held, budget spent in the last
+ * minute; -1 with err filled when etcd does not answer.
+ */
+int	 ctl_cluster_summary(const struct conf *c, long *hosts, long *locks,
+	    long *used, char *err, size_t errsz);
 
 extern const char ctl_status_usage[];
 extern const char ctl_dead_usage[];
 extern const char ctl_simulate_usage[];
 extern const char ctl_register_usage[];
+extern const char ctl_cluster_usage[];
 
 #endif

@@ -117,6 +117,15 @@ NGINX_FCGI_PASS=routehook_hosts \
 NGINX_HTTP_EXTRA="upstream routehook_hosts { server unix:$T/a/fcgi.sock; server unix:$T/b/fcgi.sock; }" \
     start_nginx
 
+# cluster_ctl ARGS...: routehookctl on host a, its stdout in $T/ctl.out.
+cluster_ctl() {
+	"$CTL" -c "$T/a/routehook.conf" "$@" >"$T/ctl.out" 2>"$T/ctl.err"
+}
+hosts_alive() { cluster_ctl cluster && grep -q "^hosts alive $1\$" "$T/ctl.out"; }
+
+wait_for 10 hosts_alive 2
+ok $? "routehookctl cluster: both hosts alive" || diag "$(cat "$T/ctl.out" "$T/ctl.err")"
+
 send_batch 0 30
 ok $? "30 events accepted through one nginx in front of two hosts"
 
@@ -126,6 +135,8 @@ kill -9 "$WPID_a"
 wait "$WPID_a" 2>/dev/null
 send_batch 30 60
 ok $? "30 more accepted with etcd member 1 and worker a killed -9"
+wait_for 10 hosts_alive 1
+ok $? "a worker killed -9 leaves the cluster when its lease expires"
 start_host_worker a
 
 # Quorum lost: the responders accept, the workers apply nothing.
@@ -143,6 +154,12 @@ applied_of() {	# applied_of FROM TO: audit lines of events FROM..TO-1
 	    jq -r '.event_id' | grep -cFf "$T/ids.part"
 }
 is "$(applied_of 60 72)" 0 "... and nothing of theirs is applied meanwhile"
+cluster_ctl cluster
+is "$?" 111 "routehookctl cluster exits 111 without quorum"
+cluster_ctl status
+grep -q '^cluster etcd does not answer: no worker applies anything' "$T/ctl.out"
+ok $? "routehookctl status says no worker applies anything" ||
+    diag "$(cat "$T/ctl.out")"
 for h in a b; do
 	wait_for 10 grep -q '^routehook_worker_cluster_up 0' "$T/$h/metrics.prom"
 	ok $? "worker $h's metrics say etcd is not answering"
@@ -156,6 +173,9 @@ done
 wait_for 45 settled
 ok $? "every accepted event settled (applied, superseded or dead)" ||
     diag "$(find "$T"/a/spool "$T"/b/spool -type f | grep -v state | head)"
+cluster_ctl cluster --json
+is "$(jq -c '[(.hosts | length), (.locks | length)]' "$T/ctl.out")" "[2,0]" \
+    "routehookctl cluster --json: two hosts, no user lock left held"
 
 # The verdicts, from both hosts' audit files and the stand-in's state.
 control GET state >"$T/state.json"
@@ -231,6 +251,9 @@ ok $? "calls start"
 # A bounded wait for what must not happen: a seventh call.
 sleep 2
 is "$(budget_calls)" 6 "both hosts together make 6 calls, the budget, not 6 each"
+"$CTL" -c "$T/a/routehook.conf" cluster --json >"$T/ctl.out"
+is "$(jq -c '.budget' "$T/ctl.out")" '{"used":6,"limit":6}' \
+    "routehookctl cluster shows the budget spent"
 _wait_a=$(find "$T/a/spool/new" "$T/a/spool/cur" -type f | wc -l)
 _wait_b=$(find "$T/b/spool/new" "$T/b/spool/cur" -type f | wc -l)
 ok "$([ "$_wait_a" -gt 0 ] && [ "$_wait_b" -gt 0 ]; echo $?)" \
