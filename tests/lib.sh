@@ -677,11 +677,19 @@ start_etcd_cluster() {
 	_n=${1:-3}
 	command -v etcd >/dev/null 2>&1 || bail "etcd not installed (etcd-server)"
 	mkdir -p "$T/etcd"
+	# One python3 for every port: each start costs seconds under load.
+	_ports=$(python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * _n)))
 	_peers=
 	_i=1
 	while [ "$_i" -le "$_n" ]; do
-		eval "ETCD_CPORT_$_i=$(free_port)"
-		eval "ETCD_PPORT_$_i=$(free_port)"
+		# shellcheck disable=SC2086
+		set -- $_ports
+		eval "ETCD_CPORT_$_i=$1 ETCD_PPORT_$_i=$2"
+		shift 2
+		_ports=$*
 		eval "_pp=\$ETCD_PPORT_$_i"
 		_peers="$_peers${_peers:+,}m$_i=http://127.0.0.1:$_pp"
 		_i=$((_i + 1))
@@ -725,6 +733,17 @@ start_etcd_member() {
 # has a leader and can commit).
 etcd_healthy() {
 	curl -s -m 2 "$1/health" | grep -q '"health":"true"'
+}
+
+# stop_etcd_cluster: kill -9 every member (their data is scratch):
+# a member stopped with TERM first tries to hand its leadership over,
+# which takes seconds with its peers gone.
+stop_etcd_cluster() {
+	_i=1
+	while eval "[ -n \"\${ETCD_PID_$_i:-}\" ]"; do
+		kill_etcd "$_i"
+		_i=$((_i + 1))
+	done
 }
 
 # kill_etcd I: kill -9 member I, and wait until it has gone.

@@ -59,7 +59,7 @@ ctl_cluster_open(const struct conf *c, struct etcd *e, char *err,
 	o.ca_file = c->cluster.ca_file.path;
 	o.cert_file = c->cluster.cert_file.path;
 	o.key_file = c->cluster.key_file.path;
-	o.timeout_ms = 3000;
+	o.timeout_ms = 2000;	/* an operator waits for the answer */
 	return etcd_open(e, &o, err, errsz);
 }
 

@@ -259,4 +259,5 @@ _wait_b=$(find "$T/b/spool/new" "$T/b/spool/cur" -type f | wc -l)
 ok "$([ "$_wait_a" -gt 0 ] && [ "$_wait_b" -gt 0 ]; echo $?)" \
     "... while both hosts hold events waiting for it ($_wait_a, $_wait_b)"
 
+stop_etcd_cluster
 done_testing

@@ -51,4 +51,5 @@ ok $? "member 2 back: the cluster has a leader again"
 # shellcheck disable=SC2086
 live "and the calls work again" $ETCD_ENDPOINTS
 
+stop_etcd_cluster
 done_testing
