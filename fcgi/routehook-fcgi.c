@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
@@ -51,6 +52,7 @@
 #include "log.h"
 #include "request.h"
 #include "spool.h"
+#include "version.h"
 
 #define PROG			"routehook-fcgi"
 /*
@@ -73,16 +75,18 @@ static dev_t		 bound_dev;
 static ino_t		 bound_ino;
 
 static const char usage_text[] =
-"usage: " PROG " [-tv] [-c FILE] [-s unix:PATH|tcp:HOST:PORT] [-n HANDLERS]\n"
-"       [-l stderr|syslog]\n"
+"usage: " PROG " [-tv] [-c FILE | --config FILE] [-s unix:PATH|tcp:HOST:PORT]\n"
+"       [-n HANDLERS] [-l stderr|syslog]\n"
 "       " PROG " -h | --help\n"
+"       " PROG " -V | --version\n"
 "\n"
 "Receives routing events POSTed by Genesys Cloud (or any sender holding\n"
 "the webhook secret) through a web server, checks each one's HMAC-SHA256\n"
 "signature and that it is one JSON object, and stores it in the spool for\n"
 "routehook-worker.  It answers 202 only once the event is on disk.\n"
 "\n"
-"  -c FILE    the configuration file.  Without -c: $ROUTEHOOK_CONFIG,\n"
+"  -c, --config FILE\n"
+"             the configuration file.  Without -c: $ROUTEHOOK_CONFIG,\n"
 "             else /etc/routehook/routehook.conf.  Only the receiver's\n"
 "             secret files are read; never the OAuth client secret.\n"
 "  -t         check the configuration and the secret files, print\n"
@@ -96,7 +100,8 @@ static const char usage_text[] =
 "  -n N       handler threads, i.e. requests served at once (default 16).\n"
 "  -l WHERE   log to stderr (default) or syslog (facility daemon).\n"
 "  -v         also log every accepted event; rejected ones always are.\n"
-"  -h         this help.\n"
+"  -h, --help     this help.\n"
+"  -V, --version  print the version and exit.\n"
 "\n"
 "Requests: POST to any path is an event: 202 {\"status\":\"accepted\",\n"
 "\"id\":...}, or 400 (bad body), 401 (signature), 411 (no length),\n"
@@ -597,25 +602,32 @@ main(int argc, char *argv[])
 	static const struct request_io cgi_io = {
 		NULL, cgi_param, cgi_read, cgi_write
 	};
+	/* The long names the three programs share. */
+	static const struct option long_opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct conf conf;
 	struct spool spool;
+	struct dedup dedup;
 	const char *cfile = NULL, *listen_addr = NULL, *path;
 	char err[8192], *end;
-	int ch, i, test_only = 0, verbose = 0, use_syslog = 0, rc;
+	int ch, test_only = 0, verbose = 0, use_syslog = 0, rc;
 	long nhandlers = DEFAULT_HANDLERS;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage_text, stdout);
-			return EXIT_DONE;
-		}
-	while ((ch = getopt(argc, argv, "c:hl:n:s:tv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hl:n:s:tvV", long_opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cfile = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			return EXIT_DONE;
+		case 'V':
+			printf("%s %s\n", PROG, ROUTEHOOK_VERSION);
 			return EXIT_DONE;
 		case 'l':
 			if (strcmp(optarg, "syslog") == 0)
@@ -677,8 +689,12 @@ main(int argc, char *argv[])
 	if (spool_open(&spool, conf.spool_dir.path, 1, conf.receiver.fsync,
 	    err, sizeof(err)) == -1)
 		log_fatalx(EXIT_TEMP, "%s", err);
+	if (dedup_open(&dedup, conf.spool_dir.path,
+	    conf.receiver.dedup_window_s, err, sizeof(err)) == -1)
+		log_fatalx(EXIT_TEMP, "%s", err);
 	responder.conf = &conf;
 	responder.spool = &spool;
+	responder.dedup = &dedup;
 	responder.verbose = verbose;
 
 	if (listen_addr != NULL)
@@ -708,6 +724,7 @@ main(int argc, char *argv[])
 	if (listen_fd > STDIN_FILENO)
 		close(listen_fd);
 	remove_bound_socket();
+	dedup_close(&dedup);
 	spool_close(&spool);
 	conf_free(&conf);
 	return rc;

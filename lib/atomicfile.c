@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "err.h"
 
 /* A taken temp name is a dead process's leftover: a few tries suffice. */
 #define ATOMICFILE_TRIES	16
@@ -29,29 +30,6 @@
 #define ATOMICFILE_BASE_MAX	200
 
 static atomic_ulong atomicfile_seq;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static void
-atomicfile_err(char *err, size_t errsz, const char *name, const char *fmt,
-    ...)
-{
-	int saved = errno;
-	size_t n;
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	snprintf(err, errsz, "%s: ", name);
-	n = strlen(err);
-	va_start(ap, fmt);
-	vsnprintf(err + n, errsz - n, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	snprintf(err + n, errsz - n, ": %s", strerror(saved));
-	errno = saved;
-}
 
 int
 write_all(int fd, const void *buf, size_t n)
@@ -109,7 +87,7 @@ atomicfile_begin(struct atomicfile *af, int tmpdirfd, int dirfd,
 	base = base == NULL ? name : base + 1;
 	if (*base == '\0' || strlen(name) >= sizeof(af->tmp)) {
 		errno = *base == '\0' ? EINVAL : ENAMETOOLONG;
-		atomicfile_err(err, errsz, name, "not a file name");
+		err_set_sys(err, errsz, "%s: not a file name", name);
 		return -1;
 	}
 	/* In another directory, only the last component names the temp. */
@@ -124,8 +102,8 @@ atomicfile_begin(struct atomicfile *af, int tmpdirfd, int dirfd,
 		if (n < 0 || (size_t)n >= sizeof(af->tmp)) {
 			af->tmp[0] = '\0';
 			errno = ENAMETOOLONG;
-			atomicfile_err(err, errsz, name, "no room for a temp "
-			    "name");
+			err_set_sys(err, errsz, "%s: no room for a temp "
+			    "name", name);
 			return -1;
 		}
 		af->fd = openat(tmpdirfd, af->tmp, O_WRONLY | O_CREAT |
@@ -133,7 +111,7 @@ atomicfile_begin(struct atomicfile *af, int tmpdirfd, int dirfd,
 		if (af->fd != -1)
 			break;
 		if (errno != EEXIST || tries >= ATOMICFILE_TRIES) {
-			atomicfile_err(err, errsz, name, "create %s", af->tmp);
+			err_set_sys(err, errsz, "%s: create %s", name, af->tmp);
 			af->tmp[0] = '\0';
 			return -1;
 		}
@@ -146,7 +124,7 @@ atomicfile_begin(struct atomicfile *af, int tmpdirfd, int dirfd,
 	}
 	/* The mode asked for, whatever the umask. */
 	if (fchmod(af->fd, mode) == -1) {
-		atomicfile_err(err, errsz, name, "fchmod %s", af->tmp);
+		err_set_sys(err, errsz, "%s: fchmod %s", name, af->tmp);
 		atomicfile_abort(af);
 		return -1;
 	}
@@ -158,7 +136,7 @@ atomicfile_put(struct atomicfile *af, const void *data, size_t len,
     char *err, size_t errsz)
 {
 	if (write_all(af->fd, data, len) == -1) {
-		atomicfile_err(err, errsz, af->name, "write %s", af->tmp);
+		err_set_sys(err, errsz, "%s: write %s", af->name, af->tmp);
 		atomicfile_abort(af);
 		return -1;
 	}
@@ -197,18 +175,18 @@ atomicfile_commit(struct atomicfile *af, char *err, size_t errsz)
 	int rc;
 
 	if (!(af->flags & ATOMICFILE_NOSYNC) && fsync(af->fd) == -1) {
-		atomicfile_err(err, errsz, af->name, "fsync %s", af->tmp);
+		err_set_sys(err, errsz, "%s: fsync %s", af->name, af->tmp);
 		goto fail;
 	}
 	/* Linux frees the descriptor even when close fails: never retry. */
 	rc = close(af->fd);
 	af->fd = -1;
 	if (rc == -1) {
-		atomicfile_err(err, errsz, af->name, "close %s", af->tmp);
+		err_set_sys(err, errsz, "%s: close %s", af->name, af->tmp);
 		goto fail;
 	}
 	if (renameat(af->tmpdir, af->tmp, af->dir, af->name) == -1) {
-		atomicfile_err(err, errsz, af->name, "rename %s", af->tmp);
+		err_set_sys(err, errsz, "%s: rename %s", af->name, af->tmp);
 		goto fail;
 	}
 	af->tmp[0] = '\0';

@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "audit.h"
+#include "err.h"
 #include "vis.h"
 
 /* "2026-11-28T22:47:33.123Z" and room for a five-digit year. */
@@ -199,7 +200,7 @@ audit_open(const char *path, char *err, size_t errsz)
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	} while (fd == -1 && errno == EINTR);
 	if (fd == -1) {
-		snprintf(err, errsz, "audit file %s: %s", path, strerror(errno));
+		err_set_sys(err, errsz, "audit file %s", path);
 		return -1;
 	}
 	return fd;

@@ -77,7 +77,7 @@ err_set_sys(char *err, size_t errsz, const char *fmt, ...)
 }
 
 void
-err_append(char *err, size_t errsz, int errnum, const char *fmt, ...)
+err_also(char *err, size_t errsz, int errnum, const char *fmt, ...)
 {
 	int saved = errno;
 	size_t n;
@@ -88,10 +88,14 @@ err_append(char *err, size_t errsz, int errnum, const char *fmt, ...)
 	n = strlen(err);
 	if (n + 1 >= errsz)
 		return;
+	snprintf(err + n, errsz - n, " (and ");
+	n = strlen(err);
 	va_start(ap, fmt);
 	if (vsnprintf(err + n, errsz - n, fmt, ap) < 0)
 		err[n] = '\0';
 	va_end(ap);
 	err_reason(err, errsz, errnum);
+	n = strlen(err);
+	snprintf(err + n, errsz - n, ")");
 	errno = saved;
 }

@@ -38,10 +38,11 @@ int	 err_setv(char *err, size_t errsz, int errnum, const char *fmt,
 	    va_list ap);
 
 /*
- * Append to what err already holds (a second failure while cleaning up
- * after the first, "... (and unlink x: reason)"); errnum < 0: no reason.
+ * A second failure while cleaning up after the first, after what err
+ * already holds: "write x: No space left on device (and unlink x: ...)".
+ * errnum < 0: no reason.
  */
-void	 err_append(char *err, size_t errsz, int errnum, const char *fmt, ...)
+void	 err_also(char *err, size_t errsz, int errnum, const char *fmt, ...)
 	    ERR_PRINTF(4, 5);
 
 /* strerror_r(3) into buf, "error N" when it has no text; returns buf. */

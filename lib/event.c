@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "conf.h"
+#include "err.h"
 #include "event.h"
 #include "jobject.h"
 
@@ -37,6 +38,7 @@
 #define TOPIC_PREFIX	"v2.users."
 #define TOPIC_STATUS	"routingStatus"
 #define TOPIC_PRESENCE	"presence"
+#define TOPIC_ACTIVITY	"activity"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -59,27 +61,6 @@ const struct event_status_word event_default_status_map[] = {
 	{ "meeting", "OFF_QUEUE" },
 };
 const size_t event_ndefault_status_map = NELEM(event_default_status_map);
-
-#if defined(__GNUC__)
-#define EVENT_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define EVENT_PRINTF(f, a)
-#endif
-
-static int	event_err(char *, size_t, const char *, ...) EVENT_PRINTF(3, 4);
-
-static int
-event_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errsz > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /*
  * Copy sender text for display: printable ASCII only (a '?' for any other
@@ -177,10 +158,10 @@ event_string(struct json_object *o, const char *key, const char *name,
 	if ((v = event_member(o, key)) == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_string))
-		return event_err(err, errsz, "%s is not a string", name);
+		return err_set(err, errsz, "%s is not a string", name);
 	*s = json_object_get_string(v);
 	if (strlen(*s) != (size_t)json_object_get_string_len(v))
-		return event_err(err, errsz, "%s contains a NUL character",
+		return err_set(err, errsz, "%s contains a NUL character",
 		    name);
 	return 1;
 }
@@ -192,7 +173,7 @@ event_need_string(struct json_object *o, const char *key, const char *name,
 	int r;
 
 	if ((r = event_string(o, key, name, s, err, errsz)) == 0)
-		return event_err(err, errsz, "missing %s", name);
+		return err_set(err, errsz, "missing %s", name);
 	return r == 1 ? 0 : -1;
 }
 
@@ -206,7 +187,7 @@ event_need_id(struct json_object *o, const char *key, const char *name,
 	if (event_need_string(o, key, name, &s, err, errsz) == -1)
 		return -1;
 	if (!event_id_valid(s))
-		return event_err(err, errsz, "%s is not a Genesys id", name);
+		return err_set(err, errsz, "%s is not a Genesys id", name);
 	memcpy(id, s, strlen(s) + 1);
 	return 0;
 }
@@ -217,9 +198,9 @@ event_need_object(struct json_object *o, const char *key, const char *name,
     struct json_object **v, char *err, size_t errsz)
 {
 	if ((*v = event_member(o, key)) == NULL)
-		return event_err(err, errsz, "missing %s", name);
+		return err_set(err, errsz, "missing %s", name);
 	if (!json_object_is_type(*v, json_type_object))
-		return event_err(err, errsz, "%s is not an object", name);
+		return err_set(err, errsz, "%s is not an object", name);
 	return 0;
 }
 
@@ -246,12 +227,12 @@ event_time(struct json_object *o, const char *key, const char *name,
 
 		if (strlen(s) != (size_t)json_object_get_string_len(v) ||
 		    event_parse_time(s, &t) == -1)
-			return event_err(err, errsz, "%s is not ISO 8601",
+			return err_set(err, errsz, "%s is not ISO 8601",
 			    name);
 	} else
-		return event_err(err, errsz, "%s is not ISO 8601", name);
+		return err_set(err, errsz, "%s is not ISO 8601", name);
 	if (t <= 0 || t > EVENT_TS_MAX)
-		return event_err(err, errsz, "%s is out of range", name);
+		return err_set(err, errsz, "%s is out of range", name);
 	*ms = t;
 	return 0;
 }
@@ -300,10 +281,10 @@ event_set_status(const struct conf *c, const char *word, struct event *ev,
 
 	event_quote(q, word);
 	if ((to = event_map_status(c, word)) == NULL)
-		return event_err(err, errsz, "unknown status \"%s\"", q);
+		return err_set(err, errsz, "unknown status \"%s\"", q);
 	/* conf checks its targets; this guards event_call's snprintf. */
 	if (!event_status_valid(to))
-		return event_err(err, errsz,
+		return err_set(err, errsz,
 		    "status \"%s\" maps to an invalid routing status", q);
 	memcpy(ev->status, to, strlen(to) + 1);
 	return 0;
@@ -338,7 +319,7 @@ event_tutorial(const struct conf *c, struct json_object *o,
 		ev->kind = EVENT_QUEUE_MEMBER;
 	else {
 		event_quote(q, type);
-		return event_err(err, errsz, "unknown eventType \"%s\"", q);
+		return err_set(err, errsz, "unknown eventType \"%s\"", q);
 	}
 
 	if (event_need_id(o, "userId", "userId", ev->user_id, err,
@@ -354,9 +335,9 @@ event_tutorial(const struct conf *c, struct json_object *o,
 		    errsz) == -1)
 			return -1;
 		if ((v = event_member(o, "joined")) == NULL)
-			return event_err(err, errsz, "missing joined");
+			return err_set(err, errsz, "missing joined");
 		if (!json_object_is_type(v, json_type_boolean))
-			return event_err(err, errsz,
+			return err_set(err, errsz,
 			    "joined is not a boolean");
 		ev->joined = json_object_get_boolean(v) ? 1 : 0;
 	}
@@ -378,25 +359,26 @@ event_topic(const char *topic, struct event *ev, char *err, size_t errsz)
 	event_quote(q, topic);
 	if (strncmp(topic, TOPIC_PREFIX, strlen(TOPIC_PREFIX)) != 0 ||
 	    (dot = strrchr(topic, '.')) == NULL)
-		return event_err(err, errsz, "unknown topicName \"%s\"", q);
+		return err_set(err, errsz, "unknown topicName \"%s\"", q);
 	id = topic + strlen(TOPIC_PREFIX);
 	if (dot < id)
-		return event_err(err, errsz, "unknown topicName \"%s\"", q);
+		return err_set(err, errsz, "unknown topicName \"%s\"", q);
 	if (strcmp(dot + 1, TOPIC_STATUS) == 0)
 		ev->kind = EVENT_ROUTING_STATUS;
-	else if (strcmp(dot + 1, TOPIC_PRESENCE) == 0)
-		ev->kind = EVENT_PRESENCE;
+	else if (strcmp(dot + 1, TOPIC_PRESENCE) == 0 ||
+	    strcmp(dot + 1, TOPIC_ACTIVITY) == 0)
+		ev->kind = EVENT_PRESENCE;	/* activity: see below */
 	else
-		return event_err(err, errsz, "unknown topicName \"%s\"", q);
+		return err_set(err, errsz, "unknown topicName \"%s\"", q);
 
 	idlen = (size_t)(dot - id);
 	if (idlen == 0 || idlen >= EVENT_ID_MAX)
-		return event_err(err, errsz, "userId is not a Genesys id");
+		return err_set(err, errsz, "userId is not a Genesys id");
 	memcpy(ev->user_id, id, idlen);
 	ev->user_id[idlen] = '\0';
 	if (!event_id_valid(ev->user_id)) {
 		ev->user_id[0] = '\0';
-		return event_err(err, errsz, "userId is not a Genesys id");
+		return err_set(err, errsz, "userId is not a Genesys id");
 	}
 	return 0;
 }
@@ -412,7 +394,8 @@ event_notification(const struct conf *c, struct json_object *o,
     struct event *ev, char *err, size_t errsz)
 {
 	struct json_object *body, *sub;
-	const char *topic, *s;
+	const char *topic, *s, *where = "eventBody";
+	char name1[64], name2[64];
 	int r;
 
 	if (event_need_string(o, "topicName", "topicName", &topic, err,
@@ -429,8 +412,31 @@ event_notification(const struct conf *c, struct json_object *o,
 	    errsz)) == -1)
 		return -1;
 	if (r == 1 && strcmp(s, ev->user_id) != 0)
-		return event_err(err, errsz,
+		return err_set(err, errsz,
 		    "eventBody.id does not match the user in topicName");
+
+	/*
+	 * v2.users.<id>.activity carries routing status, presence and
+	 * active queues in one body.  The presence is the state an agent
+	 * (or whoever set it) chose, and the routing status follows from
+	 * it, so the presence is what the event implies; a body with only a
+	 * routing status is read as one.
+	 */
+	if (strcmp(strrchr(topic, '.') + 1, TOPIC_ACTIVITY) == 0) {
+		if (json_object_object_get_ex(body, "presence", &sub)) {
+			if (!json_object_is_type(sub, json_type_object))
+				return err_set(err, errsz,
+				    "eventBody.presence is not an object");
+			body = sub;
+			where = "eventBody.presence";
+		} else if (json_object_object_get_ex(body, "routingStatus",
+		    NULL)) {
+			ev->kind = EVENT_ROUTING_STATUS;
+		} else {
+			return err_set(err, errsz, "eventBody has neither "
+			    "presence nor routingStatus");
+		}
+	}
 
 	if (ev->kind == EVENT_ROUTING_STATUS) {
 		if (event_need_object(body, "routingStatus",
@@ -444,18 +450,21 @@ event_notification(const struct conf *c, struct json_object *o,
 		    errsz);
 	}
 
-	if (event_need_object(body, "presenceDefinition",
-	    "eventBody.presenceDefinition", &sub, err, errsz) == -1 ||
-	    event_need_id(sub, "id", "eventBody.presenceDefinition.id",
-	    ev->presence_id, err, errsz) == -1)
+	snprintf(name1, sizeof(name1), "%s.presenceDefinition", where);
+	snprintf(name2, sizeof(name2), "%s.presenceDefinition.id", where);
+	if (event_need_object(body, "presenceDefinition", name1, &sub, err,
+	    errsz) == -1 ||
+	    event_need_id(sub, "id", name2, ev->presence_id, err,
+	    errsz) == -1)
 		return -1;
 	/*
 	 * The time is eventBody.modifiedDate, when this user's presence
 	 * changed; presenceDefinition describes the presence itself, not
 	 * this change of it.
 	 */
-	return event_time(body, "modifiedDate", "eventBody.modifiedDate",
-	    &ev->ts_ms, err, errsz);
+	snprintf(name1, sizeof(name1), "%s.modifiedDate", where);
+	return event_time(body, "modifiedDate", name1, &ev->ts_ms, err,
+	    errsz);
 }
 
 /* ---- parsing ---- */
@@ -472,7 +481,7 @@ event_json(const char *body, size_t len, struct json_object **out,
 	const char *why;
 
 	if (jobject_parse(body, len, out, &why) != 0)
-		return event_err(err, errsz, "%s", why);
+		return err_set(err, errsz, "%s", why);
 	return 0;
 }
 
@@ -508,13 +517,13 @@ event_parse(const struct conf *c, const char *body, size_t len,
 	}
 	if (json_object_object_get_ex(msg, "eventType", NULL) &&
 	    json_object_object_get_ex(msg, "topicName", NULL))
-		rc = event_err(err, errsz, "both eventType and topicName");
+		rc = err_set(err, errsz, "both eventType and topicName");
 	else if (json_object_object_get_ex(msg, "eventType", NULL))
 		rc = event_tutorial(c, msg, ev, err, errsz);
 	else if (json_object_object_get_ex(msg, "topicName", NULL))
 		rc = event_notification(c, msg, ev, err, errsz);
 	else
-		rc = event_err(err, errsz, "neither eventType nor topicName");
+		rc = err_set(err, errsz, "neither eventType nor topicName");
 
 done:
 	json_object_put(root);
@@ -525,8 +534,58 @@ done:
 		memcpy(ev->type, keep.type, sizeof(ev->type));
 		memcpy(ev->user_id, keep.user_id, sizeof(ev->user_id));
 		if (errsz > 0 && err[0] == '\0')
-			event_err(err, errsz, "invalid event");
+			err_set(err, errsz, "invalid event");
 	}
+	return rc;
+}
+
+/* ---- the event's own time, at intake ---- */
+
+/*
+ * Where event_parse() reads the time, found without judging anything
+ * else: the responder asks this of every body, and a body that is wrong
+ * in other ways is still the worker's to dead-letter, as before.
+ */
+int
+event_own_time(const char *body, size_t len, const char **field)
+{
+	struct json_object *root, *msg, *v, *eb;
+	const char *topic;
+	int rc = 0;
+
+	*field = "timestamp";
+	if (event_json(body, len, &root, NULL, 0) == -1)
+		return -1;
+	msg = root;
+	if (!json_object_object_get_ex(msg, "eventType", NULL) &&
+	    !json_object_object_get_ex(msg, "topicName", NULL) &&
+	    (v = event_member(root, "detail")) != NULL &&
+	    json_object_is_type(v, json_type_object))
+		msg = v;
+	if ((v = event_member(msg, "topicName")) != NULL &&
+	    !json_object_object_get_ex(msg, "eventType", NULL)) {
+		topic = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		eb = event_member(msg, "eventBody");
+		if (eb != NULL && !json_object_is_type(eb, json_type_object))
+			eb = NULL;
+		if (strlen(topic) > strlen(TOPIC_PRESENCE) + 1 &&
+		    strcmp(topic + strlen(topic) - strlen(TOPIC_PRESENCE),
+		    TOPIC_PRESENCE) == 0 &&
+		    topic[strlen(topic) - strlen(TOPIC_PRESENCE) - 1] == '.') {
+			*field = "eventBody.modifiedDate";
+			rc = eb != NULL && event_member(eb, "modifiedDate") !=
+			    NULL;
+		} else {
+			*field = "eventBody.routingStatus.startTime";
+			if (eb != NULL &&
+			    (v = event_member(eb, "routingStatus")) != NULL &&
+			    json_object_is_type(v, json_type_object))
+				rc = event_member(v, "startTime") != NULL;
+		}
+	} else
+		rc = event_member(msg, "timestamp") != NULL;
+	json_object_put(root);
 	return rc;
 }
 

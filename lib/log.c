@@ -1,5 +1,6 @@
 /*
- * log: see log.h.  Formats once into a stack buffer and hands the line to
+ * log: see log.h.  Formats once into a stack buffer (with err_setv(), so
+ * the strerror text comes from the thread-safe strerror_r) and hands the line to
  * stderr with a single write(2) (so lines from threads and processes sharing
  * one stderr never interleave) or to syslog(3).
  *
@@ -17,6 +18,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "log.h"
 #include "vis.h"
 
@@ -39,12 +41,8 @@ log_emit(int prio, const char *level, int saved_errno, const char *fmt,
 	char msg[1024], safe[2048], line[2200];
 	int n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (saved_errno >= 0) {
-		size_t len = strlen(msg);
-		snprintf(msg + len, sizeof(msg) - len, ": %s",
-		    strerror(saved_errno));
-	}
+	/* The same sentence an err_set_sys() caller would have been given. */
+	err_setv(msg, sizeof(msg), saved_errno, fmt, ap);
 	(void)vis_str(safe, sizeof(safe), msg);
 	if (log_syslog) {
 		syslog(prio, "%s%s%s", level ? level : "", level ? ": " : "",

@@ -28,6 +28,7 @@
 #include <json-c/json.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "http.h"
 #include "jobject.h"
 #include "log.h"
@@ -205,7 +206,7 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 	if ((j = oauth_cache_json(o)) == NULL ||
 	    (text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		goto out;
 	}
 	/* Losing the rename to a crash only costs one more fetch. */
@@ -214,7 +215,7 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 	    atomicfile_put(&af, text, strlen(text), why, sizeof(why)) == -1 ||
 	    atomicfile_put(&af, "\n", 1, why, sizeof(why)) == -1 ||
 	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
-		snprintf(err, errsz, "state/%s", why);
+		err_set(err, errsz, "state/%s", why);
 		goto out;
 	}
 	rc = 0;
@@ -270,18 +271,18 @@ oauth_verdict(struct oauth *o, const struct http_result *res,
 	const char *id = o->conf->genesys.client_id;
 
 	if (res->status == 0) {
-		snprintf(err, errsz, "cannot get a token for client id \"%s\" "
+		err_set(err, errsz, "cannot get a token for client id \"%s\" "
 		    "from %s: %s", id, url, res->error);
 		return OAUTH_TEMP;
 	}
 	if (res->status >= 400 && res->status <= 499 && res->status != 408 &&
 	    res->status != 429) {
-		snprintf(err, errsz, "token endpoint %s refused client id "
+		err_set(err, errsz, "token endpoint %s refused client id "
 		    "\"%s\": %s (check genesys.client_id and the secret in "
 		    "genesys.client_secret_file)", url, id, res->error);
 		return OAUTH_PERM;
 	}
-	snprintf(err, errsz, "cannot get a token for client id \"%s\" from "
+	err_set(err, errsz, "cannot get a token for client id \"%s\" from "
 	    "%s: %s", id, url, res->status == 200 ?
 	    "answer 200 without a usable access_token and expires_in" :
 	    res->error);
@@ -302,11 +303,11 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	memset(&h, 0, sizeof(h));
 	if (http_url(url, sizeof(url), c->genesys.login_base, OAUTH_PATH)
 	    == -1) {
-		snprintf(err, errsz, "genesys.login_base is too long");
+		err_set(err, errsz, "genesys.login_base is too long");
 		return OAUTH_PERM;
 	}
 	if (oauth_secret(c, secret, sizeof(secret)) == -1) {
-		snprintf(err, errsz, "no usable client secret for client id "
+		err_set(err, errsz, "no usable client secret for client id "
 		    "\"%s\" (genesys.client_secret_file)", c->genesys.client_id);
 		return OAUTH_PERM;
 	}
@@ -326,7 +327,7 @@ oauth_fetch(struct oauth *o, char *err, size_t errsz)
 	    curl_easy_setopt(hc.easy, CURLOPT_USERNAME, c->genesys.client_id)
 	    != CURLE_OK ||
 	    curl_easy_setopt(hc.easy, CURLOPT_PASSWORD, secret) != CURLE_OK) {
-		snprintf(err, errsz, "libcurl refused the credentials options");
+		err_set(err, errsz, "libcurl refused the credentials options");
 		goto out;
 	}
 	http_call_perform(&hc, &res);

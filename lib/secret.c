@@ -17,6 +17,8 @@
 #include <openssl/crypto.h>
 
 #include "conf.h"
+#include "err.h"
+#include "hmac.h"
 #include "secret.h"
 
 #define SECRET_LINE_MAX	1024	/* one message */
@@ -58,6 +60,7 @@ lines_add(struct lines *l, const char *line)
 		l->len += (size_t)n;
 }
 
+/* "FILE:LINE: key: path: why", at the key's own line in the config. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
@@ -71,17 +74,26 @@ secret_error(const struct conf *c, const struct conf_path *p,
 	const char *path = p->path != NULL ? p->path : "";
 	va_list ap;
 
-	if (err == NULL || errsz == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	err_setv(why, sizeof(why), -1, fmt, ap);
 	va_end(ap);
 	if (p->line > 0)
-		snprintf(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
+		err_set(err, errsz, "%s:%d: %s: %s: %s", file, p->line, key,
 		    path, why);
 	else
-		snprintf(err, errsz, "%s: %s (default) %s: %s", file, key,
-		    path, why);
+		err_set(err, errsz, "%s: %s (default) %s: %s", file, key, path,
+		    why);
+}
+
+/* The same, why being errno's text. */
+static void
+secret_error_sys(const struct conf *c, const struct conf_path *p,
+    const char *key, char *err, size_t errsz)
+{
+	char why[ERR_STR_MAX];
+
+	secret_error(c, p, key, err, errsz, "%s", err_str(errno, why,
+	    sizeof(why)));
 }
 
 void
@@ -114,11 +126,11 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		goto fail;
 	}
 	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1) {
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -131,8 +143,7 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			secret_error(c, p, key, err, errsz, "%s",
-			    strerror(errno));
+			secret_error_sys(c, p, key, err, errsz);
 			goto fail;
 		}
 		if (n == 0)
@@ -155,7 +166,7 @@ secret_read(const struct conf *c, const struct conf_path *p,
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		secret_error(c, p, key, err, errsz, "%s", strerror(errno));
+		secret_error_sys(c, p, key, err, errsz);
 		goto fail;
 	}
 	memcpy(out->key, buf, len);
@@ -196,24 +207,115 @@ secret_read_list(const struct conf *c, const struct conf_path *paths,
 	return good;
 }
 
+/*
+ * A Standard Webhooks secret is "whsec_" and the base64 of the key
+ * bytes, as the specification's libraries write it; the prefix is
+ * optional there, and so here.  Decoded in place.
+ */
+static int
+secret_whsec(struct secret *sec)
+{
+	unsigned char key[SECRET_MAX];
+	size_t skip = 0;
+	int n;
+
+	if (sec->len >= 6 && memcmp(sec->key, "whsec_", 6) == 0)
+		skip = 6;
+	n = hmac_base64_decode((const char *)sec->key + skip,
+	    sec->len - skip, key, sizeof(key));
+	if (n <= 0) {
+		OPENSSL_cleanse(key, sizeof(key));
+		return -1;
+	}
+	secret_wipe(sec, 1);
+	memcpy(sec->key, key, (size_t)n);
+	sec->len = (size_t)n;
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
+/* HTTP Basic credentials: "user:password", the user not empty. */
+static int
+secret_basic(struct secret *sec)
+{
+	const unsigned char *colon = memchr(sec->key, ':', sec->len);
+
+	return colon == NULL || colon == sec->key ? -1 : 0;
+}
+
+/*
+ * One scheme's files; check, when not NULL, says whether a secret is
+ * in the scheme's form (and may rewrite it), and why is what it is not.
+ */
+static void
+secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
+    const char *key, int (*check)(struct secret *), const char *why,
+    struct lines *l)
+{
+	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
+	size_t i, n = kr->nfiles > CONF_MAX_SECRETS ? CONF_MAX_SECRETS :
+	    kr->nfiles;
+	int before = l->n;
+
+	kr->nsecrets = 0;
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			snprintf(name, sizeof(name), "%s[%zu]", key, i);
+		else
+			snprintf(name, sizeof(name), "%s", key);
+		if (secret_read(c, &kr->files[i], name, &kr->secrets[i], one,
+		    sizeof(one)) == -1) {
+			lines_add(l, one);
+			continue;
+		}
+		if (check != NULL && check(&kr->secrets[i]) == -1) {
+			secret_error(c, &kr->files[i], name, one, sizeof(one),
+			    "%s", why);
+			lines_add(l, one);
+		}
+	}
+	if (l->n > before) {
+		secret_wipe(kr->secrets, CONF_MAX_SECRETS);
+		return;
+	}
+	kr->nsecrets = n;
+}
+
+/* Only the schemes receiver.auth names: the others' files need not exist. */
 int
 secret_read_receiver(struct conf *c, char *err, size_t errsz)
 {
 	struct lines l;
 	size_t n = c->receiver.nsecret_files;
+	unsigned auth = c->receiver.auth;
 
 	lines_init(&l, err, errsz);
 	if (n > CONF_MAX_SECRETS)
 		n = CONF_MAX_SECRETS;
 	c->receiver.nsecrets = 0;
-	secret_read_list(c, c->receiver.secret_files, n,
-	    "receiver.secret_file", "receiver.secret_files",
-	    c->receiver.secrets, &l);
+	if (auth & CONF_AUTH_HMAC) {
+		secret_read_list(c, c->receiver.secret_files, n,
+		    "receiver.secret_file", "receiver.secret_files",
+		    c->receiver.secrets, &l);
+		if (l.n == 0)
+			c->receiver.nsecrets = n;
+	}
+	if (auth & CONF_AUTH_STANDARD_WEBHOOKS)
+		secret_read_keyring(c, &c->receiver.standard_webhooks.keys,
+		    "receiver.standard_webhooks.secret_files", secret_whsec,
+		    "not a Standard Webhooks secret (whsec_ and base64)", &l);
+	if (auth & CONF_AUTH_API_KEY)
+		secret_read_keyring(c, &c->receiver.api_key.keys,
+		    "receiver.api_key.secret_files", NULL, NULL, &l);
+	if (auth & CONF_AUTH_BASIC)
+		secret_read_keyring(c, &c->receiver.basic.keys,
+		    "receiver.basic.secret_files", secret_basic,
+		    "not user:password", &l);
 	if (l.n > 0) {
 		secret_wipe(c->receiver.secrets, CONF_MAX_SECRETS);
+		c->receiver.nsecrets = 0;
 		return -1;
 	}
-	c->receiver.nsecrets = n;
 	return 0;
 }
 

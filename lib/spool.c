@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "spool.h"
 
 #ifndef HOST_NAME_MAX
@@ -50,63 +51,12 @@ static const struct {
 	[SPOOL_DEFERRED] =	{ "deferred",	0750 },
 	[SPOOL_DEAD] =		{ "dead",	0750 },
 	[SPOOL_STATE] =		{ "state",	0700 },
+	[SPOOL_HOLD] =		{ "hold",	0750 },
 };
 
 static atomic_ulong	 spool_seq;
 static pthread_once_t	 spool_host_once = PTHREAD_ONCE_INIT;
 static char		 spool_host[SPOOL_HOST_MAX + 1];
-
-/* strerror_r (XSI): the responder fails in many threads at once. */
-static void
-spool_strerror(int e, char *buf, size_t bufsz)
-{
-	if (strerror_r(e, buf, bufsz) != 0)
-		snprintf(buf, bufsz, "error %d", e);
-}
-
-/* Format a sentence ending in ": strerror(errno)"; errno is kept. */
-static void
-spool_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	char reason[128];
-	int saved = errno;
-	size_t n;
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	spool_strerror(saved, reason, sizeof(reason));
-	n = strlen(err);
-	snprintf(err + n, errsz - n, ": %s", reason);
-	errno = saved;
-}
-
-/* Append " (and ...: reason)" after a cleanup step failed too. */
-static void
-spool_err_also(char *err, size_t errsz, int cleanup_errno, const char *fmt,
-    ...)
-{
-	char reason[128];
-	int saved = errno;
-	size_t n;
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	n = strlen(err);
-	snprintf(err + n, errsz - n, " (and ");
-	n = strlen(err);
-	va_start(ap, fmt);
-	vsnprintf(err + n, errsz - n, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	spool_strerror(cleanup_errno, reason, sizeof(reason));
-	snprintf(err + n, errsz - n, ": %s)", reason);
-	errno = saved;
-}
 
 /*
  * A name that openat() resolves inside its directory.  Not spool_id_valid():
@@ -274,17 +224,17 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 
 	sp->root = strdup(root);
 	if (sp->root == NULL) {
-		spool_err(err, errsz, "spool %s", root);
+		err_set_sys(err, errsz, "spool %s", root);
 		goto fail;
 	}
 	/* Modes are ceilings: the umask may take more away, as it should. */
 	if (create && mkdir(root, 0750) == -1 && errno != EEXIST) {
-		spool_err(err, errsz, "mkdir %s", root);
+		err_set_sys(err, errsz, "mkdir %s", root);
 		goto fail;
 	}
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd == -1) {
-		spool_err(err, errsz, "open %s", root);
+		err_set_sys(err, errsz, "open %s", root);
 		goto fail;
 	}
 	for (i = 0; i < SPOOL_NDIRS; i++) {
@@ -293,7 +243,7 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 			    spool_dirs[i].mode) == 0)
 				made = 1;
 			else if (errno != EEXIST) {
-				spool_err(err, errsz, "mkdir %s/%s", root,
+				err_set_sys(err, errsz, "mkdir %s/%s", root,
 				    spool_dirs[i].name);
 				goto fail;
 			}
@@ -306,21 +256,24 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 		 */
 		if (sp->fd[i] == -1 && i == SPOOL_STATE && errno == EACCES)
 			continue;
+		/* hold/ is made when an event is first held. */
+		if (sp->fd[i] == -1 && i == SPOOL_HOLD && errno == ENOENT)
+			continue;
 		if (sp->fd[i] == -1) {
-			spool_err(err, errsz, "open %s/%s", root,
+			err_set_sys(err, errsz, "open %s/%s", root,
 			    spool_dirs[i].name);
 			goto fail;
 		}
 	}
 	/* New directories must survive a crash like the files in them. */
 	if (made && do_fsync && fsync(rootfd) == -1) {
-		spool_err(err, errsz, "fsync %s", root);
+		err_set_sys(err, errsz, "fsync %s", root);
 		goto fail;
 	}
 	i = close(rootfd);
 	rootfd = -1;
 	if (i == -1) {
-		spool_err(err, errsz, "close %s", root);
+		err_set_sys(err, errsz, "close %s", root);
 		goto fail;
 	}
 	return 0;
@@ -332,6 +285,53 @@ fail:
 	spool_close(sp);
 	errno = saved;
 	return -1;
+}
+
+int
+spool_make_dir(struct spool *sp, enum spool_dir d, char *err, size_t errsz)
+{
+	int rootfd, fd, made = 0;
+
+	if (sp->fd[d] != -1)
+		return 0;
+	if ((rootfd = open(sp->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return err_set_sys(err, errsz, "open %s", sp->root);
+	if (mkdirat(rootfd, spool_dirs[d].name, spool_dirs[d].mode) == 0)
+		made = 1;
+	else if (errno != EEXIST) {
+		err_set_sys(err, errsz, "mkdir %s/%s", sp->root,
+		    spool_dirs[d].name);
+		(void)close(rootfd);
+		return -1;
+	}
+	fd = openat(rootfd, spool_dirs[d].name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (fd == -1 || (made && sp->fsync && fsync(rootfd) == -1)) {
+		err_set_sys(err, errsz, "%s %s/%s", fd == -1 ? "open" :
+		    "fsync", sp->root, fd == -1 ? spool_dirs[d].name : "");
+		if (fd != -1)
+			(void)close(fd);
+		(void)close(rootfd);
+		return -1;
+	}
+	(void)close(rootfd);	/* read-only: a failed close loses nothing */
+	sp->fd[d] = fd;
+	return 0;
+}
+
+int
+spool_due_now(struct spool *sp, const char *id, char *err, size_t errsz)
+{
+	if (!spool_name_ok(id)) {
+		errno = EINVAL;
+		return err_set_sys(err, errsz, "%s/deferred/%s", sp->root, id);
+	}
+	/* NULL times: now, which write access suffices for. */
+	if (utimensat(sp->fd[SPOOL_DEFERRED], id, NULL,
+	    AT_SYMLINK_NOFOLLOW) == -1)
+		return err_set_sys(err, errsz, "%s/deferred/%s", sp->root, id);
+	return 0;
 }
 
 void
@@ -371,18 +371,18 @@ spool_commit(struct spool *sp, const void *data, size_t len, char *id,
 	int fd = -1, tries, rc, in_tmp = 0, in_new = 0, saved;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1) {
-		spool_err(err, errsz, "clock_gettime");
+		err_set_sys(err, errsz, "clock_gettime");
 		goto fail;
 	}
 	for (tries = 1;; tries++) {
 		if (spool_make_id(name, sizeof(name), &now) == -1) {
-			spool_err(err, errsz, "spool id");
+			err_set_sys(err, errsz, "spool id");
 			goto fail;
 		}
 		namelen = strlen(name);
 		if (namelen >= idsz) {
 			errno = ERANGE;
-			spool_err(err, errsz, "spool id %s", name);
+			err_set_sys(err, errsz, "spool id %s", name);
 			goto fail;
 		}
 		fd = openat(sp->fd[SPOOL_TMP], name,
@@ -390,7 +390,7 @@ spool_commit(struct spool *sp, const void *data, size_t len, char *id,
 		if (fd != -1)
 			break;
 		if (errno != EEXIST || tries >= SPOOL_CREATE_TRIES) {
-			spool_err(err, errsz, "create %s/tmp/%s", sp->root,
+			err_set_sys(err, errsz, "create %s/tmp/%s", sp->root,
 			    name);
 			goto fail;
 		}
@@ -398,29 +398,29 @@ spool_commit(struct spool *sp, const void *data, size_t len, char *id,
 	in_tmp = 1;
 
 	if (write_all(fd, data, len) == -1) {
-		spool_err(err, errsz, "write %s/tmp/%s", sp->root, name);
+		err_set_sys(err, errsz, "write %s/tmp/%s", sp->root, name);
 		goto fail;
 	}
 	if (sp->fsync && fsync(fd) == -1) {
-		spool_err(err, errsz, "fsync %s/tmp/%s", sp->root, name);
+		err_set_sys(err, errsz, "fsync %s/tmp/%s", sp->root, name);
 		goto fail;
 	}
 	/* Linux frees the descriptor even when close fails: never retry. */
 	rc = close(fd);
 	fd = -1;
 	if (rc == -1) {
-		spool_err(err, errsz, "close %s/tmp/%s", sp->root, name);
+		err_set_sys(err, errsz, "close %s/tmp/%s", sp->root, name);
 		goto fail;
 	}
 	if (renameat(sp->fd[SPOOL_TMP], name, sp->fd[SPOOL_NEW], name) == -1) {
-		spool_err(err, errsz, "rename %s/tmp/%s to new/", sp->root,
+		err_set_sys(err, errsz, "rename %s/tmp/%s to new/", sp->root,
 		    name);
 		goto fail;
 	}
 	in_tmp = 0;
 	in_new = 1;
 	if (sp->fsync && fsync(sp->fd[SPOOL_NEW]) == -1) {
-		spool_err(err, errsz, "fsync %s/new after renaming %s into it",
+		err_set_sys(err, errsz, "fsync %s/new after renaming %s into it",
 		    sp->root, name);
 		goto fail;
 	}
@@ -432,10 +432,10 @@ fail:
 	if (fd != -1)
 		(void)close(fd);	/* the file is removed just below */
 	if (in_tmp && unlinkat(sp->fd[SPOOL_TMP], name, 0) == -1)
-		spool_err_also(err, errsz, errno, "unlink %s/tmp/%s",
+		err_also(err, errsz, errno, "unlink %s/tmp/%s",
 		    sp->root, name);
 	if (in_new && unlinkat(sp->fd[SPOOL_NEW], name, 0) == -1)
-		spool_err_also(err, errsz, errno, "unlink %s/new/%s",
+		err_also(err, errsz, errno, "unlink %s/new/%s",
 		    sp->root, name);
 	errno = saved;
 	return -1;
@@ -456,18 +456,18 @@ spool_open_file(struct spool *sp, enum spool_dir d, const char *id,
 	fd = openat(sp->fd[d], id,
 	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1) {
-		spool_err(err, errsz, "open %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "open %s/%s/%s", sp->root,
 		    spool_dir_name(d), id);
 		return -1;
 	}
 	if (fstat(fd, st) == -1) {
-		spool_err(err, errsz, "fstat %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "fstat %s/%s/%s", sp->root,
 		    spool_dir_name(d), id);
 		goto fail;
 	}
 	if (!S_ISREG(st->st_mode)) {
 		errno = EINVAL;
-		spool_err(err, errsz, "%s %s/%s/%s: not a regular file", op,
+		err_set_sys(err, errsz, "%s %s/%s/%s: not a regular file", op,
 		    sp->root, spool_dir_name(d), id);
 		goto fail;
 	}
@@ -494,7 +494,7 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 	int fd, rc = -1, saved;
 
 	if (!spool_name_ok(id)) {
-		spool_err(err, errsz, "claim %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "claim %s/%s/%s", sp->root,
 		    spool_dir_name(from), id ? id : "(null)");
 		return -1;
 	}
@@ -505,7 +505,7 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 		if (errno == EWOULDBLOCK)
 			rc = -2;
 		else
-			spool_err(err, errsz, "flock %s/%s/%s", sp->root,
+			err_set_sys(err, errsz, "flock %s/%s/%s", sp->root,
 			    spool_dir_name(from), id);
 		goto fail;
 	}
@@ -513,7 +513,7 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 		if (errno == ENOENT)
 			rc = -2;
 		else
-			spool_err(err, errsz, "rename %s/%s/%s to cur/",
+			err_set_sys(err, errsz, "rename %s/%s/%s to cur/",
 			    sp->root, spool_dir_name(from), id);
 		goto fail;
 	}
@@ -531,17 +531,17 @@ spool_move(struct spool *sp, const char *id, enum spool_dir from,
     enum spool_dir to, char *err, size_t errsz)
 {
 	if (!spool_name_ok(id)) {
-		spool_err(err, errsz, "move %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "move %s/%s/%s", sp->root,
 		    spool_dir_name(from), id ? id : "(null)");
 		return -1;
 	}
 	if (renameat(sp->fd[from], id, sp->fd[to], id) == -1) {
-		spool_err(err, errsz, "rename %s/%s/%s to %s/", sp->root,
+		err_set_sys(err, errsz, "rename %s/%s/%s to %s/", sp->root,
 		    spool_dir_name(from), id, spool_dir_name(to));
 		return -1;
 	}
 	if (sp->fsync && fsync(sp->fd[to]) == -1) {
-		spool_err(err, errsz, "fsync %s/%s", sp->root,
+		err_set_sys(err, errsz, "fsync %s/%s", sp->root,
 		    spool_dir_name(to));
 		return -1;
 	}
@@ -556,7 +556,7 @@ spool_defer(struct spool *sp, const char *id, const struct timespec *when,
 	struct timespec ts[2];
 
 	if (!spool_name_ok(id)) {
-		spool_err(err, errsz, "defer %s/cur/%s", sp->root,
+		err_set_sys(err, errsz, "defer %s/cur/%s", sp->root,
 		    id ? id : "(null)");
 		return -1;
 	}
@@ -565,12 +565,12 @@ spool_defer(struct spool *sp, const char *id, const struct timespec *when,
 	ts[1] = *when;
 	if (ts[1].tv_nsec < 0 || ts[1].tv_nsec >= 1000000000L) {
 		errno = EINVAL;
-		spool_err(err, errsz, "defer %s/cur/%s: bad time", sp->root,
+		err_set_sys(err, errsz, "defer %s/cur/%s: bad time", sp->root,
 		    id);
 		return -1;
 	}
 	if (utimensat(sp->fd[SPOOL_CUR], id, ts, AT_SYMLINK_NOFOLLOW) == -1) {
-		spool_err(err, errsz, "utimensat %s/cur/%s", sp->root, id);
+		err_set_sys(err, errsz, "utimensat %s/cur/%s", sp->root, id);
 		return -1;
 	}
 	return spool_move(sp, id, SPOOL_CUR, SPOOL_DEFERRED, err, errsz);
@@ -588,7 +588,7 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 	int fd = -1, rc, saved;
 
 	if (!spool_name_ok(id)) {
-		spool_err(err, errsz, "read %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
 		    spool_dir_name(d), id ? id : "(null)");
 		return -1;
 	}
@@ -597,7 +597,7 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 		goto fail;
 	if ((uintmax_t)st.st_size > max) {
 		errno = EFBIG;
-		spool_err(err, errsz, "read %s/%s/%s: %jd bytes, more than "
+		err_set_sys(err, errsz, "read %s/%s/%s: %jd bytes, more than "
 		    "the %zu allowed", sp->root, spool_dir_name(d), id,
 		    (intmax_t)st.st_size, max);
 		goto fail;
@@ -605,7 +605,7 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 	size = (size_t)st.st_size;
 	buf = malloc(size + 1);
 	if (buf == NULL) {
-		spool_err(err, errsz, "read %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
 		    spool_dir_name(d), id);
 		goto fail;
 	}
@@ -614,14 +614,14 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			spool_err(err, errsz, "read %s/%s/%s", sp->root,
+			err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
 			    spool_dir_name(d), id);
 			goto fail;
 		}
 		if (n == 0) {
 			/* Spool files never change: this one was tampered with. */
 			errno = EIO;
-			spool_err(err, errsz, "read %s/%s/%s: shorter than its "
+			err_set_sys(err, errsz, "read %s/%s/%s: shorter than its "
 			    "size", sp->root, spool_dir_name(d), id);
 			goto fail;
 		}
@@ -631,7 +631,7 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 	rc = close(fd);
 	fd = -1;
 	if (rc == -1) {
-		spool_err(err, errsz, "close %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "close %s/%s/%s", sp->root,
 		    spool_dir_name(d), id);
 		goto fail;
 	}
@@ -657,7 +657,7 @@ spool_unlink(struct spool *sp, enum spool_dir d, const char *id,
     char *err, size_t errsz)
 {
 	if (!spool_name_ok(id) || unlinkat(sp->fd[d], id, 0) == -1) {
-		spool_err(err, errsz, "unlink %s/%s/%s", sp->root,
+		err_set_sys(err, errsz, "unlink %s/%s/%s", sp->root,
 		    spool_dir_name(d), id ? id : "(null)");
 		return -1;
 	}
@@ -677,11 +677,11 @@ spool_recover_one(struct spool *sp, const char *name, char *err,
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
-		spool_err(err, errsz, "open %s/cur/%s", sp->root, name);
+		err_set_sys(err, errsz, "open %s/cur/%s", sp->root, name);
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		spool_err(err, errsz, "fstat %s/cur/%s", sp->root, name);
+		err_set_sys(err, errsz, "fstat %s/cur/%s", sp->root, name);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -692,7 +692,7 @@ spool_recover_one(struct spool *sp, const char *name, char *err,
 		if (errno == EWOULDBLOCK)
 			rc = 0;
 		else
-			spool_err(err, errsz, "flock %s/cur/%s", sp->root,
+			err_set_sys(err, errsz, "flock %s/cur/%s", sp->root,
 			    name);
 		goto fail;
 	}
@@ -700,13 +700,13 @@ spool_recover_one(struct spool *sp, const char *name, char *err,
 		if (errno == ENOENT)
 			rc = 0;
 		else
-			spool_err(err, errsz, "rename %s/cur/%s to new/",
+			err_set_sys(err, errsz, "rename %s/cur/%s to new/",
 			    sp->root, name);
 		goto fail;
 	}
 	rc = close(fd);
 	if (rc == -1) {
-		spool_err(err, errsz, "close %s/cur/%s", sp->root, name);
+		err_set_sys(err, errsz, "close %s/cur/%s", sp->root, name);
 		return -1;
 	}
 	return 1;
@@ -728,7 +728,7 @@ spool_remove_stale(struct spool *sp, const char *name, time_t now,
 	if (fstatat(sp->fd[SPOOL_TMP], name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		spool_err(err, errsz, "stat %s/tmp/%s", sp->root, name);
+		err_set_sys(err, errsz, "stat %s/tmp/%s", sp->root, name);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode) || now - st.st_mtime <= max_age)
@@ -736,7 +736,7 @@ spool_remove_stale(struct spool *sp, const char *name, time_t now,
 	if (unlinkat(sp->fd[SPOOL_TMP], name, 0) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		spool_err(err, errsz, "unlink %s/tmp/%s", sp->root, name);
+		err_set_sys(err, errsz, "unlink %s/tmp/%s", sp->root, name);
 		return -1;
 	}
 	return 1;
@@ -756,7 +756,7 @@ spool_recover_dir(struct spool *sp, enum spool_dir d, time_t now,
 	int r, failed = 0, first_errno = 0;
 
 	if (spool_scan_open(sp, d, &s) == -1) {
-		spool_err(err, errsz, "open %s/%s", sp->root,
+		err_set_sys(err, errsz, "open %s/%s", sp->root,
 		    spool_dir_name(d));
 		return -1;
 	}
@@ -764,7 +764,7 @@ spool_recover_dir(struct spool *sp, enum spool_dir d, time_t now,
 		name = spool_scan_next(&s);
 		if (name == NULL) {
 			if (errno != 0 && !failed) {
-				spool_err(err, errsz, "readdir %s/%s",
+				err_set_sys(err, errsz, "readdir %s/%s",
 				    sp->root, spool_dir_name(d));
 				failed = 1;
 				first_errno = errno;
@@ -805,7 +805,7 @@ spool_recover(struct spool *sp, time_t tmp_max_age, long *returned,
 	}
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1) {
 		if (!failed) {
-			spool_err(err, errsz, "clock_gettime");
+			err_set_sys(err, errsz, "clock_gettime");
 			failed = 1;
 			first_errno = errno;
 		}
@@ -888,7 +888,7 @@ spool_count(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 	cnt->n = 0;
 	cnt->oldest = 0;
 	if (spool_scan_open(sp, d, &s) == -1) {
-		spool_err(err, errsz, "open %s/%s", sp->root,
+		err_set_sys(err, errsz, "open %s/%s", sp->root,
 		    spool_dir_name(d));
 		return -1;
 	}
@@ -896,7 +896,7 @@ spool_count(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 		name = spool_scan_next(&s);
 		if (name == NULL) {
 			if (errno != 0) {
-				spool_err(err, errsz, "readdir %s/%s",
+				err_set_sys(err, errsz, "readdir %s/%s",
 				    sp->root, spool_dir_name(d));
 				goto fail;
 			}
@@ -911,7 +911,7 @@ spool_count(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 		else if (errno == ENOENT)
 			continue;	/* left while we looked */
 		else {
-			spool_err(err, errsz, "stat %s/%s/%s", sp->root,
+			err_set_sys(err, errsz, "stat %s/%s/%s", sp->root,
 			    spool_dir_name(d), name);
 			goto fail;
 		}

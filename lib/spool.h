@@ -6,6 +6,9 @@
  *	SPOOL/cur/	claimed by a worker, call in flight
  *	SPOOL/deferred/	waiting for a retry; the file's mtime is when
  *	SPOOL/dead/	could not be applied; kept byte for byte
+ *	SPOOL/hold/	set aside by the operator (routehookctl queue hold):
+ *			never claimed, kept until released into new/;
+ *			made on first use, so it may be missing
  *	SPOOL/state/	the worker's private state (token, order, attempts)
  *
  * A file holds exactly the bytes received.  Its name, a maildir unique name
@@ -31,7 +34,7 @@
 
 enum spool_dir {
 	SPOOL_TMP, SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD,
-	SPOOL_STATE, SPOOL_NDIRS
+	SPOOL_STATE, SPOOL_HOLD, SPOOL_NDIRS
 };
 
 #define SPOOL_ID_MAX	256	/* bytes in an id, with the NUL */
@@ -61,7 +64,8 @@ const char	*spool_dir_name(enum spool_dir d);
  * cur/ deferred/ dead/ 0750, state/ 0700 (the worker's alone); the umask
  * still applies, so an installer sets the modes it wants explicitly.
  * When state/ exists but may not be opened (EACCES: the responder's user
- * under the privilege split), fd[SPOOL_STATE] stays -1.
+ * under the privilege split), fd[SPOOL_STATE] stays -1; so does
+ * fd[SPOOL_HOLD] while hold/ does not exist (spool_make_dir() makes it).
  */
 int	 spool_open(struct spool *sp, const char *root, int create,
 	    int do_fsync, char *err, size_t errsz);
@@ -99,6 +103,17 @@ int	 spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 /* rename(from/ID, to/ID), then fsync to/ when fsync is on. */
 int	 spool_move(struct spool *sp, const char *id, enum spool_dir from,
 	    enum spool_dir to, char *err, size_t errsz);
+
+/* Make d (hold/) when it is missing, and open it: 0 or -1. */
+int	 spool_make_dir(struct spool *sp, enum spool_dir d, char *err,
+	    size_t errsz);
+
+/*
+ * deferred/ID due now (postqueue -f): its mtime, the time of its next
+ * attempt, set to now.  The daemon sees the change (inotify IN_ATTRIB).
+ */
+int	 spool_due_now(struct spool *sp, const char *id, char *err,
+	    size_t errsz);
 
 /* Move cur/ID to deferred/ID with mtime set to when (the next attempt). */
 int	 spool_defer(struct spool *sp, const char *id, const struct timespec *when,

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "api.h"
+#include "err.h"
 
 int
 api_init(struct api *a, struct http *h, int n, char *err, size_t errsz)
@@ -25,7 +26,7 @@ api_init(struct api *a, struct http *h, int n, char *err, size_t errsz)
 	if ((a->multi = curl_multi_init()) == NULL ||
 	    (a->calls = calloc((size_t)n, sizeof(*a->calls))) == NULL ||
 	    (a->idle = calloc((size_t)n, sizeof(*a->idle))) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		goto fail;
 	}
 	/* One connection per call in flight, all kept between calls. */
@@ -33,7 +34,7 @@ api_init(struct api *a, struct http *h, int n, char *err, size_t errsz)
 	    (long)n) != CURLM_OK ||
 	    curl_multi_setopt(a->multi, CURLMOPT_MAXCONNECTS, (long)n + 2)
 	    != CURLM_OK) {
-		snprintf(err, errsz, "libcurl refused the multi options");
+		err_set(err, errsz, "libcurl refused the multi options");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -88,7 +89,7 @@ api_start(struct api *a, const char *method, const char *url,
 	int i;
 
 	if (a->nidle == 0) {
-		snprintf(err, errsz, "no idle call");
+		err_set(err, errsz, "no idle call");
 		return -1;
 	}
 	i = a->idle[a->nidle - 1];
@@ -98,7 +99,7 @@ api_start(struct api *a, const char *method, const char *url,
 		return -1;
 	hc->owner = owner;
 	if ((mc = curl_multi_add_handle(a->multi, hc->easy)) != CURLM_OK) {
-		snprintf(err, errsz, "libcurl: %s", curl_multi_strerror(mc));
+		err_set(err, errsz, "libcurl: %s", curl_multi_strerror(mc));
 		return -1;
 	}
 	a->nidle--;
@@ -139,7 +140,7 @@ api_wait(struct api *a, int fd1, int fd2, int timeout_ms, int *fd2_ready,
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errsz, "libcurl: %s", curl_multi_strerror(mc));
+	err_set(err, errsz, "libcurl: %s", curl_multi_strerror(mc));
 	return -1;
 }
 

@@ -25,6 +25,7 @@
 
 #include "audit.h"
 #include "ctl.h"
+#include "err.h"
 #include "event.h"
 #include "jobject.h"
 
@@ -181,7 +182,7 @@ ctl_audit_scan(const char *path,
 
 fail:
 	saved = errno;
-	snprintf(err, errsz, "audit file %s: %s", path, strerror(saved));
+	err_set_sys(err, errsz, "audit file %s", path);
 	free(r.buf);
 	if (r.fd != -1)
 		close(r.fd);

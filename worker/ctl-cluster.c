@@ -161,7 +161,7 @@ ctl_cluster_print(const struct conf *c, const struct ctl_cluster *cl)
 	for (i = 0; i < cl->nhosts; i++) {
 		o = json_tokener_parse(cl->hosts[i].value);
 		since = ctl_host_num(o, "since");
-		ctl_fmt_age(since > 0 ? ctl_now_ms() / 1000 - since : 0, age,
+		ctl_fmt_age(since > 0 ? msclock_real() / 1000 - since : 0, age,
 		    sizeof(age));
 		printf("  %s  pid %lld  up %s  new %lld  cur %lld  deferred "
 		    "%lld  dead %lld\n", vis_str(shown, sizeof(shown),
@@ -233,25 +233,27 @@ ctl_cluster_json(const struct conf *c, const struct ctl_cluster *cl)
 int
 ctl_cluster(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "json", 0, 0, 2 },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_JSON = CTL_OPT_LONG };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
 	struct ctl_cluster cl;
-	const char *arg;
 	char err[1024];
-	int id, json = 0, rc;
+	int o, json = 0, rc;
 
-	ctl_args_init(&a, "cluster", argc, argv);
-	while ((id = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (id == CTL_OPT_HELP)
+	while ((o = ctl_getopt("cluster", argc, argv, ":h", opts)) != -1) {
+		if (o == 'h')
 			return ctl_usage(ctl_cluster_usage, EXIT_DONE);
+		if (o != OPT_JSON)
+			return ctl_usage(ctl_cluster_usage, EXIT_PERM);
 		json = 1;
 	}
-	if (id == -1 || a.npos > 0)
+	if (optind < argc) {
+		ctl_errx("cluster: unexpected argument %s", argv[optind]);
 		return ctl_usage(ctl_cluster_usage, EXIT_PERM);
+	}
 	if (ctl_conf_load(ctl) == -1)
 		return EXIT_PERM;
 	if (!ctl->conf.cluster.enabled) {

@@ -30,6 +30,7 @@
 #include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
+#include "msclock.h"
 #include "spool.h"
 #include "vis.h"
 
@@ -37,7 +38,7 @@
 #define CTL_BODY_MIN	(1024 * 1024)
 
 const char ctl_dead_usage[] =
-"usage: routehookctl [-c FILE] dead list\n"
+"usage: routehookctl [-c FILE] dead list [--json]\n"
 "       routehookctl [-c FILE] dead show ID\n"
 "       routehookctl [-c FILE] dead replay ID... | --all\n"
 "       routehookctl [-c FILE] dead purge [--yes] ID... | --all\n"
@@ -46,13 +47,14 @@ const char ctl_dead_usage[] =
 "byte in SPOOL/dead/ under their spool id.\n"
 "\n"
 "  list     one line each, oldest first: id, age, event type, user, and\n"
-"           the reason from the audit file\n"
+"           the reason from the audit file (a header on a terminal)\n"
 "  show     the event's exact bytes on stdout; its reason on stderr\n"
 "  replay   move back into new/ (attempts counted afresh) so the worker\n"
 "           takes them again; an event older than one applied since for\n"
 "           the same user is then superseded, not applied\n"
 "  purge    delete them, asking on the terminal unless --yes\n"
 "\n"
+"  --json   list: one JSON object per line\n"
 "  --all    every dead letter (replay, purge)\n"
 "  --yes    do not ask (purge); without a terminal --yes is required\n"
 "\n"
@@ -256,12 +258,48 @@ ctl_dead_parse(const struct conf *c, struct spool *sp,
 }
 
 static int
-ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
+ctl_dead_json(const struct ctl_dead_entry *e, long long now)
+{
+	struct json_object *o;
+	const char *s;
+	int bad = 0, rc = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
+	if (e->received_ms != 0)
+		ctl_jset(o, "age_s", json_object_new_int64(
+		    (now - e->received_ms) / 1000), &bad);
+	else
+		ctl_jnull(o, "age_s", &bad);
+	if (e->type != NULL)
+		ctl_jset(o, "type", json_object_new_string(e->type), &bad);
+	else
+		ctl_jnull(o, "type", &bad);
+	if (e->user != NULL)
+		ctl_jset(o, "user", json_object_new_string(e->user), &bad);
+	else
+		ctl_jnull(o, "user", &bad);
+	if (e->reason != NULL)
+		ctl_jset(o, "reason", json_object_new_string(e->reason), &bad);
+	else
+		ctl_jnull(o, "reason", &bad);
+	if (bad || (s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)) == NULL)
+		rc = -1;
+	else
+		printf("%s\n", s);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 {
 	struct ctl_dead_list dl;
 	struct ctl_dead_entry *e;
-	int wid = 0, wtype = 1, wuser = 1, w, rc = EXIT_PERM;
-	long long now = ctl_now_ms();
+	int wid = 2, wtype = 4, wuser = 4, w, rc = EXIT_PERM;
+	long long now = msclock_real();
 	/* Names, ids and reasons are not ours: escaped for the terminal. */
 	char age[32], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
 	char vuser[512], vreason[2048];
@@ -286,8 +324,19 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp)
 		ctl_errx("dead list: out of memory");
 		goto fail;
 	}
+	/* A header for a reader, none for a pipe into awk or cut. */
+	if (!json && dl.n > 0 && isatty(STDOUT_FILENO))
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid, "ID", "AGE", wtype,
+		    "TYPE", wuser, "USER", "REASON");
 	for (i = 0; i < dl.n; i++) {
 		e = &dl.v[i];
+		if (json) {
+			if (ctl_dead_json(e, now) == -1) {
+				ctl_errx("dead list: out of memory");
+				goto fail;
+			}
+			continue;
+		}
 		if (e->received_ms != 0)
 			ctl_fmt_age((now - e->received_ms) / 1000, age,
 			    sizeof(age));
@@ -491,44 +540,48 @@ ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
 int
 ctl_dead(struct ctl *ctl, int argc, char **argv)
 {
-	enum { OPT_ALL = 2, OPT_YES };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "all", 'a', 0, OPT_ALL },
-		{ "yes", 'y', 0, OPT_YES },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_JSON = CTL_OPT_LONG };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
 	struct spool sp;
-	const char *arg, *action;
-	char err[1024];
-	int o, all = 0, yes = 0, i, rc, replay;
+	const char *action;
+	char err[1024], **pos;
+	int o, all = 0, yes = 0, json = 0, i, rc, replay, npos;
 
-	ctl_args_init(&a, "dead", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (o == CTL_OPT_HELP)
+	while ((o = ctl_getopt("dead", argc, argv, ":hay", opts)) != -1) {
+		if (o == 'h')
 			return ctl_usage(ctl_dead_usage, EXIT_DONE);
-		if (o == OPT_ALL)
+		else if (o == 'a')
 			all = 1;
-		else if (o == OPT_YES)
+		else if (o == 'y')
 			yes = 1;
+		else if (o == OPT_JSON)
+			json = 1;
+		else
+			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
-	if (o == -1)
-		return ctl_usage(ctl_dead_usage, EXIT_PERM);
-	if (a.npos == 0) {
+	pos = argv + optind;
+	npos = argc - optind;
+	if (npos == 0) {
 		ctl_errx("dead: list, show, replay or purge?");
 		return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
-	action = a.argv[0];
+	action = pos[0];
 	replay = strcmp(action, "replay") == 0;
 	if (strcmp(action, "list") == 0 || strcmp(action, "show") == 0) {
-		if (all || yes || a.npos != (action[0] == 'l' ? 1 : 2)) {
+		if (all || yes || npos != (action[0] == 'l' ? 1 : 2) ||
+		    (json && action[0] != 'l')) {
 			ctl_errx("dead %s: wrong arguments", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 		}
 	} else if (replay || strcmp(action, "purge") == 0) {
-		if ((all && a.npos > 1) || (!all && a.npos < 2) ||
-		    (replay && yes)) {
+		if ((all && npos > 1) || (!all && npos < 2) ||
+		    (replay && yes) || json) {
 			ctl_errx("dead %s: give ids or --all", action);
 			return ctl_usage(ctl_dead_usage, EXIT_PERM);
 		}
@@ -537,10 +590,10 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
 	/* No path tricks: every id is checked before anything is touched. */
-	for (i = 1; i < a.npos; i++)
-		if (!spool_id_valid(a.argv[i])) {
+	for (i = 1; i < npos; i++)
+		if (!spool_id_valid(pos[i])) {
 			ctl_errx("dead %s: %s: not a spool id", action,
-			    a.argv[i]);
+			    pos[i]);
 			return EXIT_PERM;
 		}
 
@@ -552,12 +605,12 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 		return EXIT_PERM;
 	}
 	if (action[0] == 'l')
-		rc = ctl_dead_list_cmd(&ctl->conf, &sp);
+		rc = ctl_dead_list_cmd(&ctl->conf, &sp, json);
 	else if (action[0] == 's')
-		rc = ctl_dead_show(&ctl->conf, &sp, a.argv[1]);
+		rc = ctl_dead_show(&ctl->conf, &sp, pos[1]);
 	else
 		rc = ctl_dead_apply(&ctl->conf, &sp, replay, all, yes,
-		    a.argv + 1, a.npos - 1);
+		    pos + 1, npos - 1);
 	spool_close(&sp);
 	return rc;
 }

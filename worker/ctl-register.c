@@ -80,45 +80,42 @@ struct ctl_reg {
 static int
 ctl_reg_opts(struct ctl_reg *r, int argc, char **argv)
 {
-	enum { OPT_URL = 2, OPT_EVENT, OPT_NAME, OPT_DESC, OPT_OUT };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "url", 0, 1, OPT_URL },
-		{ "event", 0, 1, OPT_EVENT },
-		{ "name", 0, 1, OPT_NAME },
-		{ "description", 0, 1, OPT_DESC },
-		{ "secret-out", 0, 1, OPT_OUT },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_URL = CTL_OPT_LONG, OPT_EVENT, OPT_NAME, OPT_DESC,
+	    OPT_OUT };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "event", required_argument, NULL, OPT_EVENT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "description", required_argument, NULL, OPT_DESC },
+		{ "secret-out", required_argument, NULL, OPT_OUT },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
-	const char *arg;
 	int o;
 
-	ctl_args_init(&a, "register", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (o == CTL_OPT_HELP)
+	while ((o = ctl_getopt("register", argc, argv, ":h", opts)) != -1) {
+		if (o == 'h')
 			return 1;
-		if (o == OPT_URL)
-			r->url = arg;
+		else if (o == OPT_URL)
+			r->url = optarg;
 		else if (o == OPT_NAME)
-			r->name = arg;
+			r->name = optarg;
 		else if (o == OPT_DESC)
-			r->description = arg;
+			r->description = optarg;
 		else if (o == OPT_OUT)
-			r->secret_out = arg;
+			r->secret_out = optarg;
 		else if (o == OPT_EVENT) {
 			if (r->nevents == CTL_REG_MAX_EVENTS) {
 				ctl_errx("register: at most %d --event",
 				    CTL_REG_MAX_EVENTS);
 				return -1;
 			}
-			r->events[r->nevents++] = arg;
-		}
+			r->events[r->nevents++] = optarg;
+		} else
+			return -1;
 	}
-	if (o == -1)
-		return -1;
-	if (a.npos != 0) {
-		ctl_errx("register: unexpected argument %s", a.argv[0]);
+	if (optind < argc) {
+		ctl_errx("register: unexpected argument %s", argv[optind]);
 		return -1;
 	}
 	if (r->url == NULL || (strncmp(r->url, "http://", 7) != 0 &&

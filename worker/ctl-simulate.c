@@ -7,7 +7,9 @@
  * "00000000-0000-4000-8000-" followed by the user number in 12 decimal
  * digits, so a test or the demo knows every id in advance.  Its status is
  * one of the default routing.status_map words, picked by a hash of i; its
- * timestamp is the time it is sent (ISO 8601, milliseconds, UTC).  Bodies
+ * timestamp is the time it is sent (ISO 8601, milliseconds, UTC), and an
+ * event id made from i keeps every body unique (the receiver answers a
+ * repeated body as a replay).  Bodies
  * are signed as the receiver is configured to check (header name, hex or
  * base64, prefix) with the first configured secret, or with a key that is
  * not it (--bad-signature).
@@ -34,6 +36,7 @@
 #include "ctl.h"
 #include "event.h"
 #include "hmac.h"
+#include "msclock.h"
 
 #define CTL_SIM_MAX_COUNT	1000000L
 #define CTL_SIM_MAX_CONC	1024L
@@ -92,16 +95,6 @@ struct ctl_sim {
 	long long		 t0_ms, last_progress_ms;
 };
 
-static long long
-ctl_mono_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static size_t
 ctl_sim_sink(char *p, size_t size, size_t nmemb, void *arg)
 {
@@ -123,11 +116,17 @@ ctl_sim_body(struct ctl_sim *s, long i, char *buf, size_t bufsz)
 	int n;
 
 	snprintf(user, sizeof(user), CTL_SIM_USER_FMT, i % s->users + 1);
-	ctl_fmt_time(ctl_now_ms(), ts, sizeof(ts));
+	ctl_fmt_time(msclock_real(), ts, sizeof(ts));
 	if (!s->notification)
+		/*
+		 * eventId makes every body unique: two events for one user
+		 * in one millisecond must not look like a replay.
+		 */
 		n = snprintf(buf, bufsz, "{\"eventType\":"
 		    "\"routing.user.status.update\",\"userId\":\"%s\","
-		    "\"status\":\"%s\",\"timestamp\":\"%s\"}", user, word, ts);
+		    "\"status\":\"%s\",\"timestamp\":\"%s\","
+		    "\"eventId\":\"%08lx-0000-4000-8000-%012ld\"}", user, word,
+		    ts, h & 0xffffffffUL, i);
 	else {
 		/* Notifications carry Genesys' own values, already mapped. */
 		if ((status = event_map_status(s->c, word)) == NULL)
@@ -258,7 +257,7 @@ ctl_sim_record(struct ctl_sim *s, struct ctl_sim_slot *sl, CURLcode rc)
 static void
 ctl_sim_progress(struct ctl_sim *s, int last)
 {
-	long long now = ctl_mono_ms();
+	long long now = msclock_mono();
 
 	if (!s->progress || (!last && now - s->last_progress_ms < 100))
 		return;
@@ -306,7 +305,7 @@ ctl_sim_fill(struct ctl_sim *s, CURLM *m, struct ctl_sim_slot *slots,
 			continue;
 		if (s->rate > 0) {
 			due = s->t0_ms + s->started * 1000LL / s->rate;
-			if ((now = ctl_mono_ms()) < due)
+			if ((now = msclock_mono()) < due)
 				return (long)(due - now);
 		}
 		if (ctl_sim_start(s, m, &slots[k], s->started) == -1) {
@@ -338,7 +337,7 @@ ctl_sim_run(struct ctl_sim *s)
 			ctl_errx("simulate: libcurl: cannot set up a handle");
 			goto fail;
 		}
-	s->t0_ms = ctl_mono_ms();
+	s->t0_ms = msclock_mono();
 	while (s->done < s->count) {
 		wait = ctl_sim_fill(s, m, slots, &err);
 		if (err)
@@ -430,45 +429,44 @@ ctl_sim_summary(struct ctl_sim *s)
 static int
 ctl_sim_opts(struct ctl_sim *s, int argc, char **argv)
 {
-	enum { OPT_URL = 2, OPT_COUNT, OPT_CONC, OPT_RATE, OPT_USERS,
-	    OPT_SHAPE, OPT_BAD };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "url", 0, 1, OPT_URL },
-		{ "count", 'n', 1, OPT_COUNT },
-		{ "concurrency", 'C', 1, OPT_CONC },
-		{ "rate", 'r', 1, OPT_RATE },
-		{ "users", 'u', 1, OPT_USERS },
-		{ "shape", 0, 1, OPT_SHAPE },
-		{ "bad-signature", 0, 0, OPT_BAD },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_URL = CTL_OPT_LONG, OPT_SHAPE, OPT_BAD };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "count", required_argument, NULL, 'n' },
+		{ "concurrency", required_argument, NULL, 'C' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "users", required_argument, NULL, 'u' },
+		{ "shape", required_argument, NULL, OPT_SHAPE },
+		{ "bad-signature", no_argument, NULL, OPT_BAD },
+		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_args a;
-	const char *arg;
+	const char *cmd = "simulate", *arg;
 	int o, r = 0;
 
-	ctl_args_init(&a, "simulate", argc, argv);
-	while (r == 0 && (o = ctl_getopt(&a, opts, &arg)) > 0) {
+	while (r == 0 && (o = ctl_getopt(cmd, argc, argv, ":hn:C:r:u:",
+	    opts)) != -1) {
+		arg = optarg;
 		switch (o) {
-		case CTL_OPT_HELP:
+		case 'h':
 			return 1;
 		case OPT_URL:
 			s->url = arg;
 			break;
-		case OPT_COUNT:
-			r = ctl_number(a.cmd, "count", arg, 1,
+		case 'n':
+			r = ctl_number(cmd, "count", arg, 1,
 			    CTL_SIM_MAX_COUNT, &s->count);
 			break;
-		case OPT_CONC:
-			r = ctl_number(a.cmd, "concurrency", arg, 1,
+		case 'C':
+			r = ctl_number(cmd, "concurrency", arg, 1,
 			    CTL_SIM_MAX_CONC, &s->conc);
 			break;
-		case OPT_RATE:
-			r = ctl_number(a.cmd, "rate", arg, 1, 1000000L,
+		case 'r':
+			r = ctl_number(cmd, "rate", arg, 1, 1000000L,
 			    &s->rate);
 			break;
-		case OPT_USERS:
-			r = ctl_number(a.cmd, "users", arg, 1, 1000000L,
+		case 'u':
+			r = ctl_number(cmd, "users", arg, 1, 1000000L,
 			    &s->users);
 			break;
 		case OPT_SHAPE:
@@ -485,12 +483,15 @@ ctl_sim_opts(struct ctl_sim *s, int argc, char **argv)
 		case OPT_BAD:
 			s->bad_sig = 1;
 			break;
+		default:
+			r = -1;
+			break;
 		}
 	}
-	if (r == -1 || o == -1)
+	if (r == -1)
 		return -1;
-	if (a.npos != 0) {
-		ctl_errx("simulate: unexpected argument %s", a.argv[0]);
+	if (optind < argc) {
+		ctl_errx("simulate: unexpected argument %s", argv[optind]);
 		return -1;
 	}
 	return 0;

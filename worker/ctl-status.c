@@ -24,6 +24,8 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "err.h"
+#include "msclock.h"
 #include "oauth.h"
 #include "spool.h"
 #include "vis.h"
@@ -136,8 +138,7 @@ ctl_next_deferred(struct spool *sp, long long *next_ms, char *err,
 
 	*next_ms = 0;
 	if (spool_scan_open(sp, SPOOL_DEFERRED, &scan) == -1) {
-		snprintf(err, errsz, "%s/deferred: %s", sp->root,
-		    strerror(errno));
+		err_set_sys(err, errsz, "%s/deferred", sp->root);
 		return -1;
 	}
 	while ((id = spool_scan_next(&scan)) != NULL) {
@@ -488,34 +489,30 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	enum { OPT_JSON = 2, OPT_LAST };
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ "json", 0, 0, OPT_JSON },
-		{ "last", 'n', 1, OPT_LAST },
-		{ NULL, 0, 0, 0 }
+	enum { OPT_JSON = CTL_OPT_LONG };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "last", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_status *st = NULL;
 	struct spool sp;
-	struct ctl_args a;
-	const char *arg;
 	char err[1024];
 	int o, json = 0, rc = EXIT_PERM, opened = 0;
 	long last = 10;
 
-	ctl_args_init(&a, "status", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0) {
-		if (o == CTL_OPT_HELP)
+	while ((o = ctl_getopt("status", argc, argv, ":hn:", opts)) != -1) {
+		if (o == 'h')
 			return ctl_usage(ctl_status_usage, EXIT_DONE);
-		if (o == OPT_JSON)
+		else if (o == OPT_JSON)
 			json = 1;
-		else if (o == OPT_LAST && ctl_number("status", "last", arg, 0,
+		else if (o != 'n' || ctl_number("status", "last", optarg, 0,
 		    CTL_LAST_MAX, &last) == -1)
 			return ctl_usage(ctl_status_usage, EXIT_PERM);
 	}
-	if (o == -1 || a.npos != 0) {
-		if (o != -1)
-			ctl_errx("status: unexpected argument %s", a.argv[0]);
+	if (optind < argc) {
+		ctl_errx("status: unexpected argument %s", argv[optind]);
 		return ctl_usage(ctl_status_usage, EXIT_PERM);
 	}
 	if (ctl_conf_load(ctl) == -1)
@@ -530,7 +527,7 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 		ctl_err("status");
 		goto fail;
 	}
-	st->now_ms = ctl_now_ms();
+	st->now_ms = msclock_real();
 	st->want_last = (int)last;
 	if (ctl_status_gather(st, &ctl->conf, &sp) == -1)
 		goto fail;

@@ -20,119 +20,52 @@
 #include "ctl.h"
 #include "vis.h"
 
-void
-ctl_args_init(struct ctl_args *a, const char *cmd, int argc, char **argv)
+/*
+ * The option as written, for a message: "--name" (without "=value") or
+ * "-x".  glibc leaves the offending word at argv[optind - 1] for a long
+ * option; a short one is optopt.
+ */
+static void
+ctl_opt_word(int argc, char **argv, char *buf, size_t bufsz)
 {
-	a->cmd = cmd;
-	a->argc = argc;
-	a->argv = argv;
-	a->i = 0;
-	a->npos = 0;
-	a->dashdash = 0;
+	const char *w = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (strncmp(w, "--", 2) == 0)
+		snprintf(buf, bufsz, "%.*s", (int)strcspn(w, "="), w);
+	else
+		snprintf(buf, bufsz, "-%c", optopt);
 }
 
-static const struct ctl_opt *
-ctl_find_long(const struct ctl_opt *opts, const char *name, size_t len)
+static const struct option *
+ctl_find_long(const struct option *opts, const char *word)
 {
 	for (; opts->name != NULL; opts++)
-		if (strlen(opts->name) == len &&
-		    strncmp(opts->name, name, len) == 0)
+		if (strcmp(opts->name, word) == 0)
 			return opts;
 	return NULL;
-}
-
-static const struct ctl_opt *
-ctl_find_short(const struct ctl_opt *opts, int c)
-{
-	for (; opts->name != NULL; opts++)
-		if (opts->short_name != 0 && opts->short_name == c)
-			return opts;
-	return NULL;
-}
-
-/* "--name[=value]": the option, its value from "=" or the next word. */
-static int
-ctl_long_opt(struct ctl_args *a, const struct ctl_opt *opts, const char *s,
-    const char **arg)
-{
-	const struct ctl_opt *o;
-	const char *eq;
-	size_t len;
-
-	eq = strchr(s, '=');
-	len = eq != NULL ? (size_t)(eq - s) : strlen(s);
-	if ((o = ctl_find_long(opts, s, len)) == NULL) {
-		ctl_errx("%s: unknown option --%.*s", a->cmd, (int)len, s);
-		return -1;
-	}
-	if (!o->has_arg) {
-		if (eq != NULL) {
-			ctl_errx("%s: option --%s takes no value", a->cmd,
-			    o->name);
-			return -1;
-		}
-		return o->id;
-	}
-	if (eq != NULL) {
-		*arg = eq + 1;
-		return o->id;
-	}
-	if (a->i >= a->argc) {
-		ctl_errx("%s: option --%s needs a value", a->cmd, o->name);
-		return -1;
-	}
-	*arg = a->argv[a->i++];
-	return o->id;
-}
-
-/* "-x" or "-xVALUE" or "-x VALUE"; one letter per word is enough here. */
-static int
-ctl_short_opt(struct ctl_args *a, const struct ctl_opt *opts, const char *s,
-    const char **arg)
-{
-	const struct ctl_opt *o;
-
-	if ((o = ctl_find_short(opts, (unsigned char)s[0])) == NULL ||
-	    (!o->has_arg && s[1] != '\0')) {
-		ctl_errx("%s: unknown option -%s", a->cmd, s);
-		return -1;
-	}
-	if (!o->has_arg)
-		return o->id;
-	if (s[1] != '\0') {
-		*arg = s + 1;
-		return o->id;
-	}
-	if (a->i >= a->argc) {
-		ctl_errx("%s: option -%c needs a value", a->cmd, s[0]);
-		return -1;
-	}
-	*arg = a->argv[a->i++];
-	return o->id;
 }
 
 int
-ctl_getopt(struct ctl_args *a, const struct ctl_opt *opts, const char **arg)
+ctl_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
 {
-	char *s;
+	const struct option *o;
+	const char *pre = cmd != NULL ? cmd : "", *sep = cmd != NULL ? ": " : "";
+	char w[64];
+	int c;
 
-	*arg = NULL;
-	while (a->i < a->argc) {
-		s = a->argv[a->i++];
-		/* npos < i always, so moving operands never overwrites. */
-		if (a->dashdash || s[0] != '-' || s[1] == '\0') {
-			a->argv[a->npos++] = s;
-			continue;
-		}
-		if (strcmp(s, "--") == 0) {
-			a->dashdash = 1;
-			continue;
-		}
-		if (s[1] == '-')
-			return ctl_long_opt(a, opts, s + 2, arg);
-		return ctl_short_opt(a, opts, s + 1, arg);
-	}
-	return 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	ctl_opt_word(argc, argv, w, sizeof(w));
+	if (c == ':')
+		ctl_errx("%s%soption %s needs a value", pre, sep, w);
+	else if (w[1] == '-' && (o = ctl_find_long(longopts, w + 2)) != NULL &&
+	    o->has_arg == no_argument)
+		ctl_errx("%s%soption %s takes no value", pre, sep, w);
+	else
+		ctl_errx("%s%sunknown option %s", pre, sep, w);
+	return '?';
 }
 
 int
@@ -240,16 +173,6 @@ ctl_jnull(struct json_object *o, const char *key, int *bad)
 {
 	if (json_object_object_add(o, key, NULL) != 0)
 		*bad = 1;
-}
-
-long long
-ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		return (long long)time(NULL) * 1000;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

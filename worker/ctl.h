@@ -13,6 +13,7 @@
 #ifndef ROUTEHOOK_CTL_H
 #define ROUTEHOOK_CTL_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -30,36 +31,20 @@ struct ctl {
 	int		 loaded;
 };
 
-/* --- options: "--name", "--name=VALUE", "--name VALUE", "-x" -------- */
+/* --- options ------------------------------------------------------------ */
 
-struct ctl_opt {
-	const char	*name;		/* long name, without "--" */
-	int		 short_name;	/* 'x' for -x, or 0 */
-	int		 has_arg;
-	int		 id;		/* > 0 */
-};
-
-/* Every table has { "help", 'h', 0, CTL_OPT_HELP }. */
-#define CTL_OPT_HELP	1
-
-struct ctl_args {
-	const char	*cmd;		/* "dead replay", for messages */
-	int		 argc;
-	char		**argv;
-	int		 i;
-	int		 npos;		/* operands, moved to argv[0..npos) */
-	int		 dashdash;
-};
-
-void	 ctl_args_init(struct ctl_args *a, const char *cmd, int argc,
-	    char **argv);
 /*
- * The next option's id, its value in *arg; 0 when argv is used up (the
- * operands are then argv[0..npos)); -1 after printing why an option is
- * wrong.  Options and operands may be mixed; "--" ends the options.
+ * getopt_long(3) over a command's argv (argv[0] is the command's name):
+ * options and operands may be mixed, "--" ends the options, and the
+ * operands are argv[optind..argc) when it returns -1.  shortopts starts
+ * with ':'.  On a bad option it prints one line naming it ("status:
+ * option --last needs a value"; cmd NULL: no "status: ") and returns '?'.  main() resets optind
+ * before a command runs.
  */
-int	 ctl_getopt(struct ctl_args *a, const struct ctl_opt *opts,
-	    const char **arg);
+int	 ctl_getopt(const char *cmd, int argc, char **argv,
+	    const char *shortopts, const struct option *longopts);
+/* Long options without a short form have values from here on. */
+#define CTL_OPT_LONG	256
 /* Print usage (stdout for status 0, else stderr); returns status. */
 int	 ctl_usage(const char *usage, int status);
 /* A decimal number in [min, max], or -1 after saying what is wrong. */
@@ -86,7 +71,6 @@ void	 ctl_jnull(struct json_object *o, const char *key, int *bad);
 
 /* --- time ---------------------------------------------------------------- */
 
-long long	 ctl_now_ms(void);
 /* "2026-11-28T22:47:33.123Z" */
 int	 ctl_fmt_time(long long ms, char *buf, size_t bufsz);
 /* "42s", "5m03s", "2h05m", "3d04h"; negative ages print as "0s" */
@@ -122,6 +106,7 @@ int	 ctl_audit_scan(const char *path,
 
 int	 ctl_status(struct ctl *ctl, int argc, char **argv);
 int	 ctl_dead(struct ctl *ctl, int argc, char **argv);
+int	 ctl_queue(struct ctl *ctl, int argc, char **argv);
 int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
 int	 ctl_register(struct ctl *ctl, int argc, char **argv);
 int	 ctl_cluster(struct ctl *ctl, int argc, char **argv);
@@ -135,6 +120,7 @@ int	 ctl_cluster_summary(const struct conf *c, long *hosts, long *locks,
 
 extern const char ctl_status_usage[];
 extern const char ctl_dead_usage[];
+extern const char ctl_queue_usage[];
 extern const char ctl_simulate_usage[];
 extern const char ctl_register_usage[];
 extern const char ctl_cluster_usage[];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "metrics.h"
 
 /* Upper bounds, inclusive as Prometheus's "le"; the last bucket is +Inf. */
@@ -170,7 +171,7 @@ metrics_write(const char *path, const struct worker_stats *s,
 	n = metrics_format(s, token_fetches, started, time(NULL), buf,
 	    sizeof(buf));
 	if (n == -1) {
-		snprintf(err, errsz, "%s: content too long", path);
+		err_set(err, errsz, "%s: content too long", path);
 		return -1;
 	}
 	/*

@@ -5,6 +5,7 @@
  *
  *	check		validate the configuration and every file it names
  *	status		the spool, recent outcomes, SLA breaches, the token
+ *	queue		list, show, flush, hold or release waiting events
  *	dead		list, show, replay or purge dead letters
  *	simulate	send signed test events to the receiver
  *	register	register a webhook (the tutorial's API)
@@ -39,6 +40,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "spool.h"
+#include "version.h"
 
 static const char ctl_main_usage[] =
 "usage: routehookctl [-c FILE] COMMAND [ARGS]\n"
@@ -46,13 +48,16 @@ static const char ctl_main_usage[] =
 "commands:\n"
 "  check      validate the configuration and every file it names\n"
 "  status     the spool, recent outcomes, SLA breaches and the token\n"
+"  queue      list, show, flush, hold or release waiting events\n"
 "  dead       list, show, replay or purge dead letters\n"
 "  simulate   send signed test events to the receiver\n"
 "  register   register a webhook (the tutorial's API) and save its secret\n"
 "  cluster    the hosts sharing state through etcd, their locks and budget\n"
 "\n"
-"  -c FILE    the configuration (else $ROUTEHOOK_CONFIG, else\n"
-"             " CONF_DEFAULT_PATH ")\n"
+"  -c, --config FILE  the configuration (else $ROUTEHOOK_CONFIG, else\n"
+"                     " CONF_DEFAULT_PATH ")\n"
+"  -h, --help         this text\n"
+"  -V, --version      print the version and exit\n"
 "\n"
 "\"routehookctl COMMAND --help\" describes a command.\n"
 "exit status: 0 done, 1 done and found problems, 100 usage or\n"
@@ -149,6 +154,23 @@ ctl_check_secret(struct ctl_check *ck, const struct conf *c,
 		ctl_problem_lines(ck, err);
 	OPENSSL_cleanse(sec, sizeof(*sec));
 	free(sec);
+}
+
+/* One sender scheme's secret files, named as secret.c names them. */
+static void
+ctl_check_keyring(struct ctl_check *ck, const struct conf *c,
+    const struct conf_keyring *kr, const char *key)
+{
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < kr->nfiles && i < CONF_MAX_SECRETS; i++) {
+		if (kr->nfiles == 1)
+			snprintf(name, sizeof(name), "%s", key);
+		else
+			snprintf(name, sizeof(name), "%s[%zu]", key, i);
+		ctl_check_secret(ck, c, &kr->files[i], name);
+	}
 }
 
 /*
@@ -279,25 +301,21 @@ ctl_check_ca(struct ctl_check *ck, const struct conf_path *p)
 static int
 ctl_check(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct ctl_opt opts[] = {
-		{ "help", 'h', 0, CTL_OPT_HELP },
-		{ NULL, 0, 0, 0 }
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_check ck = { NULL, 0 };
-	struct ctl_args a;
 	struct conf *c = &ctl->conf;
-	const char *arg;
 	char err[8192], key[64];
 	size_t i;
 	int o;
 
-	ctl_args_init(&a, "check", argc, argv);
-	while ((o = ctl_getopt(&a, opts, &arg)) > 0)
-		if (o == CTL_OPT_HELP)
-			return ctl_usage(ctl_check_usage, EXIT_DONE);
-	if (o == -1 || a.npos != 0) {
-		if (o != -1)
-			ctl_errx("check: unexpected argument %s", a.argv[0]);
+	while ((o = ctl_getopt("check", argc, argv, ":h", opts)) != -1)
+		return ctl_usage(ctl_check_usage, o == 'h' ? EXIT_DONE :
+		    EXIT_PERM);
+	if (optind < argc) {
+		ctl_errx("check: unexpected argument %s", argv[optind]);
 		return ctl_usage(ctl_check_usage, EXIT_PERM);
 	}
 
@@ -309,8 +327,12 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	ctl->loaded = 1;
 	ck.file = c->file;
 
-	/* Named as conf names them, so both messages agree. */
-	for (i = 0; i < c->receiver.nsecret_files; i++) {
+	/*
+	 * Named as conf names them, so both messages agree; only the sender
+	 * schemes receiver.auth lists, as the responder reads them.
+	 */
+	for (i = 0; (c->receiver.auth & CONF_AUTH_HMAC) &&
+	    i < c->receiver.nsecret_files; i++) {
 		if (c->receiver.nsecret_files == 1)
 			snprintf(key, sizeof(key), "receiver.secret_file");
 		else
@@ -318,6 +340,15 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 			    i);
 		ctl_check_secret(&ck, c, &c->receiver.secret_files[i], key);
 	}
+	if (c->receiver.auth & CONF_AUTH_STANDARD_WEBHOOKS)
+		ctl_check_keyring(&ck, c, &c->receiver.standard_webhooks.keys,
+		    "receiver.standard_webhooks.secret_files");
+	if (c->receiver.auth & CONF_AUTH_API_KEY)
+		ctl_check_keyring(&ck, c, &c->receiver.api_key.keys,
+		    "receiver.api_key.secret_files");
+	if (c->receiver.auth & CONF_AUTH_BASIC)
+		ctl_check_keyring(&ck, c, &c->receiver.basic.keys,
+		    "receiver.basic.secret_files");
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		ctl_check_secret(&ck, c, &c->genesys.client_secret_file,
 		    "genesys.client_secret_file");
@@ -332,38 +363,51 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	return EXIT_DONE;
 }
 
-/* The global options stop at the command's name. */
+/*
+ * The global options stop at the command's name ("+"): what follows is
+ * the command's to parse.  1: answered (--help, --version), 0: go on,
+ * -1: a usage error, already reported.
+ */
 static int
-ctl_main_opts(struct ctl *ctl, int argc, char **argv, int *i)
+ctl_main_opts(struct ctl *ctl, int argc, char **argv)
 {
-	const char *s;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int o;
 
-	for (*i = 1; *i < argc && argv[*i][0] == '-'; (*i)++) {
-		s = argv[*i];
-		if (strcmp(s, "--") == 0) {
-			(*i)++;
+	opterr = 0;
+	while ((o = ctl_getopt(NULL, argc, argv, "+:c:hV", opts)) != -1) {
+		switch (o) {
+		case 'c':
+			ctl->conf_arg = optarg;
 			break;
-		}
-		if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+		case 'h':
 			ctl_usage(ctl_main_usage, EXIT_DONE);
 			return 1;
-		}
-		if (strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) {
-			if (++(*i) >= argc) {
-				ctl_errx("option %s needs a file", s);
-				return -1;
-			}
-			ctl->conf_arg = argv[*i];
-		} else if (strncmp(s, "--config=", 9) == 0)
-			ctl->conf_arg = s + 9;
-		else if (strncmp(s, "-c", 2) == 0)
-			ctl->conf_arg = s + 2;
-		else {
-			ctl_errx("unknown option %s", s);
+		case 'V':
+			printf("routehookctl %s\n", ROUTEHOOK_VERSION);
+			return 1;
+		default:
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* A full disk or a closed pipe is not "done". */
+static int
+ctl_flush(int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		ctl_err("standard output");
+		if (rc == EXIT_DONE)
+			rc = EXIT_TEMP;
+	}
+	return rc;
 }
 
 int
@@ -375,6 +419,7 @@ main(int argc, char *argv[])
 	} cmds[] = {
 		{ "check", ctl_check },
 		{ "status", ctl_status },
+		{ "queue", ctl_queue },
 		{ "dead", ctl_dead },
 		{ "simulate", ctl_simulate },
 		{ "register", ctl_register },
@@ -386,24 +431,20 @@ main(int argc, char *argv[])
 
 	memset(&ctl, 0, sizeof(ctl));
 	log_init(CTL_PROG, 0);
-	if ((rc = ctl_main_opts(&ctl, argc, argv, &i)) != 0)
-		return rc == 1 ? EXIT_DONE :
+	if ((rc = ctl_main_opts(&ctl, argc, argv)) != 0)
+		return rc == 1 ? ctl_flush(EXIT_DONE) :
 		    ctl_usage(ctl_main_usage, EXIT_PERM);
-	if (i >= argc) {
+	if ((i = optind) >= argc) {
 		ctl_errx("no command given");
 		return ctl_usage(ctl_main_usage, EXIT_PERM);
 	}
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
 		if (strcmp(argv[i], cmds[k].name) == 0) {
-			rc = cmds[k].fn(&ctl, argc - i - 1, argv + i + 1);
+			/* A new scan, of the command's words (see ctl-util.c). */
+			optind = 0;
+			rc = cmds[k].fn(&ctl, argc - i, argv + i);
 			ctl_free(&ctl);
-			/* A full disk or a closed pipe is not "done". */
-			if (fflush(stdout) == EOF || ferror(stdout)) {
-				ctl_err("standard output");
-				if (rc == EXIT_DONE)
-					rc = EXIT_TEMP;
-			}
-			return rc;
+			return ctl_flush(rc);
 		}
 	}
 	ctl_errx("unknown command %s", argv[i]);

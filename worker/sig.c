@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "sig.h"
 
 static int sig_pipe[2] = { -1, -1 };
@@ -50,7 +51,7 @@ sig_init(char *err, size_t errsz)
 
 	if (pipe(sig_pipe) == -1 || sig_nonblock(sig_pipe[0]) == -1 ||
 	    sig_nonblock(sig_pipe[1]) == -1) {
-		snprintf(err, errsz, "signal pipe: %s", strerror(errno));
+		err_set_sys(err, errsz, "signal pipe");
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -60,12 +61,12 @@ sig_init(char *err, size_t errsz)
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1 ||
 	    sigaction(SIGHUP, &sa, NULL) == -1) {
-		snprintf(err, errsz, "sigaction: %s", strerror(errno));
+		err_set_sys(err, errsz, "sigaction");
 		return -1;
 	}
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) == -1) {
-		snprintf(err, errsz, "sigaction: %s", strerror(errno));
+		err_set_sys(err, errsz, "sigaction");
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "watch.h"
 
 static int
@@ -21,8 +22,7 @@ watch_add(struct watch *w, const struct spool *sp, enum spool_dir d,
 
 	snprintf(path, sizeof(path), "%s/%s", sp->root, spool_dir_name(d));
 	if ((wd = inotify_add_watch(w->fd, path, mask | IN_ONLYDIR)) == -1)
-		snprintf(err, errsz, "inotify on %s: %s", path,
-		    strerror(errno));
+		err_set_sys(err, errsz, "inotify on %s", path);
 	return wd;
 }
 
@@ -31,7 +31,7 @@ watch_open(struct watch *w, const struct spool *sp, char *err, size_t errsz)
 {
 	w->wd_new = w->wd_deferred = -1;
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "inotify: %s", strerror(errno));
+		err_set_sys(err, errsz, "inotify");
 		return -1;
 	}
 	if ((w->wd_new = watch_add(w, sp, SPOOL_NEW,

@@ -38,10 +38,9 @@ main(void)
 
 	errno = EIO;
 	err_set_sys(err, sizeof(err), "write x");
-	err_append(err, sizeof(err), ENOENT, " (and unlink y");
-	err_append(err, sizeof(err), -1, ")");
+	err_also(err, sizeof(err), ENOENT, "unlink %s", "y");
 	is_str(err, "write x: Input/output error (and unlink y: No such file "
-	    "or directory)", "err_append adds a second failure");
+	    "or directory)", "err_also adds a second failure");
 
 	is_str(err_str(EPERM, err, sizeof(err)), "Operation not permitted",
 	    "err_str");

@@ -1,0 +1,680 @@
+/*
+ * ctl-queue: `routehookctl queue list|show|flush|hold|release`, the
+ * mailq, postqueue -f and postsuper -h/-H of routehook.
+ *
+ * The queue is what waits: new/ (accepted, not yet claimed), cur/ (a call
+ * in flight), deferred/ (waiting for a retry at its file's mtime) and
+ * hold/ (set aside by the operator).  list shows each event with what an
+ * operator needs to decide about it: its age, user and kind from its own
+ * bytes, and its attempts and last error from its newest audit line
+ * (the audit file is read from its end, only back to when the oldest
+ * listed event was received).
+ *
+ * Every change is one rename(2) or one utimensat(2) through lib/spool:
+ *
+ *	flush	deferred/ID gets mtime now: due at once (the daemon sees the
+ *		change through inotify; a --once run takes it next time)
+ *	hold	new/ID or deferred/ID -> hold/ID, which the worker never
+ *		claims.  If the worker claims it at the same moment, one
+ *		rename wins: either it is held, or it is in flight and hold
+ *		says so (hold it again once it is deferred).
+ *	release	hold/ID -> new/ID: taken at once, its attempts so far kept
+ *
+ * How it fails: an id that is not a spool id is a usage error (100)
+ * before anything is touched; an id not found where the action needs it
+ * is named and the others are still handled (exit 1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "atomicfile.h"
+#include "ctl.h"
+#include "event.h"
+#include "msclock.h"
+#include "spool.h"
+
+#define CTL_SKEW_MS	(300LL * 1000)
+#define CTL_BODY_MIN	(1024 * 1024)
+
+const char ctl_queue_usage[] =
+"usage: routehookctl [-c FILE] queue list [--json]\n"
+"       routehookctl [-c FILE] queue show ID\n"
+"       routehookctl [-c FILE] queue flush [ID...]\n"
+"       routehookctl [-c FILE] queue hold ID...\n"
+"       routehookctl [-c FILE] queue release ID...\n"
+"\n"
+"The events waiting in the spool: new/ (not yet taken), cur/ (a call in\n"
+"flight), deferred/ (waiting for a retry) and hold/ (set aside).\n"
+"\n"
+"  list     one line each, oldest first: id, where, age, user, kind,\n"
+"           attempts, next attempt, last error (a header on a terminal)\n"
+"  show     the event's exact bytes on stdout; the rest on stderr\n"
+"  flush    make deferred events due now (all, or the ids given)\n"
+"  hold     set events in new/ or deferred/ aside: never applied until\n"
+"           released\n"
+"  release  give held events back to the worker, at once\n"
+"\n"
+"  --json   list: one JSON object per line\n"
+"\n"
+"exit status: 0 done, 1 some id was not where the action needs it, 100\n"
+"usage or configuration error\n";
+
+static const enum spool_dir ctl_queue_dirs[] = {
+	SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_HOLD
+};
+#define CTL_QUEUE_NDIRS	(sizeof(ctl_queue_dirs) / sizeof(ctl_queue_dirs[0]))
+
+struct ctl_qentry {
+	char		*id;
+	enum spool_dir	 dir;
+	long long	 received_ms;	/* 0 when the id does not say */
+	long long	 next_ms;	/* deferred/: the mtime */
+	int		 attempts;	/* from the newest audit line */
+	int		 audited;
+	char		*error;		/* the newest audit line's error */
+	char		*type;
+	char		*user;
+	const char	*kind;		/* static */
+};
+
+struct ctl_queue {
+	struct ctl_qentry	*v;
+	size_t			 n, cap;
+	size_t			 joined;
+	long long		 oldest_ms;
+	int			 nomem;
+};
+
+static int
+ctl_qcmp(const void *a, const void *b)
+{
+	const struct ctl_qentry *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+static int
+ctl_qfind(const void *key, const void *elt)
+{
+	const struct ctl_qentry *e = elt;
+
+	return strcmp(key, e->id);
+}
+
+static int
+ctl_queue_add(struct ctl_queue *q, struct spool *sp, enum spool_dir d,
+    const char *id)
+{
+	struct ctl_qentry *v, *e;
+	struct timespec ts;
+	struct stat st;
+	size_t cap;
+
+	if (q->n == q->cap) {
+		cap = q->cap == 0 ? 64 : q->cap * 2;
+		if (cap > SIZE_MAX / sizeof(*v)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((v = realloc(q->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		q->v = v;
+		q->cap = cap;
+	}
+	e = &q->v[q->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->id = strdup(id)) == NULL)
+		return -1;
+	e->dir = d;
+	if (spool_id_time(id, &ts) == 0)
+		e->received_ms = msclock_of(&ts);
+	if (d == SPOOL_DEFERRED && fstatat(sp->fd[d], id, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0)
+		e->next_ms = msclock_of(&st.st_mtim);
+	if (e->received_ms != 0 &&
+	    (q->oldest_ms == 0 || e->received_ms < q->oldest_ms))
+		q->oldest_ms = e->received_ms;
+	q->n++;
+	return 0;
+}
+
+static void
+ctl_queue_free(struct ctl_queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		free(q->v[i].id);
+		free(q->v[i].error);
+		free(q->v[i].type);
+		free(q->v[i].user);
+	}
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Every event waiting, sorted by id, which sorts by arrival. */
+static int
+ctl_queue_load(struct spool *sp, struct ctl_queue *q)
+{
+	struct spool_scan scan;
+	const char *id;
+	size_t i;
+
+	for (i = 0; i < CTL_QUEUE_NDIRS; i++) {
+		/* hold/ is made on first use. */
+		if (sp->fd[ctl_queue_dirs[i]] == -1)
+			continue;
+		if (spool_scan_open(sp, ctl_queue_dirs[i], &scan) == -1) {
+			ctl_err("%s/%s", sp->root,
+			    spool_dir_name(ctl_queue_dirs[i]));
+			return -1;
+		}
+		while ((id = spool_scan_next(&scan)) != NULL)
+			if (ctl_queue_add(q, sp, ctl_queue_dirs[i], id) == -1) {
+				ctl_err("queue");
+				spool_scan_close(&scan);
+				return -1;
+			}
+		spool_scan_close(&scan);
+	}
+	if (q->n > 1)
+		qsort(q->v, q->n, sizeof(*q->v), ctl_qcmp);
+	return 0;
+}
+
+static char *
+ctl_qdup(const char *s, int *nomem)
+{
+	char *d;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*nomem = 1;
+	return d;
+}
+
+/* The newest audit line of each listed event: attempts, last error. */
+static int
+ctl_queue_line(const struct ctl_audit_line *l, void *arg)
+{
+	struct ctl_queue *q = arg;
+	struct ctl_qentry *e;
+	struct json_object *v;
+
+	if (l->ts_ms != 0 && q->oldest_ms != 0 &&
+	    l->ts_ms < q->oldest_ms - CTL_SKEW_MS)
+		return 1;
+	e = bsearch(l->event_id, q->v, q->n, sizeof(*q->v), ctl_qfind);
+	if (e == NULL || e->audited)
+		return 0;
+	e->audited = 1;
+	if (json_object_object_get_ex(l->obj, "attempt", &v) &&
+	    json_object_is_type(v, json_type_int))
+		e->attempts = json_object_get_int(v);
+	e->error = ctl_qdup(l->error, &q->nomem);
+	q->joined++;
+	return q->joined == q->n || q->nomem;
+}
+
+static int
+ctl_queue_join(const struct conf *c, struct ctl_queue *q)
+{
+	char err[1024];
+
+	if (q->n == 0 || c->audit.file.path == NULL ||
+	    c->audit.file.path[0] == '\0')
+		return 0;
+	if (ctl_audit_scan(c->audit.file.path, ctl_queue_line, q, err,
+	    sizeof(err)) == -1 && errno != ENOENT) {
+		ctl_errx("%s", err);
+		return -1;
+	}
+	if (q->nomem) {
+		ctl_errx("queue: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+ctl_kind(enum event_kind k)
+{
+	switch (k) {
+	case EVENT_ROUTING_STATUS:
+		return "status";
+	case EVENT_PRESENCE:
+		return "presence";
+	case EVENT_QUEUE_MEMBER:
+		return "queue";
+	default:
+		return NULL;
+	}
+}
+
+/* Type, kind and user from the event's own bytes. */
+static void
+ctl_queue_parse(const struct conf *c, struct spool *sp, struct ctl_qentry *e,
+    int *nomem)
+{
+	struct event ev;
+	char err[512], *body = NULL;
+	size_t len, max;
+
+	max = c->receiver.max_body_bytes > CTL_BODY_MIN ?
+	    c->receiver.max_body_bytes : CTL_BODY_MIN;
+	/* Gone since the scan (applied, moved): nothing to say about it. */
+	if (spool_read(sp, e->dir, e->id, max, &body, &len, err,
+	    sizeof(err)) == -1)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	/* On failure ev still holds what could be read. */
+	(void)event_parse(c, body, len, &ev, err, sizeof(err));
+	e->type = ctl_qdup(ev.type, nomem);
+	e->user = ctl_qdup(ev.user_id, nomem);
+	e->kind = ctl_kind(ev.kind);
+	free(body);
+}
+
+/* "now", "in 4m10s", "in flight", "held". */
+static void
+ctl_next(const struct ctl_qentry *e, long long now, char *buf, size_t bufsz)
+{
+	char age[32];
+
+	switch (e->dir) {
+	case SPOOL_CUR:
+		snprintf(buf, bufsz, "in flight");
+		break;
+	case SPOOL_HOLD:
+		snprintf(buf, bufsz, "held");
+		break;
+	case SPOOL_DEFERRED:
+		if (e->next_ms > now) {
+			ctl_fmt_age((e->next_ms - now + 999) / 1000, age,
+			    sizeof(age));
+			snprintf(buf, bufsz, "in %s", age);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		snprintf(buf, bufsz, "now");
+		break;
+	}
+}
+
+static int
+ctl_queue_json(const struct ctl_qentry *e, long long now)
+{
+	struct json_object *o;
+	const char *s;
+	int bad = 0, rc = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
+	ctl_jset(o, "dir", json_object_new_string(spool_dir_name(e->dir)),
+	    &bad);
+	if (e->received_ms != 0)
+		ctl_jset(o, "age_s", json_object_new_int64(
+		    (now - e->received_ms) / 1000), &bad);
+	else
+		ctl_jnull(o, "age_s", &bad);
+#define CTL_JSTR(k, v) do {						\
+	if ((v) != NULL)						\
+		ctl_jset(o, (k), json_object_new_string(v), &bad);	\
+	else								\
+		ctl_jnull(o, (k), &bad);				\
+} while (0)
+	CTL_JSTR("user", e->user);
+	CTL_JSTR("kind", e->kind);
+	CTL_JSTR("type", e->type);
+	ctl_jset(o, "attempts", json_object_new_int(e->attempts), &bad);
+	if (e->dir == SPOOL_DEFERRED)
+		ctl_jset(o, "next_attempt_in_s", json_object_new_int64(
+		    e->next_ms > now ? (e->next_ms - now + 999) / 1000 : 0),
+		    &bad);
+	else if (e->dir == SPOOL_NEW)
+		ctl_jset(o, "next_attempt_in_s", json_object_new_int(0), &bad);
+	else
+		ctl_jnull(o, "next_attempt_in_s", &bad);
+	CTL_JSTR("last_error", e->error);
+#undef CTL_JSTR
+	if (bad || (s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)) == NULL)
+		rc = -1;
+	else
+		printf("%s\n", s);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+ctl_queue_list(const struct conf *c, struct spool *sp, int json)
+{
+	struct ctl_queue q;
+	struct ctl_qentry *e;
+	int wid = 2, wuser = 4, w, rc = EXIT_PERM;
+	long long now = msclock_real();
+	char age[32], next[40];
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	if (ctl_queue_load(sp, &q) == -1 || ctl_queue_join(c, &q) == -1)
+		goto fail;
+	for (i = 0; i < q.n; i++) {
+		e = &q.v[i];
+		ctl_queue_parse(c, sp, e, &q.nomem);
+		if ((w = (int)strlen(e->id)) > wid)
+			wid = w;
+		if (e->user != NULL && (w = (int)strlen(e->user)) > wuser)
+			wuser = w;
+	}
+	if (q.nomem) {
+		ctl_errx("queue list: out of memory");
+		goto fail;
+	}
+	/* A header for a reader, none for a pipe into awk or cut. */
+	if (!json && q.n > 0 && isatty(STDOUT_FILENO))
+		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8s  %-10s  %s\n", wid,
+		    "ID", "DIR", "AGE", wuser, "USER", "KIND", "ATTEMPTS",
+		    "NEXT", "LAST ERROR");
+	for (i = 0; i < q.n; i++) {
+		e = &q.v[i];
+		if (json) {
+			if (ctl_queue_json(e, now) == -1) {
+				ctl_errx("queue list: out of memory");
+				goto fail;
+			}
+			continue;
+		}
+		if (e->received_ms != 0)
+			ctl_fmt_age((now - e->received_ms) / 1000, age,
+			    sizeof(age));
+		else
+			snprintf(age, sizeof(age), "-");
+		ctl_next(e, now, next, sizeof(next));
+		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8d  %-10s  %s\n", wid,
+		    e->id, spool_dir_name(e->dir), age, wuser,
+		    e->user ? e->user : "-", e->kind ? e->kind : "-",
+		    e->attempts, next, e->error ? e->error : "-");
+	}
+	rc = EXIT_DONE;
+fail:
+	ctl_queue_free(&q);
+	return rc;
+}
+
+/* Where id waits: the directory, with fd open on it; -1 when nowhere. */
+static int
+ctl_queue_open(struct spool *sp, const char *id, enum spool_dir *where)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < CTL_QUEUE_NDIRS; i++) {
+		if (sp->fd[ctl_queue_dirs[i]] == -1)
+			continue;
+		do {
+			fd = openat(sp->fd[ctl_queue_dirs[i]], id,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		} while (fd == -1 && errno == EINTR);
+		if (fd != -1) {
+			*where = ctl_queue_dirs[i];
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -1;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+static int
+ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
+{
+	struct ctl_queue q;
+	struct ctl_qentry *e;
+	enum spool_dir d = SPOOL_NEW;
+	char when[40], next[40], buf[65536];
+	ssize_t n;
+	int fd, rc = EXIT_PERM;
+
+	memset(&q, 0, sizeof(q));
+	if ((fd = ctl_queue_open(sp, id, &d)) == -1) {
+		if (errno == ENOENT) {
+			ctl_errx("queue show: %s: not in the queue", id);
+			return EXIT_FOUND;
+		}
+		ctl_err("%s: %s", sp->root, id);
+		return EXIT_PERM;
+	}
+	if (ctl_queue_add(&q, sp, d, id) == -1) {
+		ctl_err("queue show");
+		goto fail;
+	}
+	if (ctl_queue_join(c, &q) == -1)
+		goto fail;
+	e = &q.v[0];
+	ctl_queue_parse(c, sp, e, &q.nomem);
+	ctl_fmt_time(e->received_ms, when, sizeof(when));
+	ctl_next(e, msclock_real(), next, sizeof(next));
+	/* The rest on stderr: stdout is the event, byte for byte. */
+	fprintf(stderr, "%s: in %s/, received %s, %s, user %s, %d attempt%s, "
+	    "next: %s, last error: %s\n", id, spool_dir_name(d), when,
+	    e->type ? e->type : "unknown type", e->user ? e->user : "unknown",
+	    e->attempts, e->attempts == 1 ? "" : "s", next,
+	    e->error ? e->error : "none");
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			ctl_err("%s/%s/%s", sp->root, spool_dir_name(d), id);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1) {
+			ctl_err("standard output");
+			goto fail;
+		}
+	}
+	rc = EXIT_DONE;
+fail:
+	close(fd);
+	ctl_queue_free(&q);
+	return rc;
+}
+
+static int
+ctl_flush_one(struct spool *sp, const char *id)
+{
+	char err[1024];
+
+	if (spool_due_now(sp, id, err, sizeof(err)) == -1) {
+		if (errno == ENOENT)
+			ctl_errx("queue flush: %s: not deferred", id);
+		else
+			ctl_errx("queue flush: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_queue_flush(struct spool *sp, char **ids, int nids)
+{
+	struct spool_scan scan;
+	const char *id;
+	long done = 0, failed = 0;
+	int i;
+
+	if (nids == 0) {
+		if (spool_scan_open(sp, SPOOL_DEFERRED, &scan) == -1) {
+			ctl_err("%s/deferred", sp->root);
+			return EXIT_PERM;
+		}
+		/* Touching a file does not move it: the scan stays whole. */
+		while ((id = spool_scan_next(&scan)) != NULL) {
+			if (ctl_flush_one(sp, id) == 0)
+				done++;
+			else if (errno != ENOENT)
+				failed++;
+		}
+		spool_scan_close(&scan);
+	}
+	for (i = 0; i < nids; i++) {
+		if (ctl_flush_one(sp, ids[i]) == 0)
+			done++;
+		else
+			failed++;
+	}
+	printf("%ld deferred event%s due now\n", done, done == 1 ? "" : "s");
+	return failed ? EXIT_FOUND : EXIT_DONE;
+}
+
+/* new/ or deferred/ -> hold/, one rename; ENOENT from both: not waiting. */
+static int
+ctl_hold_one(struct spool *sp, const char *id)
+{
+	static const enum spool_dir from[] = { SPOOL_NEW, SPOOL_DEFERRED };
+	struct stat st;
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		if (spool_move(sp, id, from[i], SPOOL_HOLD, err,
+		    sizeof(err)) == 0)
+			return 0;
+		if (errno != ENOENT) {
+			ctl_errx("queue hold: %s", err);
+			return -1;
+		}
+	}
+	if (fstatat(sp->fd[SPOOL_CUR], id, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		ctl_errx("queue hold: %s: in flight; hold it once it is "
+		    "deferred", id);
+	else if (sp->fd[SPOOL_HOLD] != -1 && fstatat(sp->fd[SPOOL_HOLD], id,
+	    &st, AT_SYMLINK_NOFOLLOW) == 0)
+		ctl_errx("queue hold: %s: already held", id);
+	else
+		ctl_errx("queue hold: %s: not waiting in new/ or deferred/", id);
+	return -1;
+}
+
+static int
+ctl_release_one(struct spool *sp, const char *id)
+{
+	char err[1024];
+
+	if (sp->fd[SPOOL_HOLD] != -1 && spool_move(sp, id, SPOOL_HOLD,
+	    SPOOL_NEW, err, sizeof(err)) == 0)
+		return 0;
+	if (sp->fd[SPOOL_HOLD] == -1 || errno == ENOENT)
+		ctl_errx("queue release: %s: not held", id);
+	else
+		ctl_errx("queue release: %s", err);
+	return -1;
+}
+
+static int
+ctl_queue_move(struct spool *sp, int hold, char **ids, int nids)
+{
+	char err[1024];
+	int i, done = 0, rc = EXIT_DONE;
+
+	if (hold && spool_make_dir(sp, SPOOL_HOLD, err, sizeof(err)) == -1) {
+		ctl_errx("queue hold: %s", err);
+		return EXIT_PERM;
+	}
+	for (i = 0; i < nids; i++) {
+		if ((hold ? ctl_hold_one(sp, ids[i]) :
+		    ctl_release_one(sp, ids[i])) == -1)
+			rc = EXIT_FOUND;
+		else
+			done++;
+	}
+	printf("%s %d event%s\n", hold ? "held" : "released", done,
+	    done == 1 ? "" : "s");
+	return rc;
+}
+
+int
+ctl_queue(struct ctl *ctl, int argc, char **argv)
+{
+	enum { OPT_JSON = CTL_OPT_LONG };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct spool sp;
+	const char *action;
+	char err[1024], **pos;
+	int o, json = 0, i, rc, npos, min, max;
+
+	while ((o = ctl_getopt("queue", argc, argv, ":h", opts)) != -1) {
+		if (o == 'h')
+			return ctl_usage(ctl_queue_usage, EXIT_DONE);
+		else if (o == OPT_JSON)
+			json = 1;
+		else
+			return ctl_usage(ctl_queue_usage, EXIT_PERM);
+	}
+	pos = argv + optind;
+	npos = argc - optind;
+	if (npos == 0) {
+		ctl_errx("queue: list, show, flush, hold or release?");
+		return ctl_usage(ctl_queue_usage, EXIT_PERM);
+	}
+	action = pos[0];
+	if (strcmp(action, "list") == 0)
+		min = max = 1;
+	else if (strcmp(action, "show") == 0)
+		min = max = 2;
+	else if (strcmp(action, "flush") == 0)
+		min = 1, max = INT32_MAX;
+	else if (strcmp(action, "hold") == 0 || strcmp(action, "release") == 0)
+		min = 2, max = INT32_MAX;
+	else {
+		ctl_errx("queue: unknown action %s", action);
+		return ctl_usage(ctl_queue_usage, EXIT_PERM);
+	}
+	if (npos < min || npos > max || (json && action[0] != 'l')) {
+		ctl_errx("queue %s: wrong arguments", action);
+		return ctl_usage(ctl_queue_usage, EXIT_PERM);
+	}
+	/* No path tricks: every id is checked before anything is touched. */
+	for (i = 1; i < npos; i++)
+		if (!spool_id_valid(pos[i])) {
+			ctl_errx("queue %s: %s: not a spool id", action, pos[i]);
+			return EXIT_PERM;
+		}
+
+	if (ctl_conf_load(ctl) == -1)
+		return EXIT_PERM;
+	if (spool_open(&sp, ctl->conf.spool_dir.path, 0,
+	    ctl->conf.receiver.fsync, err, sizeof(err)) == -1) {
+		ctl_errx("%s (routehookctl check tells more)", err);
+		return EXIT_PERM;
+	}
+	if (strcmp(action, "list") == 0)
+		rc = ctl_queue_list(&ctl->conf, &sp, json);
+	else if (strcmp(action, "show") == 0)
+		rc = ctl_queue_show(&ctl->conf, &sp, pos[1]);
+	else if (strcmp(action, "flush") == 0)
+		rc = ctl_queue_flush(&sp, pos + 1, npos - 1);
+	else
+		rc = ctl_queue_move(&sp, action[0] == 'h', pos + 1, npos - 1);
+	spool_close(&sp);
+	return rc;
+}
