@@ -81,9 +81,18 @@ budget_now(const char *value, long long cur, long n,
 	budget_shift(slot, counts, cur);
 }
 
+long long
+cluster_budget_slot(long long now_ms, long long window_ms)
+{
+	long long slot_ms = window_ms / CLUSTER_SLICES;
+
+	return now_ms / (slot_ms > 0 ? slot_ms : 1);
+}
+
 int
 cluster_budget_admit(const char *old, long long now_ms, long n,
-    long long window_ms, char *out, size_t outsz, long long *wait_ms)
+    long long window_ms, long want, char *out, size_t outsz, long *got,
+    long long *wait_ms)
 {
 	long counts[CLUSTER_SLOTS], sum = 0, drop;
 	long long slot_ms = window_ms / CLUSTER_SLICES, cur;
@@ -110,7 +119,10 @@ cluster_budget_admit(const char *old, long long now_ms, long n,
 			*wait_ms = 1;
 		return 0;
 	}
-	counts[0]++;
+	*got = want < 1 ? 1 : want;
+	if (*got > n - sum)
+		*got = n - sum;
+	counts[0] += *got;
 	if ((len = snprintf(out, outsz, "%lld", cur)) < 0 ||
 	    (size_t)len >= outsz)
 		return -1;
@@ -319,6 +331,38 @@ cluster_release(struct cluster *cl, const char *user, long long rev,
 }
 
 int
+cluster_lock_read(struct cluster *cl, const char *user, const char *key,
+    long long *rev, char *holder, size_t holdersz, int *have, long long *ts,
+    char *id, size_t idsz, char *err, size_t errsz)
+{
+	char lk[ETCD_KEY_MAX], ok[ETCD_KEY_MAX];
+	struct etcd_kv h, kv;
+	int r;
+
+	*have = 0;
+	if (cl->lease == 0) {
+		snprintf(err, errsz, "cluster: no lease (etcd unreachable)");
+		return -1;
+	}
+	if (cluster_key(cl, lk, sizeof(lk), "locks", user, err, errsz) == -1 ||
+	    cluster_key(cl, ok, sizeof(ok), "order", key, err, errsz) == -1)
+		return -1;
+	r = etcd_acquire_read(&cl->etcd, lk, cl->holder, cl->lease, ok, rev,
+	    &h, &kv, have, err, errsz);
+	if (r == 0 && holder != NULL)
+		snprintf(holder, holdersz, "%s", h.value);
+	if (r != 1 || !*have)
+		return r;
+	if (order_parse(kv.value, strlen(kv.value), ts, id, idsz) == -1) {
+		snprintf(err, errsz, "etcd key %s: not \"<ts_ms> <id>\"", ok);
+		/* The lock is ours: let it go rather than keep it. */
+		(void)cluster_unlock_user(cl, user, *rev, lk, sizeof(lk));
+		return -1;
+	}
+	return 1;
+}
+
+int
 cluster_unlock_user(struct cluster *cl, const char *user, long long rev,
     char *err, size_t errsz)
 {
@@ -437,17 +481,29 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 	char k[ETCD_KEY_MAX], next[CLUSTER_BUDGET_MAX];
 	struct etcd_answer a;
 	struct etcd_kv kv;
+	long long now = msclock_real();
+	long want, got;
 	int i, r;
 
+	*wait_ms = 0;
+	if (cl->budget_left > 0 &&
+	    cl->budget_slot == cluster_budget_slot(now, CLUSTER_WINDOW_MS)) {
+		cl->budget_left--;
+		return 1;
+	}
+	cl->budget_left = 0;
+	want = n / 60;
+	want = want < 1 ? 1 : want > 16 ? 16 : want;
 	if (cluster_key(cl, k, sizeof(k), "budget", client, err, errsz) == -1)
 		return -1;
 	for (i = 0; i < CLUSTER_CAS_TRIES; i++) {
 		etcd_answer_init(&a, &kv, 1);
 		if (etcd_range(&cl->etcd, k, 0, &a, err, errsz) == -1)
 			return -1;
-		r = cluster_budget_admit(a.nkvs ? kv.value : NULL,
-		    msclock_real(), n,
-		    CLUSTER_WINDOW_MS, next, sizeof(next), wait_ms);
+		now = msclock_real();
+		r = cluster_budget_admit(a.nkvs ? kv.value : NULL, now, n,
+		    CLUSTER_WINDOW_MS, want, next, sizeof(next), &got,
+		    wait_ms);
 		if (r == -1) {
 			snprintf(err, errsz, "etcd key %s: value too long", k);
 			return -1;
@@ -456,8 +512,15 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 			return 0;
 		r = etcd_cas(&cl->etcd, k, a.nkvs ? kv.mod_rev : 0, next, 0,
 		    NULL, NULL, err, errsz);
-		if (r != 0)
-			return r == 1 ? 1 : -1;
+		if (r == 1) {
+			/* One spent now, the rest in this slot only. */
+			cl->budget_left = got - 1;
+			cl->budget_slot = cluster_budget_slot(now,
+			    CLUSTER_WINDOW_MS);
+			return 1;
+		}
+		if (r == -1)
+			return -1;
 	}
 	snprintf(err, errsz, "etcd key %s: lost %d swaps in a row", k,
 	    CLUSTER_CAS_TRIES);

@@ -235,6 +235,29 @@ etcd_req_cas(char *buf, size_t bufsz, const char *key, long long mod_rev,
 }
 
 int
+etcd_req_acquire_read(char *buf, size_t bufsz, const char *lock,
+    const char *value, long long lease, const char *key)
+{
+	size_t off = 0;
+
+	if (strlen(lock) >= ETCD_KEY_MAX || strlen(key) >= ETCD_KEY_MAX ||
+	    etcd_lit(buf, bufsz, &off, "{") == -1 ||
+	    etcd_compare(buf, bufsz, &off, lock, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "\"success\":[{\"request_put\":{") == -1 ||
+	    etcd_put_fields(buf, bufsz, &off, lock, value, lease) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}},{\"request_range\":{") == -1 ||
+	    etcd_keyrange(buf, bufsz, &off, key, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}}],\"failure\":[{\"request_range\":{")
+	    == -1 ||
+	    etcd_keyrange(buf, bufsz, &off, lock, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}},{\"request_range\":{") == -1 ||
+	    etcd_keyrange(buf, bufsz, &off, key, 0) == -1 ||
+	    etcd_lit(buf, bufsz, &off, "}}]}") == -1)
+		return -1;
+	return (int)off;
+}
+
+int
 etcd_req_delete(char *buf, size_t bufsz, const char *key, long long mod_rev)
 {
 	size_t off = 0;
@@ -344,9 +367,11 @@ etcd_kvs(struct json_object *o, struct etcd_answer *a, char *err,
 	struct json_object *arr, *kv;
 	struct etcd_kv *k;
 	size_t i, n;
+	long long count;
 
-	if (etcd_num(o, "count", &a->count) == -1)
+	if (etcd_num(o, "count", &count) == -1)
 		goto bad;
+	a->count += count;
 	if (!json_object_object_get_ex(o, "kvs", &arr))
 		return 0;
 	if (!json_object_is_type(arr, json_type_array))
@@ -374,7 +399,7 @@ bad:
 	return -1;
 }
 
-/* The first response_range of a txn's responses, if any. */
+/* Every response_range of a txn's responses, in order. */
 static int
 etcd_txn(struct json_object *o, struct etcd_answer *a, char *err,
     size_t errsz)
@@ -392,8 +417,9 @@ etcd_txn(struct json_object *o, struct etcd_answer *a, char *err,
 		r = json_object_array_get_idx(arr, i);
 		if (json_object_is_type(r, json_type_object) &&
 		    json_object_object_get_ex(r, "response_range", &rr) &&
-		    json_object_is_type(rr, json_type_object))
-			return etcd_kvs(rr, a, err, errsz);
+		    json_object_is_type(rr, json_type_object) &&
+		    etcd_kvs(rr, a, err, errsz) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -755,6 +781,50 @@ etcd_acquire(struct etcd *e, const char *key, const char *value,
 	}
 	if (holder != NULL)
 		*holder = cur;
+	return 0;
+}
+
+int
+etcd_acquire_read(struct etcd *e, const char *lock, const char *value,
+    long long lease, const char *key, long long *rev, struct etcd_kv *holder,
+    struct etcd_kv *kv, int *have, char *err, size_t errsz)
+{
+	char req[ETCD_REQ_MAX];
+	struct etcd_kv kvs[2], *lk = NULL;
+	struct etcd_answer a;
+	size_t i;
+
+	*have = 0;
+	etcd_answer_init(&a, kvs, 2);
+	if (etcd_req_acquire_read(req, sizeof(req), lock, value, lease,
+	    key) == -1) {
+		snprintf(err, errsz, "etcd: key or value too long: %.64s", lock);
+		return -1;
+	}
+	if (etcd_call_ok(e, "/v3/kv/txn", req, &a, err, errsz) == -1)
+		return -1;
+	/* Each range read one key or none: tell them apart by name. */
+	for (i = 0; i < a.nkvs; i++) {
+		if (strcmp(kvs[i].key, key) == 0) {
+			*kv = kvs[i];
+			*have = 1;
+		} else if (strcmp(kvs[i].key, lock) == 0)
+			lk = &kvs[i];
+	}
+	if (a.succeeded) {
+		*rev = a.revision;
+		return 1;
+	}
+	if (lk != NULL && lk->lease == lease && strcmp(lk->value, value) == 0) {
+		*rev = lk->mod_rev;	/* ours already: a retried call */
+		return 1;
+	}
+	if (holder != NULL) {
+		if (lk != NULL)
+			*holder = *lk;
+		else
+			memset(holder, 0, sizeof(*holder));
+	}
 	return 0;
 }
 

@@ -66,7 +66,8 @@ struct etcd_answer {
 	int		 succeeded;	/* txn: the comparison held */
 	long long	 lease_id;	/* lease grant and keepalive */
 	long long	 ttl;		/* ... seconds left; keepalive 0: expired */
-	long long	 count;		/* range: keys matching (maybe > nkvs) */
+	long long	 count;		/* range: keys matching (maybe > nkvs);
+					   txn: of its ranges together */
 	struct etcd_kv	*kvs;
 	size_t		 maxkvs;
 	size_t		 nkvs;
@@ -111,6 +112,12 @@ int	 etcd_req_put(char *buf, size_t bufsz, const char *key,
  */
 int	 etcd_req_cas(char *buf, size_t bufsz, const char *key,
 	    long long mod_rev, const char *value, long long lease);
+/*
+ * Create lock = value under lease unless it exists, and read key, in one
+ * transaction; when lock exists, read it and key.
+ */
+int	 etcd_req_acquire_read(char *buf, size_t bufsz, const char *lock,
+	    const char *value, long long lease, const char *key);
 /* Delete key when its mod_revision is mod_rev (0: whatever it holds). */
 int	 etcd_req_delete(char *buf, size_t bufsz, const char *key,
 	    long long mod_rev);
@@ -181,6 +188,15 @@ int	 etcd_put_release(struct etcd *e, const char *lock, long long lock_rev,
 int	 etcd_acquire(struct etcd *e, const char *key, const char *value,
 	    long long lease, long long *rev, struct etcd_kv *holder,
 	    char *err, size_t errsz);
+
+/*
+ * etcd_acquire() and a read of key in the same round trip: *have says
+ * whether key exists, and kv holds it then.
+ */
+int	 etcd_acquire_read(struct etcd *e, const char *lock, const char *value,
+	    long long lease, const char *key, long long *rev,
+	    struct etcd_kv *holder, struct etcd_kv *kv, int *have, char *err,
+	    size_t errsz);
 
 int	 etcd_lease_grant(struct etcd *e, long ttl_s, long long *id,
 	    char *err, size_t errsz);

@@ -280,6 +280,25 @@ ctl_cluster(struct ctl *ctl, int argc, char **argv)
 }
 
 int
+ctl_cluster_alive(const struct conf *c, const char *host, char *err,
+    size_t errsz)
+{
+	struct etcd_answer a;
+	struct etcd_kv kv;
+	struct etcd e;
+	char key[ETCD_KEY_MAX];
+	int rc;
+
+	if (ctl_cluster_open(c, &e, err, errsz) == -1)
+		return -1;
+	snprintf(key, sizeof(key), "%shosts/%s", c->cluster.prefix, host);
+	etcd_answer_init(&a, &kv, 1);
+	rc = etcd_range(&e, key, 0, &a, err, errsz) == -1 ? -1 : a.nkvs == 1;
+	etcd_close(&e);
+	return rc;
+}
+
+int
 ctl_cluster_summary(const struct conf *c, long *hosts, long *locks,
     long *used, char *err, size_t errsz)
 {

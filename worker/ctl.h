@@ -110,6 +110,10 @@ int	 ctl_queue(struct ctl *ctl, int argc, char **argv);
 int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
 int	 ctl_register(struct ctl *ctl, int argc, char **argv);
 int	 ctl_cluster(struct ctl *ctl, int argc, char **argv);
+int	 ctl_adopt(struct ctl *ctl, int argc, char **argv);
+/* 1 when etcd lists host as alive, 0 when not, -1 with err filled. */
+int	 ctl_cluster_alive(const struct conf *c, const char *host, char *err,
+	    size_t errsz);
 
 /*
  * For status: hosts alive, user locks held, budget spent in the last
@@ -124,5 +128,6 @@ extern const char ctl_queue_usage[];
 extern const char ctl_simulate_usage[];
 extern const char ctl_register_usage[];
 extern const char ctl_cluster_usage[];
+extern const char ctl_adopt_usage[];
 
 #endif

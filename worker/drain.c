@@ -347,43 +347,61 @@ job_call(struct worker *w, struct job *j, long long now)
 }
 
 /*
- * j's user lock: 1 taken, 0 held by another (j waits), -1 j was put back
- * or postponed.
+ * j's user is locked by another: 0 when j waits for it, 1 when j has
+ * waited too long and was postponed.
  */
 static int
-job_lock(struct worker *w, struct job *j, long long now)
+job_lock_busy(struct worker *w, struct job *j, long long now)
+{
+	if (j->lock_since == 0)
+		j->lock_since = now;
+	if (now - j->lock_since > w->conf->genesys.timeout_ms +
+	    DRAIN_LOCK_GRACE_MS) {
+		job_postpone(w, j, DRAIN_POSTPONE_MS);
+		return 1;
+	}
+	j->lock_retry = now + DRAIN_LOCK_RETRY_MS;
+	return 0;
+}
+
+/*
+ * j's user lock and the last stamp of its key, from etcd (one round
+ * trip) or from SPOOL/state: 1 with *have and the stamp, 0 when j waits,
+ * -1 when j was settled, put back or postponed.
+ */
+static int
+job_lock_read(struct worker *w, struct job *j, long long now, int *have,
+    long long *ts, char *last, size_t lastsz)
 {
 	char err[512], holder[CLUSTER_HOST_MAX + 32];
 	int fd, r;
 
 	if (w->cluster_on) {
-		r = cluster_lock_user(&w->cluster, j->ev.user_id, &j->lock_rev,
-		    holder, sizeof(holder), err, sizeof(err));
+		r = cluster_lock_read(&w->cluster, j->ev.user_id, j->key,
+		    &j->lock_rev, holder, sizeof(holder), have, ts, last,
+		    lastsz, err, sizeof(err));
 		if (r == -1) {
 			job_cluster_lost(w, err);
 			job_putback(w, j);
 			return -1;
 		}
-		fd = r == 1 ? 0 : -2;
-	} else if ((fd = state_lock_user(&w->state, j->ev.user_id, err,
+		if (r == 0)
+			return job_lock_busy(w, j, now) == 0 ? 0 : -1;
+		return 1;
+	}
+	if ((fd = state_lock_user(&w->state, j->ev.user_id, err,
 	    sizeof(err))) == -1) {
 		log_warnx("event %s: %s", j->id, err);
 		job_postpone(w, j, DRAIN_POSTPONE_MS);
 		return -1;
 	}
-	if (fd == -2) {
-		if (j->lock_since == 0)
-			j->lock_since = now;
-		if (now - j->lock_since > w->conf->genesys.timeout_ms +
-		    DRAIN_LOCK_GRACE_MS) {
-			job_postpone(w, j, DRAIN_POSTPONE_MS);
-			return -1;
-		}
-		j->lock_retry = now + DRAIN_LOCK_RETRY_MS;
-		return 0;
-	}
-	if (!w->cluster_on)
-		j->lock_fd = fd;
+	if (fd == -2)
+		return job_lock_busy(w, j, now) == 0 ? 0 : -1;
+	j->lock_fd = fd;
+	if ((r = state_order_read(&w->state, j->key, ts, last, lastsz, err,
+	    sizeof(err))) == -1)
+		log_warnx("event %s: %s; applying it anyway", j->id, err);
+	*have = r == 1;
 	return 1;
 }
 
@@ -427,26 +445,16 @@ job_budget(struct worker *w, struct job *j, long long now)
 static int
 job_try(struct worker *w, struct job *j, long long now)
 {
-	char err[512], last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
-	long long ts;
-	int r;
+	char last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
+	long long ts = 0;
+	int r, have = 0;
 
 	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
 		return 0;
-	if ((r = job_lock(w, j, now)) != 1)
+	if ((r = job_lock_read(w, j, now, &have, &ts, last,
+	    sizeof(last))) != 1)
 		return r == 0 ? 0 : 1;
-	if (w->cluster_on) {
-		r = cluster_order_read(&w->cluster, j->key, &ts, last,
-		    sizeof(last), err, sizeof(err));
-		if (r == -1) {
-			job_cluster_lost(w, err);
-			job_putback(w, j);
-			return 1;
-		}
-	} else if ((r = state_order_read(&w->state, j->key, &ts, last,
-	    sizeof(last), err, sizeof(err))) == -1)
-		log_warnx("event %s: %s; applying it anyway", j->id, err);
-	switch (order_check(r == 1, ts, last, j->stamp, j->id)) {
+	switch (order_check(have, ts, last, j->stamp, j->id)) {
 	case ORDER_DONE:
 		job_applied(w, j, 0);
 		return 1;

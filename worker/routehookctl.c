@@ -53,6 +53,7 @@ static const char ctl_main_usage[] =
 "  simulate   send signed test events to the receiver\n"
 "  register   register a webhook (the tutorial's API) and save its secret\n"
 "  cluster    the hosts sharing state through etcd, their locks and budget\n"
+"  adopt      take over the events of a dead host's spool\n"
 "\n"
 "  -c, --config FILE  the configuration (else $ROUTEHOOK_CONFIG, else\n"
 "                     " CONF_DEFAULT_PATH ")\n"
@@ -424,6 +425,7 @@ main(int argc, char *argv[])
 		{ "simulate", ctl_simulate },
 		{ "register", ctl_register },
 		{ "cluster", ctl_cluster },
+		{ "adopt", ctl_adopt },
 	};
 	struct ctl ctl;
 	size_t k;

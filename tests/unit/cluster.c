@@ -67,15 +67,15 @@ test_no_window_over(long n, long long every_ms)
 	char value[CLUSTER_BUDGET_MAX], next[CLUSTER_BUDGET_MAX];
 	long long *at, t, wait;
 	size_t nat = 0, i, j, cap = 100000;
-	long worst = 0, cnt;
+	long worst = 0, cnt, got;
 	int r;
 
 	if ((at = calloc(cap, sizeof(*at))) == NULL)
 		return;
 	value[0] = '\0';
 	for (t = 1000000; t < 1000000 + 10 * W && nat < cap; t += every_ms) {
-		r = cluster_budget_admit(value, t, n, W, next, sizeof(next),
-		    &wait);
+		r = cluster_budget_admit(value, t, n, W, 1, next, sizeof(next),
+		    &got, &wait);
 		if (r == 1) {
 			memcpy(value, next, sizeof(value));
 			at[nat++] = t;
@@ -102,6 +102,7 @@ test_tables(void)
 	char out[CLUSTER_BUDGET_MAX], rec[512];
 	struct cluster_depths d = { 3, 1, 2, 0 };
 	long long wait;
+	long got;
 	size_t i;
 	int r;
 
@@ -109,7 +110,7 @@ test_tables(void)
 		out[0] = '\0';
 		wait = -1;
 		r = cluster_budget_admit(admit[i].old, admit[i].now, admit[i].n,
-		    W, out, sizeof(out), &wait);
+		    W, 1, out, sizeof(out), &got, &wait);
 		is_int(r, admit[i].want, "%s", admit[i].what);
 		if (admit[i].want == 1)
 			is_str(out, admit[i].out, "%s: the new value",
@@ -118,6 +119,13 @@ test_tables(void)
 			is_int(wait, admit[i].wait, "%s: the wait",
 			    admit[i].what);
 	}
+	is_int(cluster_budget_admit("10 1 0 0 0 0 0 0 0 0 0 0 0 1", 10 * S, 10,
+	    W, 5, out, sizeof(out), &got, &wait), 1, "five counted at once");
+	is_int(got, 5, "... all five");
+	is_str(out, "10 6 0 0 0 0 0 0 0 0 0 0 0 1", "... in this slot");
+	is_int(cluster_budget_admit("10 6 0 0 0 0 0 0 0 0 0 0 0 1", 10 * S, 10,
+	    W, 5, out, sizeof(out), &got, &wait), 1, "five asked, three left");
+	is_int(got, 3, "... three counted, the budget not passed");
 	test_no_window_over(10, 700);
 	test_no_window_over(300, 37);
 	test_no_window_over(1, 20000);
@@ -163,7 +171,7 @@ test_live(int argc, char **argv)
 	struct cluster a, b;
 	char err[512], prefix[64], holder[300], id[64];
 	long long ra, rb, ts, wait;
-	int i, na = 0, nb = 0, r;
+	int i, na = 0, nb = 0, r, have;
 
 	snprintf(prefix, sizeof(prefix), "/cl%ld/", (long)getpid());
 	if (live_open(&a, "host-a", prefix, argc, argv) == -1 ||
@@ -208,6 +216,26 @@ test_live(int argc, char **argv)
 	    "a lets it go");
 	is_int(cluster_lock_user(&b, "u1", &rb, holder, sizeof(holder), err,
 	    sizeof(err)), 1, "b takes it again");
+	is_int(cluster_unlock_user(&b, "u1", rb, err, sizeof(err)), 0,
+	    "and lets it go");
+	is_int(cluster_lock_read(&a, "u1", "u1", &ra, holder, sizeof(holder),
+	    &have, &ts, id, sizeof(id), err, sizeof(err)), 1,
+	    "lock and stamp in one round trip (%s)", err);
+	ok(have && ts == 3000 && strcmp(id, "e3") == 0, "... the stamp read: "
+	    "%lld %s", ts, id);
+	is_int(cluster_lock_read(&a, "u1", "u1", &ra, holder, sizeof(holder),
+	    &have, &ts, id, sizeof(id), err, sizeof(err)), 1,
+	    "again by its holder: still ours");
+	is_int(cluster_lock_read(&b, "u1", "u2", &rb, holder, sizeof(holder),
+	    &have, &ts, id, sizeof(id), err, sizeof(err)), 0,
+	    "b cannot while a holds it");
+	ok(strncmp(holder, "host-a ", 7) == 0, "... and learns who: %s", holder);
+	is_int(cluster_lock_read(&b, "u9", "u9", &rb, holder, sizeof(holder),
+	    &have, &ts, id, sizeof(id), err, sizeof(err)), 1,
+	    "a user with no stamp yet");
+	is_int(have, 0, "... has none");
+	cluster_unlock_user(&b, "u9", rb, err, sizeof(err));
+	cluster_unlock_user(&a, "u1", ra, err, sizeof(err));
 
 	for (i = 0; i < 12; i++) {
 		r = cluster_budget_take(i % 2 ? &a : &b, "client", 10, &wait,
