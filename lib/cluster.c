@@ -20,7 +20,7 @@
 
 #include "cluster.h"
 #include "msclock.h"
-#include "../worker/order.h"	/* lib/order.h once the engine rework lands */
+#include "order.h"
 
 #define CLUSTER_CAS_TRIES	8	/* swaps lost to other hosts in a row */
 

@@ -539,7 +539,7 @@ start_standin() {
 	    --journal "$T/standin.jsonl" "$@" 2>>"$T/standin.log" &
 	STANDIN_PID=$!
 	track "$STANDIN_PID"
-	wait_for 10 test -s "$T/standin.port" ||
+	wait_for 30 test -s "$T/standin.port" ||
 	    bail "stand-in did not start: $(cat "$T/standin.log")"
 	STANDIN_PORT=$(cat "$T/standin.port")
 	STANDIN_URL=https://127.0.0.1:$STANDIN_PORT

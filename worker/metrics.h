@@ -10,8 +10,12 @@
  *	routehook_worker_latency_seconds		histogram, receipt to an
  *							applied or dead outcome
  *	routehook_worker_sla_breaches_total		counter
+ *	routehook_worker_audit_blocked			gauge, 1 while audit
+ *							lines cannot be written
+ *							(nothing is applied)
  *	routehook_worker_cluster_up			gauge, with a cluster
- *							section: etcd answers
+ *							section: 1 while etcd
+ *							answers
  *
  * Counts are this process's, since it started (a --once run's file says
  * what that run did; start_time_seconds says which process it was).  The
@@ -25,7 +29,34 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "drain.h"
+/*
+ * HTTP statuses are three digits (libcurl reads no others); index 0 is
+ * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
+ */
+#define STATS_STATUS_MAX	1000
+#define STATS_CLUSTER_UP	1	/* etcd answers */
+#define STATS_CLUSTER_DOWN	2	/* it does not: nothing applied */
+#define STATS_LATENCY_BUCKETS	12
+
+/* The engine's counts, since it started; worker.metrics_file shows them. */
+struct worker_stats {
+	long	 claimed;
+	long	 applied;
+	long	 superseded;
+	long	 deferred;
+	long	 dead;
+	long	 putback;	/* returned untouched (stop, no token, lock) */
+	long	 calls;		/* API calls started */
+	long	 answered;	/* ... that got an HTTP answer */
+	long	 by_status[STATS_STATUS_MAX];	/* calls ended, by status */
+	long	 sla_breaches;	/* applied or dead later than sla */
+	long	 latency[STATS_LATENCY_BUCKETS];	/* applied and dead, */
+	long	 latency_count;			/* receipt to outcome; */
+	long long latency_sum_ms;		/* not cumulative */
+	long	 token_fetches;	/* access tokens fetched */
+	int	 audit_blocked;	/* 1 while audit lines cannot be written */
+	int	 cluster;	/* 0: no cluster; STATS_CLUSTER_UP or _DOWN */
+};
 
 /*
  * The most the text can take: every status code seen, each counter at
