@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "cluster.h"
+#include "err.h"
 #include "msclock.h"
 #include "order.h"
 
@@ -203,7 +204,7 @@ cluster_key(struct cluster *cl, char *buf, size_t bufsz, const char *kind,
 	int len = snprintf(buf, bufsz, "%s%s/%s", cl->prefix, kind, name);
 
 	if (len < 0 || (size_t)len >= bufsz) {
-		snprintf(err, errsz, "etcd key %s%s/%.64s...: too long",
+		err_set(err, errsz, "etcd key %s%s/%.64s...: too long",
 		    cl->prefix, kind, name);
 		return -1;
 	}
@@ -218,7 +219,7 @@ cluster_open(struct cluster *cl, const struct etcd_opts *o,
 	memset(cl, 0, sizeof(*cl));
 	if (strlen(prefix) >= sizeof(cl->prefix) ||
 	    strlen(host) >= sizeof(cl->host)) {
-		snprintf(err, errsz, "cluster: prefix or host name too long");
+		err_set(err, errsz, "cluster: prefix or host name too long");
 		return -1;
 	}
 	if (etcd_open(&cl->etcd, o, err, errsz) == -1)
@@ -273,7 +274,7 @@ cluster_beat(struct cluster *cl, long long now_mono_ms, int force,
 		return -1;
 	if (cluster_host_format(rec, sizeof(rec), cl->host, (long)getpid(),
 	    cl->since, d) == -1) {
-		snprintf(err, errsz, "cluster: host record too long");
+		err_set(err, errsz, "cluster: host record too long");
 		return -1;
 	}
 	if (etcd_put(&cl->etcd, key, rec, cl->lease, err, errsz) == -1)
@@ -292,7 +293,7 @@ cluster_lock_user(struct cluster *cl, const char *user, long long *rev,
 	int r;
 
 	if (cl->lease == 0) {
-		snprintf(err, errsz, "cluster: no lease (etcd unreachable)");
+		err_set(err, errsz, "cluster: no lease (etcd unreachable)");
 		return -1;
 	}
 	if (cluster_key(cl, key, sizeof(key), "locks", user, err, errsz) == -1)
@@ -341,7 +342,7 @@ cluster_lock_read(struct cluster *cl, const char *user, const char *key,
 
 	*have = 0;
 	if (cl->lease == 0) {
-		snprintf(err, errsz, "cluster: no lease (etcd unreachable)");
+		err_set(err, errsz, "cluster: no lease (etcd unreachable)");
 		return -1;
 	}
 	if (cluster_key(cl, lk, sizeof(lk), "locks", user, err, errsz) == -1 ||
@@ -354,7 +355,7 @@ cluster_lock_read(struct cluster *cl, const char *user, const char *key,
 	if (r != 1 || !*have)
 		return r;
 	if (order_parse(kv.value, strlen(kv.value), ts, id, idsz) == -1) {
-		snprintf(err, errsz, "etcd key %s: not \"<ts_ms> <id>\"", ok);
+		err_set(err, errsz, "etcd key %s: not \"<ts_ms> <id>\"", ok);
 		/* The lock is ours: let it go rather than keep it. */
 		(void)cluster_unlock_user(cl, user, *rev, lk, sizeof(lk));
 		return -1;
@@ -398,7 +399,7 @@ cluster_settle(struct cluster *cl, const char *user, long long rev,
 	    cluster_key(cl, ok, sizeof(ok), "order", key, err, errsz) == -1)
 		return -1;
 	if (order_format(line, sizeof(line), ts, id) == -1) {
-		snprintf(err, errsz, "etcd key %s: id too long", ok);
+		err_set(err, errsz, "etcd key %s: id too long", ok);
 		return -1;
 	}
 	line[strcspn(line, "\n")] = '\0';
@@ -423,7 +424,7 @@ cluster_order_get(struct cluster *cl, const char *key, long long *ts,
 	if (a.nkvs == 0)
 		return 0;
 	if (order_parse(kv.value, strlen(kv.value), ts, id, idsz) == -1) {
-		snprintf(err, errsz, "etcd key %s: not \"<ts_ms> <id>\"", key);
+		err_set(err, errsz, "etcd key %s: not \"<ts_ms> <id>\"", key);
 		return -1;
 	}
 	*rev = kv.mod_rev;
@@ -453,7 +454,7 @@ cluster_order_put(struct cluster *cl, const char *key, long long ts,
 	if (cluster_key(cl, k, sizeof(k), "order", key, err, errsz) == -1)
 		return -1;
 	if (order_format(line, sizeof(line), ts, id) == -1) {
-		snprintf(err, errsz, "etcd key %s: id too long", k);
+		err_set(err, errsz, "etcd key %s: id too long", k);
 		return -1;
 	}
 	line[strcspn(line, "\n")] = '\0';
@@ -469,7 +470,7 @@ cluster_order_put(struct cluster *cl, const char *key, long long ts,
 		if (r != 0)
 			return r == 1 ? 0 : -1;
 	}
-	snprintf(err, errsz, "etcd key %s: lost %d swaps in a row", k,
+	err_set(err, errsz, "etcd key %s: lost %d swaps in a row", k,
 	    CLUSTER_CAS_TRIES);
 	return -1;
 }
@@ -505,7 +506,7 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 		    CLUSTER_WINDOW_MS, want, next, sizeof(next), &got,
 		    wait_ms);
 		if (r == -1) {
-			snprintf(err, errsz, "etcd key %s: value too long", k);
+			err_set(err, errsz, "etcd key %s: value too long", k);
 			return -1;
 		}
 		if (r == 0)
@@ -522,7 +523,7 @@ cluster_budget_take(struct cluster *cl, const char *client, long n,
 		if (r == -1)
 			return -1;
 	}
-	snprintf(err, errsz, "etcd key %s: lost %d swaps in a row", k,
+	err_set(err, errsz, "etcd key %s: lost %d swaps in a row", k,
 	    CLUSTER_CAS_TRIES);
 	return -1;
 }

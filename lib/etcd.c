@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "etcd.h"
+#include "err.h"
 #include "msclock.h"
 
 /* ---- pure: base64 ---- */
@@ -386,7 +387,7 @@ etcd_kvs(struct json_object *o, struct etcd_answer *a, char *err,
 		    etcd_num(kv, "create_revision", &k->create_rev) == -1 ||
 		    etcd_num(kv, "mod_revision", &k->mod_rev) == -1 ||
 		    etcd_num(kv, "lease", &k->lease) == -1) {
-			snprintf(err, errsz, "a key or value that is not "
+			err_set(err, errsz, "a key or value that is not "
 			    "routehook's (not text, or over %d bytes)",
 			    ETCD_VALUE_MAX - 1);
 			return -1;
@@ -395,7 +396,7 @@ etcd_kvs(struct json_object *o, struct etcd_answer *a, char *err,
 	}
 	return 0;
 bad:
-	snprintf(err, errsz, "a range answer of an unexpected shape");
+	err_set(err, errsz, "a range answer of an unexpected shape");
 	return -1;
 }
 
@@ -438,13 +439,13 @@ etcd_parse(const char *body, size_t len, struct etcd_answer *a, char *err,
 	a->nkvs = 0;
 	a->error[0] = '\0';
 	if ((tok = json_tokener_new()) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return -1;
 	}
 	root = o = json_tokener_parse_ex(tok, body, (int)len);
 	json_tokener_free(tok);
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		snprintf(err, errsz, "an answer that is not a JSON object");
+		err_set(err, errsz, "an answer that is not a JSON object");
 		goto done;
 	}
 	/*
@@ -470,12 +471,12 @@ etcd_parse(const char *body, size_t len, struct etcd_answer *a, char *err,
 	}
 	if (json_object_object_get_ex(o, "header", &h) &&
 	    etcd_num(h, "revision", &a->revision) == -1) {
-		snprintf(err, errsz, "an answer with a bad header revision");
+		err_set(err, errsz, "an answer with a bad header revision");
 		goto done;
 	}
 	if (etcd_num(o, "ID", &a->lease_id) == -1 ||
 	    etcd_num(o, "TTL", &a->ttl) == -1) {
-		snprintf(err, errsz, "a lease answer of an unexpected shape");
+		err_set(err, errsz, "a lease answer of an unexpected shape");
 		goto done;
 	}
 	if (etcd_kvs(o, a, err, errsz) == -1 || etcd_txn(o, a, err, errsz) == -1)
@@ -523,13 +524,13 @@ etcd_open(struct etcd *e, const struct etcd_opts *o, char *err, size_t errsz)
 	memset(e, 0, sizeof(*e));
 	dyn_init(&e->resp, ETCD_BODY_MAX);
 	if (o->nendpoints == 0 || o->nendpoints > ETCD_ENDPOINTS_MAX) {
-		snprintf(err, errsz, "etcd: between 1 and %d endpoints, not %zu",
+		err_set(err, errsz, "etcd: between 1 and %d endpoints, not %zu",
 		    ETCD_ENDPOINTS_MAX, o->nendpoints);
 		return -1;
 	}
 	for (i = 0; i < o->nendpoints; i++) {
 		if ((e->endpoints[i] = strdup(o->endpoints[i])) == NULL) {
-			snprintf(err, errsz, "etcd: out of memory");
+			err_set(err, errsz, "etcd: out of memory");
 			goto out;
 		}
 		e->nendpoints++;
@@ -538,7 +539,7 @@ etcd_open(struct etcd *e, const struct etcd_opts *o, char *err, size_t errsz)
 	if ((e->easy = curl_easy_init()) == NULL ||
 	    (e->headers = curl_slist_append(NULL,
 	    "Content-Type: application/json")) == NULL) {
-		snprintf(err, errsz, "etcd: cannot set up libcurl");
+		err_set(err, errsz, "etcd: cannot set up libcurl");
 		goto out;
 	}
 	ETCD_SETOPT(CURLOPT_NOSIGNAL, 1L);
@@ -561,7 +562,7 @@ etcd_open(struct etcd *e, const struct etcd_opts *o, char *err, size_t errsz)
 		ETCD_SETOPT(CURLOPT_SSLKEY, o->key_file);
 	return 0;
 fail:
-	snprintf(err, errsz, "etcd: libcurl: %s", curl_easy_strerror(rc));
+	err_set(err, errsz, "etcd: libcurl: %s", curl_easy_strerror(rc));
 out:
 	etcd_close(e);
 	return -1;
@@ -595,17 +596,17 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 	size_t tried, i;
 	CURLcode rc;
 
-	snprintf(err, errsz, "etcd: no endpoint tried");
+	err_set(err, errsz, "etcd: no endpoint tried");
 	for (tried = 0; tried < e->nendpoints; tried++) {
 		i = (e->cur + tried) % e->nendpoints;
 		if ((left = deadline - msclock_mono()) <= 0) {
-			snprintf(err, errsz, "etcd: no answer within %ld ms "
+			err_set(err, errsz, "etcd: no answer within %ld ms "
 			    "(%zu of %zu endpoints tried)", e->timeout_ms,
 			    tried, e->nendpoints);
 			return -1;
 		}
 		if (http_url(url, sizeof(url), e->endpoints[i], path) == -1) {
-			snprintf(err, errsz, "etcd %s: URL too long",
+			err_set(err, errsz, "etcd %s: URL too long",
 			    e->endpoints[i]);
 			return -1;
 		}
@@ -617,7 +618,7 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 		    CURLE_OK ||
 		    curl_easy_setopt(e->easy, CURLOPT_TIMEOUT_MS, (long)left) !=
 		    CURLE_OK) {
-			snprintf(err, errsz, "etcd: libcurl refused an option");
+			err_set(err, errsz, "etcd: libcurl refused an option");
 			return -1;
 		}
 		rc = curl_easy_perform(e->easy);
@@ -625,19 +626,19 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 			curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE,
 			    &status);
 		if (rc != CURLE_OK) {
-			snprintf(err, errsz, "etcd %s: no answer: %s",
+			err_set(err, errsz, "etcd %s: no answer: %s",
 			    e->endpoints[i], e->errbuf[0] ? e->errbuf :
 			    curl_easy_strerror(rc));
 			continue;
 		}
 		if (dyn_clipped(&e->resp)) {
-			snprintf(err, errsz, "etcd %s: answer over %d bytes",
+			err_set(err, errsz, "etcd %s: answer over %d bytes",
 			    e->endpoints[i], ETCD_BODY_MAX);
 			return -1;
 		}
 		if (etcd_parse(dyn_ptr(&e->resp), dyn_len(&e->resp),
 		    a, why, sizeof(why)) == -1) {
-			snprintf(err, errsz, "etcd %s: HTTP %ld: %s",
+			err_set(err, errsz, "etcd %s: HTTP %ld: %s",
 			    e->endpoints[i], status, why);
 			if (status >= 500)
 				continue;
@@ -648,7 +649,7 @@ etcd_call(struct etcd *e, const char *path, const char *body,
 			err[0] = '\0';
 			return 0;
 		}
-		snprintf(err, errsz, "etcd %s: %s", e->endpoints[i],
+		err_set(err, errsz, "etcd %s: %s", e->endpoints[i],
 		    a->error[0] ? a->error : "HTTP error");
 		if (a->code == 0)
 			a->code = 2;
@@ -676,7 +677,7 @@ etcd_range(struct etcd *e, const char *key, int prefix,
 
 	if (etcd_req_range(req, sizeof(req), key, prefix,
 	    (long)a->maxkvs) == -1) {
-		snprintf(err, errsz, "etcd: key too long: %.64s", key);
+		err_set(err, errsz, "etcd: key too long: %.64s", key);
 		return -1;
 	}
 	return etcd_call_ok(e, "/v3/kv/range", req, a, err, errsz);
@@ -691,7 +692,7 @@ etcd_put(struct etcd *e, const char *key, const char *value,
 
 	etcd_answer_init(&a, NULL, 0);
 	if (etcd_req_put(req, sizeof(req), key, value, lease) == -1) {
-		snprintf(err, errsz, "etcd: key or value too long: %.64s", key);
+		err_set(err, errsz, "etcd: key or value too long: %.64s", key);
 		return -1;
 	}
 	return etcd_call_ok(e, "/v3/kv/put", req, &a, err, errsz);
@@ -707,7 +708,7 @@ etcd_cas(struct etcd *e, const char *key, long long mod_rev,
 
 	etcd_answer_init(&a, &e->one, 1);
 	if (etcd_req_cas(req, sizeof(req), key, mod_rev, value, lease) == -1) {
-		snprintf(err, errsz, "etcd: key or value too long: %.64s", key);
+		err_set(err, errsz, "etcd: key or value too long: %.64s", key);
 		return -1;
 	}
 	if (etcd_call_ok(e, "/v3/kv/txn", req, &a, err, errsz) == -1)
@@ -735,7 +736,7 @@ etcd_delete(struct etcd *e, const char *key, long long mod_rev, char *err,
 
 	etcd_answer_init(&a, NULL, 0);
 	if (etcd_req_delete(req, sizeof(req), key, mod_rev) == -1) {
-		snprintf(err, errsz, "etcd: key too long: %.64s", key);
+		err_set(err, errsz, "etcd: key too long: %.64s", key);
 		return -1;
 	}
 	if (etcd_call_ok(e, mod_rev == 0 ? "/v3/kv/deleterange" :
@@ -754,7 +755,7 @@ etcd_put_release(struct etcd *e, const char *lock, long long lock_rev,
 	etcd_answer_init(&a, NULL, 0);
 	if (etcd_req_put_release(req, sizeof(req), lock, lock_rev, key,
 	    value) == -1) {
-		snprintf(err, errsz, "etcd: key or value too long: %.64s", key);
+		err_set(err, errsz, "etcd: key or value too long: %.64s", key);
 		return -1;
 	}
 	if (etcd_call_ok(e, "/v3/kv/txn", req, &a, err, errsz) == -1)
@@ -798,7 +799,7 @@ etcd_acquire_read(struct etcd *e, const char *lock, const char *value,
 	etcd_answer_init(&a, kvs, 2);
 	if (etcd_req_acquire_read(req, sizeof(req), lock, value, lease,
 	    key) == -1) {
-		snprintf(err, errsz, "etcd: key or value too long: %.64s", lock);
+		err_set(err, errsz, "etcd: key or value too long: %.64s", lock);
 		return -1;
 	}
 	if (etcd_call_ok(e, "/v3/kv/txn", req, &a, err, errsz) == -1)
@@ -840,7 +841,7 @@ etcd_lease_grant(struct etcd *e, long ttl_s, long long *id, char *err,
 	if (etcd_call_ok(e, "/v3/lease/grant", req, &a, err, errsz) == -1)
 		return -1;
 	if (a.lease_id == 0) {
-		snprintf(err, errsz, "etcd: a lease grant without an ID");
+		err_set(err, errsz, "etcd: a lease grant without an ID");
 		return -1;
 	}
 	*id = a.lease_id;

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "cluster.h"
+#include "err.h"
 #include "ctl.h"
 #include "msclock.h"
 #include "vis.h"
@@ -73,7 +74,7 @@ ctl_cluster_range(struct etcd *e, const char *prefix, const char *kind,
 
 	*n = 0;
 	if ((*out = calloc(CTL_CLUSTER_MAX, sizeof(**out))) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return -1;
 	}
 	snprintf(key, sizeof(key), "%s%s/", prefix, kind);
