@@ -28,18 +28,6 @@ run() {
 	return 0
 }
 
-# has FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
-has() {
-	if grep -qF -- "$2" "$1"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		echo "#   no '$2' in $1:"
-		sed 's/^/#     /' "$1"
-		return 1
-	fi
-}
-
 # spool_id AGE-SECONDS SEQ: a spool-shaped id received AGE seconds ago.
 spool_id() {
 	echo "$(( $(date +%s) - $1 )).M000123P$$Q$2.testhost"

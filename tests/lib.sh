@@ -10,6 +10,7 @@ set -u
 # nginx, apache2 and spawn-fcgi live in sbin, which a user's PATH may lack.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
+
 # A script that is not a test (tests/demo.sh) sets RH_TOP before sourcing
 # this file, and RH_NO_TAP=1: then no exit trap is set (no TAP plan; the
 # script stops what it started itself) and the scratch directory is named
@@ -30,6 +31,16 @@ rh_scratch=routehook-t
 [ -z "${RH_NO_TAP:-}" ] || rh_scratch=routehook-demo
 T=$(mktemp -d "${TMPDIR:-/tmp}/$rh_scratch.XXXXXX")
 chmod 755 "$T"
+
+# python3 is the system's, the one make deps installs, even when another
+# comes first in PATH: a version manager's shim (pyenv's) costs half a
+# second of CPU at every start, and the harness starts python3 for each
+# port, stand-in, FastCGI request and readiness poll.  (A link in PATH,
+# not a function: `python3 ... &` must leave the interpreter's pid in $!.)
+if [ -x /usr/bin/python3 ]; then
+	mkdir "$T/.bin" && ln -s /usr/bin/python3 "$T/.bin/python3" &&
+	    PATH=$T/.bin:$PATH
+fi
 tap_n=0
 tap_failed=0
 rh_pids=
@@ -60,21 +71,138 @@ is() {	# is GOT WANT DESCRIPTION
 
 diag() { echo "# $*"; }
 
+# The assertions below read as git's test_expect_success does: what is
+# claimed, then the command that checks it.  COMMAND is a program or a
+# function with its arguments (no shell syntax: a check that needs a
+# pipeline gets a named function).  On failure each says what it saw.
+
+# assert DESCRIPTION COMMAND [ARG...]: passes when COMMAND exits 0.
+assert() {
+	_assert_d=$1
+	shift
+	if "$@"; then
+		ok 0 "$_assert_d"
+	else
+		ok 1 "$_assert_d"
+		echo "#   failed: $*"
+		return 1
+	fi
+}
+
+# refute DESCRIPTION COMMAND [ARG...]: passes when COMMAND fails.
+refute() {
+	_assert_d=$1
+	shift
+	if "$@"; then
+		ok 1 "$_assert_d"
+		echo "#   succeeded, and should not have: $*"
+		return 1
+	fi
+	ok 0 "$_assert_d"
+}
+
+# assert_file_has FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
+assert_file_has() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		rh_show_file "no '$2' in" "$1"
+		return 1
+	fi
+}
+
+# assert_file_lacks FILE TEXT DESCRIPTION: FILE does not contain TEXT (a
+# missing FILE lacks everything).
+assert_file_lacks() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then
+		ok 1 "$3"
+		rh_show_file "'$2' found in" "$1"
+		return 1
+	fi
+	ok 0 "$3"
+}
+
+# assert_file_matches FILE ERE DESCRIPTION: a line of FILE matches the
+# extended regular expression ERE (grep -E).
+assert_file_matches() {
+	if grep -qE -- "$2" "$1" 2>/dev/null; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		rh_show_file "no line matching '$2' in" "$1"
+		return 1
+	fi
+}
+
+# assert_same FILE EXPECTED-FILE DESCRIPTION: the two hold the same bytes.
+assert_same() {
+	if cmp -s -- "$1" "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   $(cmp -- "$1" "$2" 2>&1 | head -n 1)"
+		return 1
+	fi
+}
+
+# quietly COMMAND...: COMMAND with its output thrown away (for assert).
+quietly() {
+	"$@" >/dev/null 2>&1
+}
+
+# matches STRING ERE: STRING (one line of it or more) matches ERE.
+matches() {
+	printf '%s\n' "$1" | grep -qE -- "$2"
+}
+
+# in_range N LOW HIGH: N is a whole number from LOW to HIGH.
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+
+# rh_show_file WHAT FILE: FILE's first lines as TAP comments.
+rh_show_file() {
+	echo "#   $1 $2:"
+	head -n 20 "$2" 2>&1 | sed 's/^/#     /'
+}
+
 bail() { echo "Bail out! $*"; exit 1; }
 
 # --- processes and readiness -----------------------------------------
 
 track() { rh_pids="$rh_pids $1"; }
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds.
+# RH_TIMEOUT_SCALE, a whole number (1 unless set), multiplies every bound
+# the harness waits for: wait_for's, stop_all's grace and the worker's
+# call timeout.  A check that passes is never slower for it: wait_for
+# returns as soon as its command succeeds.  valgrind.t sets it (its
+# programs run tens of times slower), and so may anyone running the
+# suite on a slow or crowded machine.
+RH_TIMEOUT_SCALE=${RH_TIMEOUT_SCALE:-1}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds;
+# fails after SECONDS (times RH_TIMEOUT_SCALE).
 wait_for() {
-	_deadline=$(( $(date +%s) + $1 ))
+	_deadline=$(( $(date +%s) + $1 * RH_TIMEOUT_SCALE ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		sleep 0.05
 	done
 	return 0
+}
+
+# stays_for SECONDS COMMAND...: COMMAND succeeds for SECONDS on end
+# (polled every 50 ms; not scaled: the time is what is claimed).
+stays_for() {
+	_deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -ge "$_deadline" ] && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 free_port() {
@@ -107,6 +235,7 @@ stop_all() {
 
 rh_cleanup() {
 	stop_all
+	rh_unmount_all
 	if ! check_sanitizer_logs; then
 		echo "not ok $((tap_n + 1)) - no sanitizer reports in the logs"
 		tap_failed=$((tap_failed + 1))
@@ -314,6 +443,16 @@ fcgi_status() {
 	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
+# spool_count_is DIR N: $T/spool/DIR holds N files (for wait_for).
+spool_count_is() {
+	[ "$(spool_files "$1")" -eq "$2" ]
+}
+
+# spool_has_files DIR: $T/spool/DIR holds a file or more (for wait_for).
+spool_has_files() {
+	[ "$(spool_files "$1")" -gt 0 ]
+}
+
 # spool_empty: nothing in tmp/ or new/ (a refused request left no trace).
 spool_empty() {
 	[ "$(spool_files tmp)" -eq 0 ] && [ "$(spool_files new)" -eq 0 ]
@@ -333,6 +472,12 @@ skip_all() {
 	rm -rf "$T"
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# need_root WHAT: skip the whole script unless it runs as root, saying
+# that WHAT needs root.  prove then reports it "skipped", not passed.
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "not root: $* needs root"
 }
 
 # skip DESCRIPTION REASON: one test that did not run.
@@ -357,7 +502,9 @@ own_for_server() {
 	mkdir -p "$T/bin" "$T/spool"
 	cp "$FCGI" "$T/bin/routehook-fcgi"
 	FCGI_COPY=$T/bin/routehook-fcgi
-	for d in tmp new cur deferred dead state; do
+	# hold/ and seen/ too: a responder started as root first (the
+	# proxied mounts) would make them root's, and www-data's then fail.
+	for d in tmp new cur deferred dead state hold seen; do
 		mkdir -p "$T/spool/$d"
 	done
 	if [ "$(id -u)" -eq 0 ]; then
@@ -392,6 +539,7 @@ ServerRoot $_a
 ServerName localhost
 LoadModule mpm_event_module $_m/mod_mpm_event.so
 LoadModule authz_core_module $_m/mod_authz_core.so
+LoadModule authz_host_module $_m/mod_authz_host.so
 LoadModule alias_module $_m/mod_alias.so
 LoadModule env_module $_m/mod_env.so
 LoadModule proxy_module $_m/mod_proxy.so
@@ -561,15 +709,17 @@ control() {
 
 # worker_config [WORKER-LINES [GENESYS-LINES [TOP-LEVEL-LINES]]]: the
 # responder's write_config plus genesys (pointed at the stand-in, trusting
-# the test CA, timeout_ms 5000), worker (short backoff: 100 ms to 1 s) and
-# audit ($T/audit.jsonl) sections.  A key set in the extra lines replaces
-# the default given here.  CLIENT_ID overrides the client id.
+# the test CA, timeout_ms 5000 times RH_TIMEOUT_SCALE), worker (short
+# backoff: 100 ms to 1 s) and audit ($T/audit.jsonl) sections.  A key set
+# in the extra lines replaces the default given here.  CLIENT_ID
+# overrides the client id.
 worker_config() {
 	_w=${1:-}
 	_g=${2:-}
 	case $_w in *backoff_min_ms*) ;; *) _w="backoff_min_ms = 100; $_w" ;; esac
 	case $_w in *backoff_max_ms*) ;; *) _w="backoff_max_ms = 1000; $_w" ;; esac
-	case $_g in *timeout_ms*) ;; *) _g="timeout_ms = 5000; $_g" ;; esac
+	case $_g in *timeout_ms*) ;; *)
+		_g="timeout_ms = $((5000 * RH_TIMEOUT_SCALE)); $_g" ;; esac
 	case $_g in *ca_file*) ;; *) _g="ca_file = \"$T/certs/ca.pem\"; $_g" ;; esac
 	case $_g in *client_secret_file*) ;; *)
 		_g="client_secret_file = \"$T/client.secret\"; $_g" ;; esac
@@ -651,6 +801,73 @@ audit_jq() {
 # journal JQ-FILTER: the same over the stand-in's journal of API calls.
 journal() {
 	jq -s -c -r "$1" "$T/standin.jsonl" 2>/dev/null
+}
+
+# audit_of ID FORMAT: for each audit line of event ID, oldest first, FORMAT
+# as a jq string with \(...) in it: audit_of "$id" '\(.outcome) \(.attempt)'.
+audit_of() {
+	jq -r --arg id "$1" "select(.event_id == \$id) | \"$2\"" \
+	    "$T/audit.jsonl" 2>/dev/null
+}
+
+# audit_outcomes ID: event ID's outcomes, oldest first, on one line.
+audit_outcomes() {
+	audit_of "$1" '\(.outcome)' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# audit_has ID OUTCOME: event ID has an audit line with OUTCOME.
+audit_has() {
+	[ -n "$(audit_of "$1" '\(.outcome)' | grep -x -- "$2")" ]
+}
+
+# audit_count OUTCOME [USER-PREFIX]: how many audit lines have OUTCOME
+# (for users whose id starts with USER-PREFIX).
+audit_count() {
+	jq -s --arg o "$1" --arg u "${2:-}" '[.[] | select(.outcome == $o and
+	    (.payload_summary.userId // "" | startswith($u)))] | length' \
+	    "$T/audit.jsonl" 2>/dev/null || echo 0
+}
+
+# audit_count_is OUTCOME N [USER-PREFIX]: audit_count says N (for wait_for).
+audit_count_is() {
+	[ "$(audit_count "$1" "${3:-}")" -eq "$2" ]
+}
+
+# audit_tally [USER-PREFIX]: "OUTCOME:COUNT ..." over the audit file (the
+# lines of users whose id starts with USER-PREFIX), outcomes sorted.
+audit_tally() {
+	jq -s -r --arg u "${1:-}" '[.[] | select(.payload_summary.userId // ""
+	    | startswith($u)) | .outcome] | group_by(.)
+	    | map("\(.[0]):\(length)") | join(" ")' "$T/audit.jsonl" 2>/dev/null
+}
+
+# api_calls [USER]: how many API calls (not token fetches) the stand-in
+# journalled (for USER).
+api_calls() {
+	jq -s --arg u "${1:-}" '[.[] | select((.path | startswith("/api/"))
+	    and ($u == "" or .user == $u))] | length' "$T/standin.jsonl" \
+	    2>/dev/null
+}
+
+# api_calls_reach N: the stand-in journalled N API calls or more (for
+# wait_for).
+api_calls_reach() {
+	[ "$(api_calls)" -ge "$1" ]
+}
+
+# standin_state JQ-FILTER: the filter over the stand-in's state (what it
+# was told to set: routingstatus, queues, presence, tokens_issued...).
+standin_state() {
+	control GET state | jq -c -r "$1"
+}
+
+# routing_status USER...: each USER's routing status in the stand-in, on
+# one line ("null" for one never set).
+routing_status() {
+	control GET state >"$T/state.json"
+	for _u in "$@"; do
+		jq -r --arg u "$_u" '.routingstatus[$u]' "$T/state.json"
+	done | tr '\n' ' ' | sed 's/ $//'
 }
 
 # no_secrets FILE...: neither the webhook secret, nor the client secret,
@@ -762,4 +979,43 @@ kill_etcd() {
 cluster_config() {
 	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "%s"; lease_ttl_s = %s; };\n' \
 	    "$ETCD_CONF_ENDPOINTS" "${2:-/rh-$$/}" "${1:-3}"
+}
+
+# --- a small filesystem of its own (disk-full tests) --------------------
+
+# loop_fs DIR [MIB]: a fresh ext4 filesystem of MIB MiB (4 unless given),
+# no blocks reserved for root, made in an image file in $T and mounted on
+# DIR (created if missing).  It is unmounted when the script ends, passed,
+# failed or interrupted, before $T is removed.  Needs root (need_root).
+rh_mounts=
+loop_fs() {
+	_img=$T/loop.$(echo "$rh_mounts" | wc -w).img
+	mkdir -p "$1" || bail "loop_fs: cannot make $1"
+	truncate -s "${2:-4}M" "$_img" &&
+	    mkfs.ext4 -q -F -m 0 "$_img" >"$T/mkfs.log" 2>&1 ||
+	    bail "loop_fs: mkfs.ext4 $_img failed: $(cat "$T/mkfs.log")"
+	mount -o loop "$_img" "$1" 2>"$T/mount.log" ||
+	    bail "loop_fs: mount -o loop $_img $1 failed: $(cat "$T/mount.log")"
+	rh_mounts="$1 $rh_mounts"
+}
+
+# rh_unmount_all: unmount what loop_fs mounted, newest first; a busy one
+# is detached lazily, so that removing $T never reaches into it.
+rh_unmount_all() {
+	for _m in $rh_mounts; do
+		umount "$_m" 2>/dev/null || umount -l "$_m"
+	done
+	rh_mounts=
+}
+
+# fill_fs DIR: write DIR/.filler until the filesystem holding DIR has no
+# block left (ENOSPC), and sync.  free_fs DIR gives the space back.
+fill_fs() {
+	dd if=/dev/zero of="$1/.filler" bs=64k 2>/dev/null
+	dd if=/dev/zero of="$1/.filler2" bs=1k 2>/dev/null
+	sync
+	[ "$(df --output=avail -k "$1" | tail -n 1)" -eq 0 ]
+}
+free_fs() {
+	rm -f "$1/.filler" "$1/.filler2" && sync
 }

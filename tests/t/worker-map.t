@@ -15,7 +15,7 @@ start_nginx
 out=$("$WORKER" -c "$T/routehook.conf" -t 2>>"$T/worker.log")
 is "$?:$out" "0:configuration OK" "-t checks the config and prints configuration OK"
 
-avail=$(control GET state | jq -r .presence_definitions.AVAILABLE)
+avail=$(standin_state .presence_definitions.AVAILABLE)
 send "$(status_event agent-1 available 2026-01-01T10:00:00Z)" &&
 send "$(status_event agent-2 OFF_QUEUE)" &&
 send "$(status_event agent-3 LUNCH)" &&
@@ -46,7 +46,14 @@ want=$(jq -n -c --arg a "$avail" '[
   "PUT /api/v2/users/agent-6/routingstatus {\"status\":\"OFF_QUEUE\"}"]')
 is "$(journal '[.[] | select(.path | startswith("/api/")) | "\(.method) \(.path) \(.body | tojson)"] | sort')" \
     "$want" "exactly one call per event, with the documented method, path and body"
-is "$(audit_jq '[.[] | select(.outcome == "applied" and .success == true and .attempt == 1 and .sla_compliant == true and (.latency_ms | type) == "number" and .error == null)] | length')" 7 \
+# clean_applied: audit lines applied at the first attempt, in time, with
+# a latency and no error.
+clean_applied() {
+	audit_jq '[.[] | select(.outcome == "applied" and .success == true
+	    and .attempt == 1 and .sla_compliant == true
+	    and (.latency_ms | type) == "number" and .error == null)] | length'
+}
+is "$(clean_applied)" 7 \
     "seven audit lines: applied, success, attempt 1, sla_compliant, latency_ms"
 is "$(audit_jq '[.[] | .payload_summary.userId] | sort | join(",")')" \
     "agent-1,agent-2,agent-3,agent-4,agent-5,agent-6,agent-7" \
@@ -60,18 +67,22 @@ is "$(grep -E '^routehook_worker_(events_total\{outcome="(applied|dead)"\}|api_c
     'routehook_worker_events_total{outcome="applied"} 7 routehook_worker_events_total{outcome="dead"} 0 routehook_worker_api_calls_total{code="200"} 5 routehook_worker_api_calls_total{code="202"} 2 ' \
     "worker.metrics_file holds the run's counters (tests/t/metrics.t checks the rest)"
 is "$(stat -c %a "$T/spool/state/token")" 600 "the token is cached in state/token, mode 0600"
-ok "$(jq -e '.client_id == "test-client" and (.access_token | length > 20) and .expires_at > now' "$T/spool/state/token" >/dev/null; echo $?)" \
-    "the cache holds the token, its expiry and the client id"
+# token_cache_ok: state/token holds this client's token and its expiry.
+token_cache_ok() {
+	jq -e '.client_id == "test-client" and (.access_token | length > 20)
+	    and .expires_at > now' "$T/spool/state/token" >/dev/null
+}
+assert "the cache holds the token, its expiry and the client id" token_cache_ok
 
 send "$(status_event agent-8 available)"
 run_worker
 is "$?" 0 "a second --once run exits 0"
-is "$(control GET state | jq -r '"\(.tokens_issued) \(.routingstatus["agent-8"])"')" "1 IDLE" \
+is "$(standin_state .tokens_issued) $(routing_status agent-8)" "1 IDLE" \
     "the second run used the cached token (tokens_issued stays 1)"
 is "$(journal '[.[] | select(.path | startswith("/api/")) | .token] | unique | length')" 1 \
     "every call carried the same token"
 is "$(cat "$T/worker.log")" "" "--once logs nothing when all is well"
-no_secrets "$T/worker.log" "$T/audit.jsonl" "$T/fcgi.log" "$T/standin.jsonl"
-ok $? "no webhook secret, client secret or token in the logs, audit or journal"
+assert "no webhook secret, client secret or token in the logs, audit or journal" \
+    no_secrets "$T/worker.log" "$T/audit.jsonl" "$T/fcgi.log" "$T/standin.jsonl"
 
 done_testing
