@@ -331,11 +331,12 @@ responder_up() {
 
 # start_nginx: nginx on a free loopback port ($NGINX_PORT) with
 # contrib/nginx/routehook.conf mounted at /routehook/ and fastcgi_pass
-# pointed at $T/fcgi.sock.
+# pointed at $T/fcgi.sock, or at $NGINX_FCGI_PASS when set (an upstream's
+# name, defined in $NGINX_HTTP_EXTRA, lines for the http block).
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
-	sed -e "s|unix:/run/routehook/fcgi.sock|unix:$T/fcgi.sock|" \
+	sed -e "s|unix:/run/routehook/fcgi.sock|${NGINX_FCGI_PASS:-unix:$T/fcgi.sock}|" \
 	    "$RH_TOP/contrib/nginx/routehook.conf" >"$T/nginx/routehook.conf"
 	# "include fastcgi_params" is relative to the configuration's
 	# directory: bring the system's copy next to ours.
@@ -355,6 +356,7 @@ http {
   proxy_temp_path $T/nginx/proxy;
   uwsgi_temp_path $T/nginx/uwsgi;
   scgi_temp_path $T/nginx/scgi;
+  ${NGINX_HTTP_EXTRA:-}
   server {
     listen 127.0.0.1:$NGINX_PORT;
     include $T/nginx/routehook.conf;
@@ -881,6 +883,102 @@ no_secrets() {
 		fi
 	done
 	return 0
+}
+
+# --- etcd (etcd.t, cluster.t) -------------------------------------------
+
+# start_etcd_cluster [N]: N (default 3) etcd members on loopback free
+# ports, one cluster, data and logs under $T/etcd/.  Sets ETCD_ENDPOINTS
+# (client URLs, space-separated), ETCD_CONF_ENDPOINTS (the same as a
+# libconfig list's contents) and ETCD_PID_1 .. ETCD_PID_N.  Returns once
+# every member says it is healthy, which it does only with a leader.
+# Short heartbeat and election timeouts, so that a killed leader is
+# replaced within a second or so, as the tests kill members on purpose.
+start_etcd_cluster() {
+	_n=${1:-3}
+	command -v etcd >/dev/null 2>&1 || bail "etcd not installed (etcd-server)"
+	mkdir -p "$T/etcd"
+	# One python3 for every port: each start costs seconds under load.
+	_ports=$(python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * _n)))
+	_peers=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		# shellcheck disable=SC2086
+		set -- $_ports
+		eval "ETCD_CPORT_$_i=$1 ETCD_PPORT_$_i=$2"
+		shift 2
+		_ports=$*
+		eval "_pp=\$ETCD_PPORT_$_i"
+		_peers="$_peers${_peers:+,}m$_i=http://127.0.0.1:$_pp"
+		_i=$((_i + 1))
+	done
+	ETCD_ENDPOINTS=
+	ETCD_CONF_ENDPOINTS=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		start_etcd_member "$_i" "$_peers"
+		eval "_cp=\$ETCD_CPORT_$_i"
+		ETCD_ENDPOINTS="$ETCD_ENDPOINTS${ETCD_ENDPOINTS:+ }http://127.0.0.1:$_cp"
+		ETCD_CONF_ENDPOINTS="$ETCD_CONF_ENDPOINTS${ETCD_CONF_ENDPOINTS:+, }\"http://127.0.0.1:$_cp\""
+		_i=$((_i + 1))
+	done
+	for _e in $ETCD_ENDPOINTS; do
+		wait_for 20 etcd_healthy "$_e" ||
+		    bail "etcd $_e not healthy: $(tail -n 5 "$T"/etcd/m*.log)"
+	done
+}
+
+# start_etcd_member I PEERS: member I of the cluster PEERS (also to
+# restart one that was killed: its data directory is kept).
+start_etcd_member() {
+	eval "_cp=\$ETCD_CPORT_$1 _pp=\$ETCD_PPORT_$1"
+	_state=new
+	[ -d "$T/etcd/m$1" ] && _state=existing
+	etcd --name "m$1" --data-dir "$T/etcd/m$1" \
+	    --listen-client-urls "http://127.0.0.1:$_cp" \
+	    --advertise-client-urls "http://127.0.0.1:$_cp" \
+	    --listen-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-cluster "$2" --initial-cluster-state "$_state" \
+	    --initial-cluster-token "rh-$$" \
+	    --heartbeat-interval 50 --election-timeout 500 \
+	    >>"$T/etcd/m$1.log" 2>&1 &
+	eval "ETCD_PID_$1=$!"
+	track "$!"
+}
+
+# etcd_healthy URL: the member at URL answers /health with "true" (it
+# has a leader and can commit).
+etcd_healthy() {
+	curl -s -m 2 "$1/health" | grep -q '"health":"true"'
+}
+
+# stop_etcd_cluster: kill -9 every member (their data is scratch):
+# a member stopped with TERM first tries to hand its leadership over,
+# which takes seconds with its peers gone.
+stop_etcd_cluster() {
+	_i=1
+	while eval "[ -n \"\${ETCD_PID_$_i:-}\" ]"; do
+		kill_etcd "$_i"
+		_i=$((_i + 1))
+	done
+}
+
+# kill_etcd I: kill -9 member I, and wait until it has gone.
+kill_etcd() {
+	eval "_p=\$ETCD_PID_$1"
+	kill -9 "$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+}
+
+# cluster_config [TTL [PREFIX]]: the cluster section for
+# $ETCD_CONF_ENDPOINTS, lease_ttl_s TTL (3), prefix PREFIX (/rh-PID/).
+cluster_config() {
+	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "%s"; lease_ttl_s = %s; };\n' \
+	    "$ETCD_CONF_ENDPOINTS" "${2:-/rh-$$/}" "${1:-3}"
 }
 
 # --- a small filesystem of its own (disk-full tests) --------------------
