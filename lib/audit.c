@@ -30,6 +30,7 @@
 
 #include "audit.h"
 #include "err.h"
+#include "log.h"
 #include "vis.h"
 
 /* "2026-11-28T22:47:33.123Z" and room for a five-digit year. */
@@ -236,8 +237,9 @@ audit_write(int fd, const char *line, size_t len)
 		 * lines; O_APPEND left the offset at its end.
 		 */
 		if ((off = lseek(fd, 0, SEEK_CUR)) != -1 && off >= n &&
-		    fstat(fd, &st) == 0 && st.st_size == off)
-			(void)ftruncate(fd, off - n);
+		    fstat(fd, &st) == 0 && st.st_size == off &&
+		    ftruncate(fd, off - n) == -1)
+			log_warn("audit: taking back a part-written line");
 		errno = ENOSPC;
 		return -1;
 	}
