@@ -236,8 +236,16 @@ audit_write(int fd, const char *line, size_t len)
 		 * lines; O_APPEND left the offset at its end.
 		 */
 		if ((off = lseek(fd, 0, SEEK_CUR)) != -1 && off >= n &&
-		    fstat(fd, &st) == 0 && st.st_size == off)
-			(void)ftruncate(fd, off - n);
+		    fstat(fd, &st) == 0 && st.st_size == off &&
+		    ftruncate(fd, off - n) == -1) {
+			/*
+			 * The part stays: nothing more can be done about it
+			 * here, and the caller hears of the full disk either
+			 * way.  (A (void) cast would not do: glibc marks
+			 * ftruncate warn_unused_result when built with
+			 * _FORTIFY_SOURCE, as Debian's package build is.)
+			 */
+		}
 		errno = ENOSPC;
 		return -1;
 	}
