@@ -48,7 +48,7 @@ ok $? "the worker says it applies nothing until it can write audit lines"
 wait_for 10 sh -c "[ \$(ls '$T/spool/cur' | wc -l) -eq 0 ]"
 left=$(($(spool_files new) + $(spool_files deferred)))
 done1=$(jq -s 'length' "$M/audit.jsonl")
-ok "$([ "$left" -gt 0 ]; echo $?)" "events went back to the spool, untouched ($left)"
+assert "events went back to the spool, untouched ($left)" test "$left" -gt 0
 is "$((done1 + left))" 31 "no outcome without its line: every event has one or is still queued"
 is "$(grep -c 'applying nothing' "$T/worker.log")" 1 "said once"
 "$CTL" -c "$T/routehook.conf" status >"$T/status.out" 2>&1

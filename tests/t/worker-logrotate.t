@@ -33,8 +33,8 @@ ok $? "the shipped file finds the daemon through its pid file"
 logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf" >"$T/logrotate.out" 2>&1
 ok $? "logrotate -f runs the shipped file" || sed 's/^/#   /' "$T/logrotate.out"
 rotated=$(ls "$T"/audit.jsonl-* 2>/dev/null | head -n 1)
-ok "$([ -n "$rotated" ] && [ "$(grep -c applied "$rotated")" -eq 2 ]; echo $?)" \
-    "the audit file was renamed, with its two lines"
+rotated_whole() { [ -n "$rotated" ] && [ "$(grep -c applied "$rotated")" -eq 2 ]; }
+assert "the audit file was renamed, with its two lines" rotated_whole
 wait_for 10 grep -q "reopened $T/audit.jsonl" "$T/worker.log"
 ok $? "the daemon got SIGHUP and reopened the audit file"
 

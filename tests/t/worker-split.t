@@ -88,7 +88,7 @@ ok $((! $?)) "deferring it needed no right the worker lacks"
 as_f sh -c "printf evil >>'$S/dead/$id3'" 2>/dev/null
 ok $((! $?)) "the responder's user cannot change the dead letter"
 as_f rm -f "$S/dead/$id3" 2>/dev/null
-ok "$([ -f "$S/dead/$id3" ]; echo $?)" "nor remove it"
+assert "nor remove it" test -f "$S/dead/$id3"
 as_w "$C" -c "$E/routehook.conf" dead show "$id3" 2>/dev/null >"$T/shown"
 printf '%s' "$(status_event agent-3 available 2026-01-01T10:00:03Z)" | cmp -s - "$T/shown"
 ok $? "dead show gives the bytes the sender sent"
@@ -103,10 +103,10 @@ is "$(ls "$S/new" "$S/cur" "$S/deferred" | grep -c '^[0-9]')" 0 \
 as_f mkfifo "$S/new/1.M1P1Q1.fifo"
 as_f ln -s /etc/passwd "$S/new/1.M1P1Q2.link"
 as_w timeout 30 "$W" -c "$E/routehook.conf" --once 2>>"$T/worker.log"
-ok "$([ -p "$S/new/1.M1P1Q1.fifo" ] && [ -L "$S/new/1.M1P1Q2.link" ]; echo $?)" \
-    "a FIFO and a symlink dropped in new/ stay there, the run ends"
-ok "$(find "$S/cur" "$S/deferred" "$S/dead" ! -type f ! -type d | grep -q .; [ $? -ne 0 ]; echo $?)" \
-    "nothing but regular files in cur/ deferred/ dead/"
+junk_stays() { [ -p "$S/new/1.M1P1Q1.fifo" ] && [ -L "$S/new/1.M1P1Q2.link" ]; }
+assert "a FIFO and a symlink dropped in new/ stay there, the run ends" junk_stays
+odd_files() { find "$S/cur" "$S/deferred" "$S/dead" ! -type f ! -type d | grep -q .; }
+refute "nothing but regular files in cur/ deferred/ dead/" odd_files
 as_f rm -f "$S/new/1.M1P1Q1.fifo" "$S/new/1.M1P1Q2.link"
 
 # --- the daemon: pid file, a crash, a second daemon -----------------------
