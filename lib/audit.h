@@ -6,7 +6,7 @@
  * A line keeps the tutorial's fields and adds routehook's own:
  *	{"event_id","timestamp","latency_ms","success","sla_compliant",
  *	 "payload_summary":{"eventType","userId"},
- *	 "outcome":"applied|deferred|dead|superseded","attempt","http_status",
+ *	 "outcome":"applied|deferred|dead|superseded|ignored","attempt","http_status",
  *	 "error", "next_attempt" (deferred only)}
  * No secret and no event body ever goes into a line.
  */
@@ -21,7 +21,7 @@
 struct audit_record {
 	const char		*event_id;
 	const char		*outcome;	/* "applied", "deferred", ... */
-	int			 success;	/* applied or superseded */
+	int			 success;	/* applied, superseded or ignored */
 	struct timespec		 now;		/* when the outcome happened */
 	long long		 latency_ms;	/* receipt to now */
 	long			 sla_threshold_ms;
@@ -39,7 +39,10 @@ int	 audit_format(const struct audit_record *r, char *buf, size_t bufsz);
 /* Open path for appending (O_APPEND|O_CREAT, 0640); a descriptor or -1. */
 int	 audit_open(const char *path, char *err, size_t errsz);
 
-/* One write(2) of the whole line; -1 on error or a short write. */
+/*
+ * One write(2) of the whole line; -1 on error or a short write (ENOSPC),
+ * whose part written is taken back while it is still the file's end.
+ */
 int	 audit_write(int fd, const char *line, size_t len);
 
 #endif

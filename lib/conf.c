@@ -122,6 +122,7 @@ static const char	*check_prefix(char *);
 static const char	*check_domain(char *);
 static const char	*check_base_url(char *);
 static const char	*check_url_path(char *);
+static const char	*check_mount(char *);
 
 /*
  * One row per key, written with these: name, where it goes, default,
@@ -200,6 +201,8 @@ static const struct key receiver_keys[] = {
 	STR("signature_prefix", receiver.signature_prefix, "", check_prefix),
 	SIZE("max_body_bytes", receiver.max_body_bytes, 65536, 1, 1048576),
 	BOOL("fsync", receiver.fsync, 1),
+	STR("mount", receiver.mount, "/routehook", check_mount),
+	LONG("read_timeout_ms", receiver.read_timeout_ms, 2000, 10, 600000),
 	GROUP("standard_webhooks", standard_webhooks_keys),
 	GROUP("api_key", api_key_keys),
 	GROUP("basic", basic_keys),
@@ -232,6 +235,7 @@ static const struct key worker_keys[] = {
 	INT("concurrency", worker.concurrency, 8, 1, 256),
 	LONG("backoff_min_ms", worker.backoff_min_ms, 1000, 1, INT_MAX),
 	LONG("backoff_max_ms", worker.backoff_max_ms, 300000, 1, INT_MAX),
+	LONG("retry_after_max_s", worker.retry_after_max_s, 180, 1, 86400),
 	INT("max_attempts", worker.max_attempts, 10, 1, 1000),
 	LONG("max_age_s", worker.max_age_s, 86400, 1, INT_MAX),
 	OPT_PATH("metrics_file", worker.metrics_file),
@@ -1091,6 +1095,21 @@ check_url_path(char *v)
 	return NULL;
 }
 
+/* The responder's mount: a URL path, "" for the root, no final '/'. */
+static const char *
+check_mount(char *v)
+{
+	const char *why;
+
+	if (*v == '\0')
+		return NULL;
+	if ((why = check_url_path(v)) != NULL)
+		return why;
+	if (v[strlen(v) - 1] == '/')
+		return "must not end in '/' (\"\" for the root)";
+	return NULL;
+}
+
 /* --- after the walk ------------------------------------------------- */
 
 /*
@@ -1456,6 +1475,7 @@ conf_free(struct conf *c)
 	free(c->receiver.signature_header);
 	free(c->receiver.signature_param);
 	free(c->receiver.signature_prefix);
+	free(c->receiver.mount);
 	free(c->receiver.api_key.header);
 	free(c->receiver.api_key.param);
 	keyring_free(&c->receiver.standard_webhooks.keys);

@@ -72,6 +72,8 @@ struct conf {
 		char			*signature_prefix;	/* "" or e.g. "sha256=" */
 		size_t			 max_body_bytes;
 		int			 fsync;
+		char			*mount;	/* "/routehook": health, metrics */
+		long			 read_timeout_ms;	/* for a body */
 		/* filled by secret_read_receiver() */
 		struct secret		 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;
@@ -113,6 +115,7 @@ struct conf {
 		int			 concurrency;
 		long			 backoff_min_ms;
 		long			 backoff_max_ms;
+		long			 retry_after_max_s;
 		int			 max_attempts;
 		long			 max_age_s;
 		struct conf_path	 metrics_file;	/* path "" when unset */

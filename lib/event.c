@@ -47,6 +47,15 @@ static const char *const event_genesys_statuses[] = {
 	"OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
 };
 
+/*
+ * The routing statuses the system alone sets: an agent on a conversation,
+ * or one who let an offer ring out.  Genesys' glossary: "users cannot
+ * directly change routing statuses".
+ */
+static const char *const event_system_statuses[] = {
+	"INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
+};
+
 const struct event_status_word event_default_status_map[] = {
 	{ "available", "IDLE" },
 	{ "idle", "IDLE" },
@@ -546,11 +555,28 @@ done:
  * else: the responder asks this of every body, and a body that is wrong
  * in other ways is still the worker's to dead-letter, as before.
  */
+/* The last component of a topic: "presence" of "v2.users.<id>.presence". */
+static const char *
+event_topic_kind(const char *topic)
+{
+	const char *dot = strrchr(topic, '.');
+
+	return dot != NULL ? dot + 1 : "";
+}
+
+/* Whether o has an object member key, into *sub. */
+static int
+event_sub(struct json_object *o, const char *key, struct json_object **sub)
+{
+	*sub = o != NULL ? event_member(o, key) : NULL;
+	return *sub != NULL && json_object_is_type(*sub, json_type_object);
+}
+
 int
 event_own_time(const char *body, size_t len, const char **field)
 {
-	struct json_object *root, *msg, *v, *eb;
-	const char *topic;
+	struct json_object *root, *msg, *v, *eb, *sub;
+	const char *kind;
 	int rc = 0;
 
 	*field = "timestamp";
@@ -559,37 +585,55 @@ event_own_time(const char *body, size_t len, const char **field)
 	msg = root;
 	if (!json_object_object_get_ex(msg, "eventType", NULL) &&
 	    !json_object_object_get_ex(msg, "topicName", NULL) &&
-	    (v = event_member(root, "detail")) != NULL &&
-	    json_object_is_type(v, json_type_object))
+	    event_sub(root, "detail", &v))
 		msg = v;
-	if ((v = event_member(msg, "topicName")) != NULL &&
-	    !json_object_object_get_ex(msg, "eventType", NULL)) {
-		topic = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "";
-		eb = event_member(msg, "eventBody");
-		if (eb != NULL && !json_object_is_type(eb, json_type_object))
-			eb = NULL;
-		if (strlen(topic) > strlen(TOPIC_PRESENCE) + 1 &&
-		    strcmp(topic + strlen(topic) - strlen(TOPIC_PRESENCE),
-		    TOPIC_PRESENCE) == 0 &&
-		    topic[strlen(topic) - strlen(TOPIC_PRESENCE) - 1] == '.') {
-			*field = "eventBody.modifiedDate";
-			rc = eb != NULL && event_member(eb, "modifiedDate") !=
-			    NULL;
-		} else {
-			*field = "eventBody.routingStatus.startTime";
-			if (eb != NULL &&
-			    (v = event_member(eb, "routingStatus")) != NULL &&
-			    json_object_is_type(v, json_type_object))
-				rc = event_member(v, "startTime") != NULL;
-		}
-	} else
+	if ((v = event_member(msg, "topicName")) == NULL ||
+	    json_object_object_get_ex(msg, "eventType", NULL)) {
 		rc = event_member(msg, "timestamp") != NULL;
+		goto done;
+	}
+	kind = json_object_is_type(v, json_type_string) ?
+	    event_topic_kind(json_object_get_string(v)) : "";
+	if (!event_sub(msg, "eventBody", &eb))
+		eb = NULL;
+	/* As event_notification() reads each topic. */
+	if (strcmp(kind, TOPIC_ACTIVITY) == 0 &&
+	    (eb == NULL || !json_object_object_get_ex(eb, "routingStatus",
+	    NULL) || json_object_object_get_ex(eb, "presence", NULL))) {
+		*field = "eventBody.presence.modifiedDate";
+		rc = event_sub(eb, "presence", &sub) &&
+		    event_member(sub, "modifiedDate") != NULL;
+	} else if (strcmp(kind, TOPIC_PRESENCE) == 0) {
+		*field = "eventBody.modifiedDate";
+		rc = eb != NULL && event_member(eb, "modifiedDate") != NULL;
+	} else {
+		*field = "eventBody.routingStatus.startTime";
+		rc = event_sub(eb, "routingStatus", &sub) &&
+		    event_member(sub, "startTime") != NULL;
+	}
+done:
 	json_object_put(root);
 	return rc;
 }
 
 /* ---- what to do with it ---- */
+
+int
+event_ignored(const struct event *ev, char *why, size_t whysz)
+{
+	size_t i;
+
+	if (ev->kind != EVENT_ROUTING_STATUS)
+		return 0;
+	for (i = 0; i < NELEM(event_system_statuses); i++) {
+		if (strcmp(ev->status, event_system_statuses[i]) == 0) {
+			err_set(why, whysz, "routing status %s is set by "
+			    "Genesys Cloud alone, not by a call", ev->status);
+			return 1;
+		}
+	}
+	return 0;
+}
 
 int
 event_call(const struct event *ev, struct event_call *call)
@@ -607,7 +651,8 @@ event_call(const struct event *ev, struct event_call *call)
 		return -1;
 	switch (ev->kind) {
 	case EVENT_ROUTING_STATUS:
-		if (!event_status_valid(ev->status))
+		if (!event_status_valid(ev->status) ||
+		    event_ignored(ev, NULL, 0))
 			return -1;
 		call->method = "PUT";
 		n = snprintf(call->path, sizeof(call->path),

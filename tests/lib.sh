@@ -506,7 +506,9 @@ own_for_server() {
 	mkdir -p "$T/bin" "$T/spool"
 	cp "$FCGI" "$T/bin/routehook-fcgi"
 	FCGI_COPY=$T/bin/routehook-fcgi
-	for d in tmp new cur deferred dead state; do
+	# hold/ and seen/ too: a responder started as root first (the
+	# proxied mounts) would make them root's, and www-data's then fail.
+	for d in tmp new cur deferred dead state hold seen; do
 		mkdir -p "$T/spool/$d"
 	done
 	if [ "$(id -u)" -eq 0 ]; then
@@ -541,6 +543,7 @@ ServerRoot $_a
 ServerName localhost
 LoadModule mpm_event_module $_m/mod_mpm_event.so
 LoadModule authz_core_module $_m/mod_authz_core.so
+LoadModule authz_host_module $_m/mod_authz_host.so
 LoadModule alias_module $_m/mod_alias.so
 LoadModule env_module $_m/mod_env.so
 LoadModule proxy_module $_m/mod_proxy.so

@@ -10,7 +10,8 @@
 #		times slower
 #   valgrind:TEST	a unit test, the tree's build, under $RH_VALGRIND
 #
-# TEST is a path from the top of the tree: tests/unit/NAME.t (a program,
+# TEST is a path from the top of the tree: tests/unit/NAME.t or
+# tests/fuzz/NAME-fuzzer.t (a program,
 # found in the pass's build) or tests/t/NAME.t (a script, given the
 # pass's build in RH_BUILD).  Exits as the test does; 100 for a bad
 # argument.
@@ -27,10 +28,10 @@ san)
 esac
 export RH_BUILD
 case $pass:$t in
-valgrind:tests/unit/*.t)
+valgrind:tests/unit/*.t | valgrind:tests/fuzz/*.t)
 	# shellcheck disable=SC2086
 	exec ${RH_VALGRIND:?run.sh: RH_VALGRIND is not set} "$RH_BUILD/$t" ;;
 valgrind:*) echo "run.sh: valgrind runs unit tests only: $1" >&2; exit 100 ;;
-*:tests/unit/*.t) exec "$RH_BUILD/$t" ;;
+*:tests/unit/*.t | *:tests/fuzz/*.t) exec "$RH_BUILD/$t" ;;
 *) exec "$top/$t" ;;
 esac

@@ -28,6 +28,7 @@
 #include "msclock.h"
 #include "oauth.h"
 #include "spool.h"
+#include "state.h"
 #include "vis.h"
 
 #define CTL_DAY_MS	(86400LL * 1000)
@@ -61,7 +62,8 @@ static const enum spool_dir ctl_status_dirs[] = {
 #define CTL_NDIRS	(sizeof(ctl_status_dirs) / sizeof(ctl_status_dirs[0]))
 
 struct ctl_window {
-	long	 applied, deferred, dead, superseded, other, sla_breaches;
+	long	 applied, deferred, dead, superseded, ignored, other,
+		 sla_breaches;
 };
 
 struct ctl_status {
@@ -74,6 +76,9 @@ struct ctl_status {
 	struct ctl_window	 hour, day;
 	int			 token;		/* 1, 0, -1, or -2: no client */
 	time_t			 token_exp;
+	int			 paused;	/* state/paused (state.h) */
+	time_t			 paused_since;
+	char			 paused_why[512];
 };
 
 static void
@@ -87,6 +92,8 @@ ctl_window_add(struct ctl_window *w, const struct ctl_audit_line *l)
 		w->dead++;
 	else if (strcmp(l->outcome, "superseded") == 0)
 		w->superseded++;
+	else if (strcmp(l->outcome, "ignored") == 0)
+		w->ignored++;
 	else
 		w->other++;
 	/*
@@ -152,6 +159,7 @@ static int
 ctl_status_gather(struct ctl_status *st, const struct conf *c,
     struct spool *sp)
 {
+	struct state pst;
 	char err[1024];
 	size_t i;
 
@@ -176,6 +184,12 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 			ctl_errx("%s", err);
 	}
 
+	st->paused = 0;
+	if (state_open(&pst, sp, 0, err, sizeof(err)) == 0) {
+		st->paused = state_pause_read(&pst, &st->paused_since,
+		    st->paused_why, sizeof(st->paused_why));
+		state_close(&pst);
+	}
 	st->token = -2;
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
@@ -188,8 +202,8 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 static void
 ctl_print_window(const char *name, const struct ctl_window *w)
 {
-	printf("  %-10s %8ld %9ld %5ld %11ld %13ld\n", name, w->applied,
-	    w->deferred, w->dead, w->superseded, w->sla_breaches);
+	printf("  %-10s %8ld %9ld %5ld %11ld %8ld %13ld\n", name, w->applied,
+	    w->deferred, w->dead, w->superseded, w->ignored, w->sla_breaches);
 }
 
 static void
@@ -240,7 +254,7 @@ ctl_print_outcome(struct json_object *o)
 static void
 ctl_status_print(const struct ctl_status *st, const struct conf *c)
 {
-	char age[32], when[40];
+	char age[32], when[40], vwhy[2048];
 	size_t i;
 	int k;
 
@@ -270,8 +284,9 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 	else if (st->audit_state == -1)
 		printf(": unreadable\n");
 	else {
-		printf("\n  %-10s %8s %9s %5s %11s %13s\n", "", "applied",
-		    "deferred", "dead", "superseded", "sla breaches");
+		printf("\n  %-10s %8s %9s %5s %11s %8s %13s\n", "", "applied",
+		    "deferred", "dead", "superseded", "ignored",
+		    "sla breaches");
 		ctl_print_window("last hour", &st->hour);
 		ctl_print_window("last day", &st->day);
 		printf("  last %d outcome%s:\n", st->nlast,
@@ -280,6 +295,12 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			ctl_print_outcome(st->last[k]);
 	}
 
+	if (st->paused) {
+		ctl_fmt_time((long long)st->paused_since * 1000, when,
+		    sizeof(when));
+		printf("worker paused since %s: %s\n", when,
+		    vis_str(vwhy, sizeof(vwhy), st->paused_why));
+	}
 	if (st->token == -2)
 		printf("token none (genesys.client_id is not set)\n");
 	else if (st->token == -1)
@@ -316,6 +337,7 @@ ctl_json_window(const struct ctl_window *w, int *bad)
 	ctl_jset(o, "deferred", json_object_new_int64(w->deferred), bad);
 	ctl_jset(o, "dead", json_object_new_int64(w->dead), bad);
 	ctl_jset(o, "superseded", json_object_new_int64(w->superseded), bad);
+	ctl_jset(o, "ignored", json_object_new_int64(w->ignored), bad);
 	ctl_jset(o, "other", json_object_new_int64(w->other), bad);
 	ctl_jset(o, "sla_breaches", json_object_new_int64(w->sla_breaches),
 	    bad);
@@ -428,6 +450,11 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 	ctl_jset(o, "spool", ctl_json_spool(st, c, &bad), &bad);
 	ctl_jset(o, "audit", ctl_json_audit(st, c, &bad), &bad);
 	ctl_jset(o, "token", ctl_json_token(st, &bad), &bad);
+	if (st->paused)
+		ctl_jset(o, "paused", json_object_new_string(st->paused_why),
+		    &bad);
+	else
+		ctl_jnull(o, "paused", &bad);
 	s = bad ? NULL : json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL) {

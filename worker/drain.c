@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,7 @@ struct worker {
 	long long		 hold_until;	/* mono ms: no scan before */
 	int			 reread_secret;	/* at hold_until */
 
+	int			 once_paused;	/* --once met a 429: no more */
 	int			 audit_blocked;	/* no line could be written */
 	long long		 audit_probe_at;	/* mono ms */
 	char			 audit_err[512];
@@ -273,9 +275,9 @@ audit_probe(struct worker *w, long long now)
  * Carry out the outcomes decided since the last flush: the order stamps
  * of those applied are committed first (one sync), so none of them leaves
  * cur/ before its stamp is on disk; then their audit lines, then their
- * files.  When the lines cannot be written, every one goes back where it
- * came from, untouched (an applied one keeps its stamp: taken again, it
- * is recorded as applied without a second call).
+ * files.  Those whose lines cannot be written go back where they came
+ * from, untouched (an applied one keeps its stamp: taken again, it is
+ * recorded as applied without a second call).
  */
 static void
 flush(struct worker *w)
@@ -283,7 +285,7 @@ flush(struct worker *w)
 	struct job *batch[DRAIN_SLOTS_MAX];
 	char err[512];
 	long long due = 0;
-	int i;
+	int i, done;
 
 	if (w->nsettle == 0)
 		return;
@@ -295,12 +297,14 @@ flush(struct worker *w)
 	w->nstamps = 0;
 	for (i = 0; i < w->nsettle; i++)
 		batch[i] = &w->jobs[w->settle[i]];
-	if (outcome_flush(&w->out, batch, w->nsettle, &due, err, sizeof(err))
-	    == -1) {
+	done = outcome_flush(&w->out, batch, w->nsettle, &due, err,
+	    sizeof(err));
+	if (done < w->nsettle) {
 		audit_block(w, err);
-		for (i = 0; i < w->nsettle; i++)
+		for (i = done; i < w->nsettle; i++)
 			outcome_putback(&w->out, batch[i]);
-	} else if (due != 0)
+	}
+	if (due != 0)
 		note_due(w, due);
 	for (i = 0; i < w->nsettle; i++)
 		job_release(w, batch[i]);
@@ -397,6 +401,15 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	w->buf[len] = '\0';
 	if (event_parse(w->conf, w->buf, len, &j->ev, err, sizeof(err)) == -1) {
 		job_dead(w, j, j->attempts, 0, err);
+		return NULL;
+	}
+	/*
+	 * Before ordering: what no call can set neither waits for its
+	 * user nor supersedes a command that can be applied.
+	 */
+	if (event_ignored(&j->ev, err, sizeof(err))) {
+		outcome_set_ignored(j, err);
+		job_settle(w, j);
 		return NULL;
 	}
 	if (event_order_key(&j->ev, j->key, sizeof(j->key)) == -1 ||
@@ -593,9 +606,27 @@ job_try(struct worker *w, struct job *j, long long now)
 	return 1;
 }
 
+/*
+ * Retry-After within reason: up to worker.retry_after_max_s (Genesys'
+ * SDKs refuse more than 180 s); a longer ask is logged and taken as the
+ * cap, so one rate limit never stops the worker for longer.
+ */
+static long
+retry_after(struct worker *w, const struct job *j, long asked)
+{
+	long cap = w->conf->worker.retry_after_max_s;
+
+	if (asked <= cap)
+		return asked;
+	log_warnx("event %s: Genesys asked to retry after %ld s; waiting "
+	    "worker.retry_after_max_s, %ld s", j->id, asked, cap);
+	return cap;
+}
+
 static void
 job_answer(struct worker *w, struct job *j, const struct http_result *res)
 {
+	struct http_result capped;
 	long long now = job_mono_ms();
 	long ra;
 
@@ -630,15 +661,43 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 			/* The limit is the token's: every call waits. */
 			ra = res->retry_after_s > 0 ? res->retry_after_s :
 			    DRAIN_429_PAUSE_S;
-			ratelimit_pause(&w->rl, now + ra * 1000);
+			ratelimit_pause(&w->rl, now + retry_after(w, j, ra) *
+			    1000);
 		}
 		break;
 	case BACKOFF_PERM:
 		job_dead(w, j, j->attempts + 1, res->status, res->error);
 		return;
 	}
-	outcome_failed(&w->out, j, res);
+	capped = *res;
+	if (capped.retry_after_s > w->conf->worker.retry_after_max_s)
+		capped.retry_after_s = w->conf->worker.retry_after_max_s;
+	outcome_failed(&w->out, j, &capped);
 	job_settle(w, j);
+}
+
+/*
+ * --once does not wait out a rate limit's pause: what is still pending
+ * goes to deferred/ until the pause ends (no attempt counted), nothing
+ * more is claimed, and the run ends with the calls in flight.
+ */
+static void
+once_paused(struct worker *w, long long now)
+{
+	long long left = w->rl.paused_until - now;
+	int i, n = 0;
+
+	if (!(w->flags & WORKER_ONCE) || left <= 0 || w->once_paused)
+		return;
+	w->once_paused = 1;
+	for (i = 0; i < w->nslots; i++)
+		if (w->jobs[i].state == JOB_PENDING) {
+			job_postpone(w, &w->jobs[i], left);
+			n++;
+		}
+	log_warnx("rate limited by Genesys for %lld s: not waiting; %d "
+	    "event%s left in deferred/ until then", (left + 999) / 1000, n,
+	    n == 1 ? "" : "s");
 }
 
 /* ---- the engine ---- */
@@ -664,6 +723,7 @@ start_calls(struct worker *w)
 	struct job *j;
 	int n, idx;
 
+	once_paused(w, now);
 	if (w->npending == 0 || api_idle(&w->api) == 0)
 		return wait;
 	/* Cheap while the token in memory is fresh. */
@@ -786,7 +846,8 @@ worker_scan(struct worker *w, int dirs)
 static int
 engine_blocked(const struct worker *w)
 {
-	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked;
+	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked ||
+	    w->once_paused;
 }
 
 int
@@ -1016,11 +1077,39 @@ recover(struct worker *w)
 		log_warnx("state cleanup: %s", why);
 }
 
+/*
+ * Root running the worker on a spool another user owns would leave
+ * state/ and new files root's, and the right user unable to go on: no.
+ */
+static int
+refuse_root(const struct conf *c, char *err, size_t errsz)
+{
+	struct passwd *pw;
+	struct stat st;
+	char num[32];
+	const char *name;
+
+	if (geteuid() != 0 || stat(c->spool_dir.path, &st) == -1 ||
+	    st.st_uid == 0)
+		return 0;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		name = pw->pw_name;
+	else {
+		snprintf(num, sizeof(num), "%ld", (long)st.st_uid);
+		name = num;
+	}
+	snprintf(err, errsz, "will not run as root on %s, which belongs to %s: "
+	    "run it as %s (e.g. runuser -u %s -- routehook-worker ...)",
+	    c->spool_dir.path, name, name, name);
+	return -1;
+}
+
 int
 worker_open(struct worker **wp, struct conf *c, int flags, char *err,
     size_t errsz)
 {
 	struct worker *w;
+	char why[512];
 
 	*wp = NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -1032,6 +1121,10 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	w->out.audit_fd = -1;
 	w->scan_dir = -1;
 	w->token_fail = OAUTH_OK;
+	if (refuse_root(c, err, errsz) == -1) {
+		worker_close(w);
+		return EXIT_PERM;
+	}
 	if (spool_open(&w->spool, c->spool_dir.path, 1, c->receiver.fsync,
 	    err, errsz) == -1)
 		goto temp;
@@ -1040,6 +1133,9 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	    errsz) == -1)
 		goto temp;
 	w->state_ok = 1;
+	if ((flags & WORKER_DAEMON) && state_pid_lock(&w->state, err, errsz)
+	    != 0)
+		goto temp;
 	if (outcome_open(&w->out, c, &w->spool, &w->state, &w->stats, err,
 	    errsz) == -1)
 		goto temp;
@@ -1057,6 +1153,11 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	w->oauth_ok = 1;
 	recover(w);
+	/* Nothing is claimed, let alone called, while no line could be kept. */
+	if (outcome_audit_ready(&w->out, why, sizeof(why)) == -1)
+		audit_block(w, why);
+	else if (state_pause_set(&w->state, NULL, why, sizeof(why)) == -1)
+		log_warnx("%s", why);
 	*wp = w;
 	return 0;
 temp:

@@ -63,6 +63,7 @@
 
 /* worker_open()'s flags. */
 #define WORKER_ONCE		0x1	/* halt, not wait, when no token */
+#define WORKER_DAEMON		0x2	/* hold state/worker.pid (one only) */
 
 /* Why the engine does no more work. */
 enum worker_halt {

@@ -40,7 +40,7 @@ job_latency_ms(const struct job *j, const struct timespec *now)
 }
 
 static const char *const outcome_names[] = {
-	"none", "applied", "superseded", "deferred", "dead"
+	"none", "applied", "superseded", "deferred", "dead", "ignored"
 };
 
 /* j's audit line: 0 when written (or impossible to format), else -1. */
@@ -56,7 +56,8 @@ outcome_audit(struct outcome *o, const struct job *j, char *err,
 	memset(&r, 0, sizeof(r));
 	r.event_id = j->id;
 	r.outcome = outcome_names[j->out];
-	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED;
+	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED ||
+	    j->out == OUT_IGNORED;
 	r.now = j->out_at;
 	r.latency_ms = job_latency_ms(j, &r.now);
 	r.sla_threshold_ms = c->sla.threshold_ms;
@@ -123,6 +124,12 @@ outcome_set_superseded(struct job *j, const char *why)
 }
 
 void
+outcome_set_ignored(struct job *j, const char *why)
+{
+	outcome_decided(j, OUT_IGNORED, j->attempts, 0, why);
+}
+
+void
 outcome_set_dead(struct job *j, int attempt, long status, const char *why)
 {
 	outcome_decided(j, OUT_DEAD, attempt, status, why);
@@ -178,11 +185,14 @@ outcome_file(struct outcome *o, const struct job *j, long long *next_due)
 	switch (j->out) {
 	case OUT_APPLIED:
 	case OUT_SUPERSEDED:
+	case OUT_IGNORED:
 		r = spool_unlink(o->spool, SPOOL_CUR, j->id, err, sizeof(err));
 		if (j->out == OUT_APPLIED)
 			o->stats->applied++;
-		else
+		else if (j->out == OUT_SUPERSEDED)
 			o->stats->superseded++;
+		else
+			o->stats->ignored++;
 		break;
 	case OUT_DEAD:
 		log_warnx("dead letter %s (%s, user %s): %s", j->id,
@@ -219,20 +229,20 @@ int
 outcome_flush(struct outcome *o, struct job *const *jobs, int n,
     long long *next_due, char *err, size_t errsz)
 {
-	int i;
+	int i, k;
 
-	for (i = 0; i < n; i++)
-		if (outcome_audit(o, jobs[i], err, errsz) == -1)
-			return -1;
-	/* The batch's lines outlive a crash before its files move. */
-	if (n > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
+	for (k = 0; k < n; k++)
+		if (outcome_audit(o, jobs[k], err, errsz) == -1)
+			break;
+	/* The lines written outlive a crash before their files move. */
+	if (k > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
 		snprintf(err, errsz, "cannot sync %s: %s",
 		    o->conf->audit.file.path, strerror(errno));
-		return -1;
+		return 0;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < k; i++)
 		outcome_file(o, jobs[i], next_due);
-	return 0;
+	return k;
 }
 
 /*
@@ -333,4 +343,6 @@ outcome_reopen(struct outcome *o)
 	if (o->audit_fd != -1)
 		close(o->audit_fd);
 	o->audit_fd = fd;
+	/* Says when the rotated file has had its last line. */
+	log_info("reopened %s", o->conf->audit.file.path);
 }

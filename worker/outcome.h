@@ -10,6 +10,9 @@
  *	superseded	a newer event for the same key won; removed
  *	deferred	a failure that may pass; deferred/ID, mtime = when
  *	dead		a failure that will not pass; dead/ID, byte for byte
+ *	ignored		it asks for what no client may set (event_ignored():
+ *			a routing status Genesys alone manages); removed,
+ *			never called
  *
  * or with none (put back where it came from, or postponed into deferred/
  * without an attempt counted: nothing happened to the event).
@@ -60,7 +63,7 @@
 enum job_state { JOB_FREE, JOB_PENDING, JOB_CALLING, JOB_SETTLING };
 
 enum job_outcome { OUT_NONE, OUT_APPLIED, OUT_SUPERSEDED, OUT_DEFERRED,
-	OUT_DEAD };
+	OUT_DEAD, OUT_IGNORED };
 
 struct job {
 	enum job_state		 state;
@@ -137,6 +140,7 @@ void	 outcome_reopen(struct outcome *o);
  */
 void	 outcome_set_applied(struct job *j, long status);
 void	 outcome_set_superseded(struct job *j, const char *why);
+void	 outcome_set_ignored(struct job *j, const char *why);
 void	 outcome_set_dead(struct job *j, int attempt, long status,
 	    const char *why);
 /* A failure that may pass: deferred with backoff (attempt counted), or
@@ -147,10 +151,11 @@ void	 outcome_failed(struct outcome *o, struct job *j,
 /*
  * Carry out the n decided jobs: every audit line, synced once (with
  * receiver.fsync), and only then the files.  The earliest next attempt of
- * those deferred is lowered into *next_due (realtime ms; 0: none).  -1
- * with err filled when a line could not be written or synced: then no
- * file has moved, and the caller puts them back.  The caller releases
- * the jobs afterwards.
+ * those deferred is lowered into *next_due (realtime ms; 0: none).
+ * Returns how many were carried out: fewer than n, with err filled, when
+ * a line could not be written (the jobs from there on have no line and
+ * the caller puts them back) or synced (none moved).  The caller
+ * releases the jobs afterwards.
  */
 int	 outcome_flush(struct outcome *o, struct job *const *jobs, int n,
 	    long long *next_due, char *err, size_t errsz);

@@ -342,8 +342,8 @@ main(int argc, char **argv)
 	}
 	raise_nofile();
 	started = time(NULL);
-	if ((r = worker_open(&w, &c, o.once ? WORKER_ONCE : 0, err,
-	    sizeof(err))) != 0) {
+	if ((r = worker_open(&w, &c, o.once ? WORKER_ONCE : WORKER_DAEMON,
+	    err, sizeof(err))) != 0) {
 		log_warnx("%s", err);
 		goto out_conf;
 	}

@@ -63,7 +63,7 @@ static const char ctl_main_usage[] =
 "configuration error, 111 temporary failure (try again later)\n";
 
 static const char ctl_check_usage[] =
-"usage: routehookctl [-c FILE] check\n"
+"usage: routehookctl [-c FILE] check [--online [--user ID] [--queue ID]]\n"
 "\n"
 "Validate the configuration and every file it names: the secret files\n"
 "(readable, and not by group or others), the client secret when\n"
@@ -72,7 +72,14 @@ static const char ctl_check_usage[] =
 "metrics file's directory, and genesys.ca_file (PEM certificates).\n"
 "Prints \"configuration OK\", or every problem as FILE:LINE: message.\n"
 "\n"
-"exit status: 0 OK, 100 problems found\n";
+"  --online     then fetch a token and ask Genesys Cloud, by calls that\n"
+"               change nothing, whether the OAuth client has each\n"
+"               permission the worker needs; names any that is missing\n"
+"  --user ID    an agent to read and probe (default: a placeholder id)\n"
+"  --queue ID   a queue to probe (default: a placeholder id)\n"
+"\n"
+"exit status: 0 OK, 100 problems found (a permission missing, credentials\n"
+"refused), 111 Genesys Cloud unreachable or busy (--online)\n";
 
 struct ctl_check {
 	const char	*file;
@@ -300,21 +307,39 @@ ctl_check_ca(struct ctl_check *ck, const struct conf_path *p)
 static int
 ctl_check(struct ctl *ctl, int argc, char **argv)
 {
+	enum { OPT_ONLINE = CTL_OPT_LONG, OPT_USER, OPT_QUEUE };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "online", no_argument, NULL, OPT_ONLINE },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_check ck = { NULL, 0 };
+	const char *user = NULL, *queue = NULL;
+	int online = 0;
 	struct conf *c = &ctl->conf;
 	char err[8192], key[64];
 	size_t i;
 	int o;
 
-	while ((o = ctl_getopt("check", argc, argv, ":h", opts)) != -1)
-		return ctl_usage(ctl_check_usage, o == 'h' ? EXIT_DONE :
-		    EXIT_PERM);
-	if (optind < argc) {
-		ctl_errx("check: unexpected argument %s", argv[optind]);
+	while ((o = ctl_getopt("check", argc, argv, ":h", opts)) != -1) {
+		if (o == OPT_ONLINE)
+			online = 1;
+		else if (o == OPT_USER)
+			user = optarg;
+		else if (o == OPT_QUEUE)
+			queue = optarg;
+		else
+			return ctl_usage(ctl_check_usage, o == 'h' ?
+			    EXIT_DONE : EXIT_PERM);
+	}
+	if (optind < argc || (!online && (user != NULL || queue != NULL))) {
+		if (optind < argc)
+			ctl_errx("check: unexpected argument %s",
+			    argv[optind]);
+		else
+			ctl_errx("check: --user and --queue go with --online");
 		return ctl_usage(ctl_check_usage, EXIT_PERM);
 	}
 
@@ -359,6 +384,8 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	if (ck.problems != 0)
 		return EXIT_PERM;
 	puts("configuration OK");
+	if (online)
+		return ctl_check_online(c, user, queue);
 	return EXIT_DONE;
 }
 

@@ -11,8 +11,9 @@
 # (--once, as routehook) applies it to the Genesys stand-in and audits
 # it.  Installing again keeps the secrets an administrator wrote and does
 # not follow a symlink the spool's owner planted in place of one of its
-# directories.  Remove keeps the configuration, secrets, spool and audit
-# trail; purge leaves nothing with routehook in its name on the machine
+# directories.  Remove stops a worker daemon started without systemd (as
+# the README starts it) and keeps the configuration, secrets, spool and
+# audit trail; purge leaves nothing with routehook in its name on the machine
 # but the two users (Debian keeps system users), and nothing behind the
 # planted link is touched.
 #
@@ -79,6 +80,10 @@ leftovers() {
 version=$(sed -n 's/^#define[[:space:]]*ROUTEHOOK_VERSION[[:space:]]*"\(.*\)"/\1/p' \
     "$RH_TOP/lib/version.h")
 deb=$T/routehook_${version}_$(dpkg --print-architecture).deb
+
+# The Genesys stand-in, started first: later, the build and lintian
+# compete with its start for the processor.
+start_standin
 
 # --- build --------------------------------------------------------------
 t0=$(date +%s)
@@ -159,6 +164,7 @@ for d in cur deferred dead; do
 	is "$(mode /var/spool/routehook/$d)" "750 routehook routehook" "spool $d/"
 done
 is "$(mode /var/spool/routehook/state)" "700 routehook routehook" "spool state/"
+is "$(mode /var/spool/routehook/seen)" "700 routehook-fcgi routehook" "spool seen/: the responder's"
 is "$(mode /var/log/routehook)" "750 routehook routehook" "/var/log/routehook"
 is "$(mode /run/routehook)" "755 root root" "/run/routehook"
 is "$(mode /etc/routehook/webhook.secret)" "600 routehook-fcgi routehook-fcgi" \
@@ -188,7 +194,6 @@ diag "installed at $(($(date +%s) - t0)) s"
 # The administrator's part: the OAuth client's secret in client.secret,
 # the client id and (here) the stand-in's address in the config.  The
 # spool, secrets and audit file are the package's defaults.
-start_standin
 cat "$T/client.secret" >/etc/routehook/client.secret
 cat >"$T/routehook.conf" <<CONF
 genesys = {
@@ -251,8 +256,15 @@ is "$(mode /etc/routehook/client.secret)" "600 routehook routehook" \
 diag "reinstalled at $(($(date +%s) - t0)) s"
 
 # --- remove, then purge ----------------------------------------------------
+# The worker daemon without systemd, started as the README says; remove
+# must stop it before its program goes.
+start-stop-daemon --start --background --chuid routehook:routehook \
+    --exec /usr/sbin/routehook-worker -- -c "$T/routehook.conf" -l syslog
+wait_for 10 pgrep -u routehook -f '^/usr/sbin/routehook-worker'
+ok $? "the worker runs as a daemon from start-stop-daemon, as routehook"
 dpkg -r routehook >"$T/remove.log" 2>&1
 ok $? "dpkg -r routehook" || sed 's/^/#   /' "$T/remove.log"
+is "$(pgrep -f '^/usr/sbin/routehook' | wc -l)" 0 "remove stopped it"
 [ ! -e /usr/sbin/routehook-worker ] && [ ! -e /lib/systemd/system/routehook-worker.service ]
 ok $? "remove takes the programs and units"
 [ -f /etc/routehook/routehook.conf ] && [ -s /etc/routehook/client.secret ] &&

@@ -3,10 +3,11 @@
 # request in the environment, the body on stdin), the responder answers
 # one request on stdout and exits 0: 202 with one file in new/, 400 for a
 # short body, 401 for a bad signature, 413 before reading stdin, and
-# health by either REQUEST_URI or SCRIPT_NAME + PATH_INFO.
+# health by either REQUEST_URI or SCRIPT_NAME + PATH_INFO, at the mount
+# configured (receiver.mount).
 . "$(dirname "$0")/../lib.sh"
 
-write_config
+write_config 'mount = "/cgi-bin/routehook";'
 mkdir -p "$T/spool"
 printf '{"eventType":"routing.user.status.update","userId":"u-1","status":"available"}\n' >"$T/ev.json"
 len=$(wc -c <"$T/ev.json" | tr -d ' ')

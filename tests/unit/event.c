@@ -243,6 +243,7 @@ static void
 test_good(void)
 {
 	struct event ev;
+	const char *field;
 	char err[256];
 	size_t i;
 
@@ -266,6 +267,51 @@ test_good(void)
 		is_str(ev.presence_id, g->presence, "%s: presence", g->name);
 		is_int(ev.joined, g->joined, "%s: joined", g->name);
 		is_int(ev.ts_ms, g->ts, "%s: ts_ms", g->name);
+		/* The responder's intake check agrees with the parse. */
+		is_int(event_own_time(g->body, strlen(g->body), &field),
+		    g->ts != 0, "%s: event_own_time says %s", g->name,
+		    g->ts != 0 ? "it has its time" : "it has none");
+	}
+}
+
+/* Which field a body without its time is told to add. */
+static void
+test_own_time_field(void)
+{
+	static const struct {
+		const char	*body, *field;
+		int		 rc;
+	} t[] = {
+		{ "{\"eventType\":\"x\"}", "timestamp", 0 },
+		{ "{\"eventType\":\"x\",\"timestamp\":\"bad\"}", "timestamp",
+		  1 },	/* present: judging it is event_parse()'s job */
+		{ "{\"userId\":\"u\",\"timestamp\":1}", "timestamp", 1 },
+		{ "{\"topicName\":\"" TOPIC_ST "\",\"eventBody\":"
+		  "{\"routingStatus\":{\"status\":\"IDLE\"}}}",
+		  "eventBody.routingStatus.startTime", 0 },
+		{ "{\"topicName\":\"" TOPIC_PR "\",\"eventBody\":"
+		  "{\"modifiedDate\":null}}", "eventBody.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"presence\":{},\"routingStatus\":{\"startTime\":1}}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"routingStatus\":{}}}", "eventBody.routingStatus.startTime",
+		  0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"detail\":{\"topicName\":\"" TOPIC_PR "\"}}",
+		  "eventBody.modifiedDate", 0 },
+		{ "[1]", "timestamp", -1 },
+		{ "{", "timestamp", -1 },
+	};
+	const char *field;
+	size_t i;
+
+	for (i = 0; i < NITEMS(t); i++) {
+		field = NULL;
+		is_int(event_own_time(t[i].body, strlen(t[i].body), &field),
+		    t[i].rc, "own time of %s", t[i].body);
+		is_str(field, t[i].field, "... names %s", t[i].field);
 	}
 }
 
@@ -768,10 +814,36 @@ test_call(void)
 	is_str(call.body, "{\"status\":\"IDLE\"}", "routing status: body");
 	is_int(event_order_key(&ev, key, sizeof(key)), 0, "status key");
 	is_str(key, "status:" U, "status key");
-	strcpy(ev.status, "NOT_RESPONDING");
-	is_int(event_call(&ev, &call), 0, "NOT_RESPONDING call");
-	is_str(call.body, "{\"status\":\"NOT_RESPONDING\"}",
-	    "NOT_RESPONDING body");
+	{
+		static const char *const sys[] = { "INTERACTING",
+		    "COMMUNICATING", "NOT_RESPONDING" };
+		char why[128];
+		size_t i;
+
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "IDLE is not ignored");
+		strcpy(ev.status, "OFF_QUEUE");
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "OFF_QUEUE is not ignored");
+		for (i = 0; i < NITEMS(sys); i++) {
+			strcpy(ev.status, sys[i]);
+			why[0] = '\0';
+			ok(event_ignored(&ev, why, sizeof(why)) == 1 &&
+			    strstr(why, sys[i]) != NULL &&
+			    strstr(why, "Genesys Cloud alone") != NULL,
+			    "%s, which only the system sets, is ignored: %s",
+			    sys[i], why);
+			is_int(event_call(&ev, &call), -1, "%s: no call",
+			    sys[i]);
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EVENT_PRESENCE;
+		strcpy(ev.status, "INTERACTING");
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "only a routing status event is ignored");
+		ev.kind = EVENT_ROUTING_STATUS;
+		strcpy(ev.user_id, U);
+	}
 	strcpy(ev.status, "ID\"LE");
 	is_int(event_call(&ev, &call), -1, "a status with a quote: no call");
 	strcpy(ev.status, "");
@@ -1015,6 +1087,7 @@ main(void)
 	test_good();
 	test_default_map();
 	test_documented_map();
+	test_own_time_field();
 	test_bad();
 	test_bad_raw();
 	test_err_bound();
