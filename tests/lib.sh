@@ -27,7 +27,7 @@ unset ROUTEHOOK_CONFIG
 # run_worker and start_worker (tests/t/valgrind.t sets it); split on spaces.
 RH_WRAP=${RH_WRAP:-}
 # What runs the worker and routehookctl as the spool's owner: nothing, or
-# setpriv under the privilege split (RH_SPLIT, below).
+# setpriv under the privilege split (RH_SPLIT, below); split on spaces.
 RH_AS_WORKER=
 
 rh_scratch=routehook-t
@@ -998,6 +998,8 @@ if [ -n "$RH_SPLIT" ]; then
 	done
 	AUDIT=$T/log/audit.jsonl
 	RH_SPAWN_ARGS="-u $RH_WEB_USER -g $RH_WORK_USER"
-	RH_AS_WORKER=as_work
+	# A command, not as_work: a function started with & runs in a
+	# subshell, and $! would be that shell's pid, not the worker's.
+	RH_AS_WORKER="setpriv --reuid=$RH_WORK_USER --regid=$RH_WORK_USER --init-groups --"
 fi
 
