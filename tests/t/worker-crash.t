@@ -18,7 +18,7 @@ while [ $i -lt 40 ]; do
 done
 assert "40 events accepted" send_many "$T/burst"
 
-"$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &
+$RH_AS_WORKER "$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &
 pid=$!
 # Calls are in flight once the first answers are in the journal.
 assert "the worker is calling" wait_for 20 api_calls_reach 8

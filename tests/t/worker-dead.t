@@ -69,6 +69,6 @@ assert_file_matches "$T/worker.log" \
     "the late applied event logs an SLA breach warning"
 is "$(spool_files new) $(spool_files cur) $(spool_files deferred)" "0 0 0" "nothing left in new/, cur/, deferred/"
 assert "no secret or token in the worker's log or the audit file" \
-    no_secrets "$T/worker.log" "$T/audit.jsonl"
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing

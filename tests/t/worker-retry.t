@@ -91,6 +91,6 @@ is "$(audit_of "$id9" '\(.outcome): \(.error)')" \
     "dead: older than max_age_s (1 s) after 1 attempt: HTTP 502 bad.gateway: The server received an invalid response from an upstream server." \
     "max_age_s used up: dead, with the last error"
 assert "no secret or token in the worker's log or the audit file" \
-    no_secrets "$T/worker.log" "$T/audit.jsonl"
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing
