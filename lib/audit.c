@@ -30,6 +30,7 @@
 
 #include "audit.h"
 #include "err.h"
+#include "log.h"
 #include "vis.h"
 
 /* "2026-11-28T22:47:33.123Z" and room for a five-digit year. */
@@ -237,15 +238,8 @@ audit_write(int fd, const char *line, size_t len)
 		 */
 		if ((off = lseek(fd, 0, SEEK_CUR)) != -1 && off >= n &&
 		    fstat(fd, &st) == 0 && st.st_size == off &&
-		    ftruncate(fd, off - n) == -1) {
-			/*
-			 * The part stays: nothing more can be done about it
-			 * here, and the caller hears of the full disk either
-			 * way.  (A (void) cast would not do: glibc marks
-			 * ftruncate warn_unused_result when built with
-			 * _FORTIFY_SOURCE, as Debian's package build is.)
-			 */
-		}
+		    ftruncate(fd, off - n) == -1)
+			log_warn("audit: taking back a part-written line");
 		errno = ENOSPC;
 		return -1;
 	}

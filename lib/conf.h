@@ -26,6 +26,7 @@
 #define CONF_ENV		"ROUTEHOOK_CONFIG"
 #define CONF_MAX_SECRETS	8
 #define CONF_MAX_STATUS_MAP	64
+#define CONF_MAX_ETCD		8	/* cluster.etcd_endpoints */
 
 /* A path-valued key, with the line it was set on (0: the default). */
 struct conf_path {
@@ -128,6 +129,18 @@ struct conf {
 	struct {
 		struct conf_path	 file;
 	} audit;
+
+	/* Absent by default: one host, its state in SPOOL/state (state.h). */
+	struct {
+		int			 enabled;	/* the section is there */
+		char			*etcd_endpoints[CONF_MAX_ETCD];
+		size_t			 netcd_endpoints;
+		char			*prefix;	/* "/routehook/" */
+		long			 lease_ttl_s;
+		struct conf_path	 ca_file;	/* path "" when unset */
+		struct conf_path	 cert_file;
+		struct conf_path	 key_file;
+	} cluster;
 
 	struct {
 		/* the built-in defaults first, then the file's entries */

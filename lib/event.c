@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "err.h"
 #include "event.h"
+#include "presence.h"
 #include "jobject.h"
 
 #define EVENT_QUOTE_MAX		64	/* bytes of sender input in a message */
@@ -280,13 +281,37 @@ event_map_status(const struct conf *c, const char *word)
 	return NULL;
 }
 
+/*
+ * The presence a word mapped to routing status `to` stands for, or NULL
+ * to keep the routing status: a word the config maps itself (one not
+ * built in, or built in with another target), and the statuses only the
+ * system sets.
+ */
+static const char *
+event_presence_for(const char *word, const char *to)
+{
+	size_t i;
+
+	if (strcmp(word, "IDLE") == 0)
+		return "OnQueue";
+	if (strcmp(word, "OFF_QUEUE") == 0)
+		return "Available";
+	for (i = 0; i < event_ndefault_status_map; i++)
+		if (strcasecmp(event_default_status_map[i].from, word) == 0)
+			break;
+	if (i == event_ndefault_status_map ||
+	    strcmp(event_default_status_map[i].to, to) != 0)
+		return NULL;
+	return presence_default(word);
+}
+
 /* word through routing.status_map into ev->status. */
 static int
 event_set_status(const struct conf *c, const char *word, struct event *ev,
     char *err, size_t errsz)
 {
 	char q[EVENT_QUOTE_BUF];
-	const char *to;
+	const char *to, *target;
 
 	event_quote(q, word);
 	if ((to = event_map_status(c, word)) == NULL)
@@ -296,6 +321,11 @@ event_set_status(const struct conf *c, const char *word, struct event *ev,
 		return err_set(err, errsz,
 		    "status \"%s\" maps to an invalid routing status", q);
 	memcpy(ev->status, to, strlen(to) + 1);
+	if ((target = event_presence_for(word, to)) != NULL) {
+		ev->kind = EVENT_PRESENCE;
+		snprintf(ev->presence_target, sizeof(ev->presence_target),
+		    "%s", target);
+	}
 	return 0;
 }
 

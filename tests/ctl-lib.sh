@@ -4,9 +4,9 @@
 # reports.
 
 # ctl_config [EXTRA-RECEIVER-LINES [EXTRA-TOP-LEVEL-LINES]]: write_config
-# with the audit file in $T/audit.jsonl (its directory exists).
+# with the audit file in $AUDIT (its directory exists).
 ctl_config() {
-	write_config "${1:-}" "audit = { file = \"$T/audit.jsonl\"; };
+	write_config "${1:-}" "audit = { file = \"$AUDIT\"; };
 ${2:-}"
 }
 
@@ -21,7 +21,7 @@ ctl_spool() {
 # stderr in $T/err, exit status in $rc.  Stdin is /dev/null: never a
 # terminal.
 run() {
-	"$CTL" -c "$T/routehook.conf" "$@" <"${RUN_STDIN:-/dev/null}" \
+	$RH_AS_WORKER "$CTL" -c "$T/routehook.conf" "$@" <"${RUN_STDIN:-/dev/null}" \
 	    >"$T/out" 2>"$T/err"
 	rc=$?
 	cat "$T/err" >>"$T/ctl.log"
@@ -52,5 +52,5 @@ audit() {
 	      payload_summary: {eventType: $type, userId: $user},
 	      outcome: $outcome, attempt: 1, http_status: $status,
 	      error: (if $err == "" then null else $err end)}' \
-	    >>"$T/audit.jsonl"
+	    >>"$AUDIT"
 }

@@ -26,11 +26,16 @@ unset ROUTEHOOK_CONFIG
 # A command put before the responder and the worker by start_responder,
 # run_worker and start_worker (tests/t/valgrind.t sets it); split on spaces.
 RH_WRAP=${RH_WRAP:-}
+# What runs the worker and routehookctl as the spool's owner: nothing, or
+# setpriv under the privilege split (RH_SPLIT, below); split on spaces.
+RH_AS_WORKER=
 
 rh_scratch=routehook-t
 [ -z "${RH_NO_TAP:-}" ] || rh_scratch=routehook-demo
 T=$(mktemp -d "${TMPDIR:-/tmp}/$rh_scratch.XXXXXX")
 chmod 755 "$T"
+# The worker's audit file (worker_config, audit_jq and the like).
+AUDIT=$T/audit.jsonl
 
 # python3 is the system's, the one make deps installs, even when another
 # comes first in PATH: a version manager's shim (pyenv's) costs half a
@@ -287,6 +292,7 @@ receiver = {
 };
 ${2:-}
 CONF
+	[ -z "$RH_SPLIT" ] || split_layout
 }
 
 # sign FILE [SECRET-FILE]: the hex HMAC-SHA256 of FILE's bytes.
@@ -331,11 +337,12 @@ responder_up() {
 
 # start_nginx: nginx on a free loopback port ($NGINX_PORT) with
 # contrib/nginx/routehook.conf mounted at /routehook/ and fastcgi_pass
-# pointed at $T/fcgi.sock.
+# pointed at $T/fcgi.sock, or at $NGINX_FCGI_PASS when set (an upstream's
+# name, defined in $NGINX_HTTP_EXTRA, lines for the http block).
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
-	sed -e "s|unix:/run/routehook/fcgi.sock|unix:$T/fcgi.sock|" \
+	sed -e "s|unix:/run/routehook/fcgi.sock|${NGINX_FCGI_PASS:-unix:$T/fcgi.sock}|" \
 	    "$RH_TOP/contrib/nginx/routehook.conf" >"$T/nginx/routehook.conf"
 	# "include fastcgi_params" is relative to the configuration's
 	# directory: bring the system's copy next to ours.
@@ -355,6 +362,7 @@ http {
   proxy_temp_path $T/nginx/proxy;
   uwsgi_temp_path $T/nginx/uwsgi;
   scgi_temp_path $T/nginx/scgi;
+  ${NGINX_HTTP_EXTRA:-}
   server {
     listen 127.0.0.1:$NGINX_PORT;
     include $T/nginx/routehook.conf;
@@ -708,7 +716,7 @@ control() {
 # worker_config [WORKER-LINES [GENESYS-LINES [TOP-LEVEL-LINES]]]: the
 # responder's write_config plus genesys (pointed at the stand-in, trusting
 # the test CA, timeout_ms 5000 times RH_TIMEOUT_SCALE), worker (short
-# backoff: 100 ms to 1 s) and audit ($T/audit.jsonl) sections.  A key set
+# backoff: 100 ms to 1 s) and audit ($AUDIT) sections.  A key set
 # in the extra lines replaces the default given here.  CLIENT_ID
 # overrides the client id.
 worker_config() {
@@ -728,21 +736,23 @@ worker_config() {
   $_g
 };
 worker = { $_w };
-audit = { file = \"$T/audit.jsonl\"; };
+audit = { file = \"$AUDIT\"; };
 ${3:-}"
 }
 
 # run_worker [ARGS...]: one `routehook-worker --once` in the foreground,
 # stderr appended to $T/worker.log; returns its exit status.
 run_worker() {
-	$RH_WRAP "$WORKER" -c "$T/routehook.conf" --once "$@" 2>>"$T/worker.log"
+	$RH_AS_WORKER $RH_WRAP "$WORKER" -c "$T/routehook.conf" --once "$@" \
+	    2>>"$T/worker.log"
 }
 
 # start_worker [ARGS...]: the worker as a daemon ($WORKER_PID), stderr in
 # $T/worker.log; returns once it has logged its start.
 start_worker() {
 	_started=$(grep -c 'started (daemon)' "$T/worker.log" 2>/dev/null)
-	$RH_WRAP "$WORKER" -c "$T/routehook.conf" "$@" 2>>"$T/worker.log" &
+	$RH_AS_WORKER $RH_WRAP "$WORKER" -c "$T/routehook.conf" "$@" \
+	    2>>"$T/worker.log" &
 	WORKER_PID=$!
 	track "$WORKER_PID"
 	wait_for 10 sh -c "[ \$(grep -c 'started (daemon)' '$T/worker.log') \
@@ -793,7 +803,7 @@ status_event() {
 # audit_jq JQ-FILTER: the filter applied to the audit file as one array
 # (jq -s -c -r: strings come out raw, the rest as compact JSON).
 audit_jq() {
-	jq -s -c -r "$1" "$T/audit.jsonl" 2>/dev/null
+	jq -s -c -r "$1" "$AUDIT" 2>/dev/null
 }
 
 # journal JQ-FILTER: the same over the stand-in's journal of API calls.
@@ -805,7 +815,7 @@ journal() {
 # as a jq string with \(...) in it: audit_of "$id" '\(.outcome) \(.attempt)'.
 audit_of() {
 	jq -r --arg id "$1" "select(.event_id == \$id) | \"$2\"" \
-	    "$T/audit.jsonl" 2>/dev/null
+	    "$AUDIT" 2>/dev/null
 }
 
 # audit_outcomes ID: event ID's outcomes, oldest first, on one line.
@@ -823,7 +833,7 @@ audit_has() {
 audit_count() {
 	jq -s --arg o "$1" --arg u "${2:-}" '[.[] | select(.outcome == $o and
 	    (.payload_summary.userId // "" | startswith($u)))] | length' \
-	    "$T/audit.jsonl" 2>/dev/null || echo 0
+	    "$AUDIT" 2>/dev/null || echo 0
 }
 
 # audit_count_is OUTCOME N [USER-PREFIX]: audit_count says N (for wait_for).
@@ -836,7 +846,7 @@ audit_count_is() {
 audit_tally() {
 	jq -s -r --arg u "${1:-}" '[.[] | select(.payload_summary.userId // ""
 	    | startswith($u)) | .outcome] | group_by(.)
-	    | map("\(.[0]):\(length)") | join(" ")' "$T/audit.jsonl" 2>/dev/null
+	    | map("\(.[0]):\(length)") | join(" ")' "$AUDIT" 2>/dev/null
 }
 
 # api_calls [USER]: how many API calls (not token fetches) the stand-in
@@ -883,6 +893,102 @@ no_secrets() {
 	return 0
 }
 
+# --- etcd (etcd.t, cluster.t) -------------------------------------------
+
+# start_etcd_cluster [N]: N (default 3) etcd members on loopback free
+# ports, one cluster, data and logs under $T/etcd/.  Sets ETCD_ENDPOINTS
+# (client URLs, space-separated), ETCD_CONF_ENDPOINTS (the same as a
+# libconfig list's contents) and ETCD_PID_1 .. ETCD_PID_N.  Returns once
+# every member says it is healthy, which it does only with a leader.
+# Short heartbeat and election timeouts, so that a killed leader is
+# replaced within a second or so, as the tests kill members on purpose.
+start_etcd_cluster() {
+	_n=${1:-3}
+	command -v etcd >/dev/null 2>&1 || bail "etcd not installed (etcd-server)"
+	mkdir -p "$T/etcd"
+	# One python3 for every port: each start costs seconds under load.
+	_ports=$(python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * _n)))
+	_peers=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		# shellcheck disable=SC2086
+		set -- $_ports
+		eval "ETCD_CPORT_$_i=$1 ETCD_PPORT_$_i=$2"
+		shift 2
+		_ports=$*
+		eval "_pp=\$ETCD_PPORT_$_i"
+		_peers="$_peers${_peers:+,}m$_i=http://127.0.0.1:$_pp"
+		_i=$((_i + 1))
+	done
+	ETCD_ENDPOINTS=
+	ETCD_CONF_ENDPOINTS=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		start_etcd_member "$_i" "$_peers"
+		eval "_cp=\$ETCD_CPORT_$_i"
+		ETCD_ENDPOINTS="$ETCD_ENDPOINTS${ETCD_ENDPOINTS:+ }http://127.0.0.1:$_cp"
+		ETCD_CONF_ENDPOINTS="$ETCD_CONF_ENDPOINTS${ETCD_CONF_ENDPOINTS:+, }\"http://127.0.0.1:$_cp\""
+		_i=$((_i + 1))
+	done
+	for _e in $ETCD_ENDPOINTS; do
+		wait_for 20 etcd_healthy "$_e" ||
+		    bail "etcd $_e not healthy: $(tail -n 5 "$T"/etcd/m*.log)"
+	done
+}
+
+# start_etcd_member I PEERS: member I of the cluster PEERS (also to
+# restart one that was killed: its data directory is kept).
+start_etcd_member() {
+	eval "_cp=\$ETCD_CPORT_$1 _pp=\$ETCD_PPORT_$1"
+	_state=new
+	[ -d "$T/etcd/m$1" ] && _state=existing
+	etcd --name "m$1" --data-dir "$T/etcd/m$1" \
+	    --listen-client-urls "http://127.0.0.1:$_cp" \
+	    --advertise-client-urls "http://127.0.0.1:$_cp" \
+	    --listen-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-cluster "$2" --initial-cluster-state "$_state" \
+	    --initial-cluster-token "rh-$$" \
+	    --heartbeat-interval 50 --election-timeout 500 \
+	    >>"$T/etcd/m$1.log" 2>&1 &
+	eval "ETCD_PID_$1=$!"
+	track "$!"
+}
+
+# etcd_healthy URL: the member at URL answers /health with "true" (it
+# has a leader and can commit).
+etcd_healthy() {
+	curl -s -m 2 "$1/health" | grep -q '"health":"true"'
+}
+
+# stop_etcd_cluster: kill -9 every member (their data is scratch):
+# a member stopped with TERM first tries to hand its leadership over,
+# which takes seconds with its peers gone.
+stop_etcd_cluster() {
+	_i=1
+	while eval "[ -n \"\${ETCD_PID_$_i:-}\" ]"; do
+		kill_etcd "$_i"
+		_i=$((_i + 1))
+	done
+}
+
+# kill_etcd I: kill -9 member I, and wait until it has gone.
+kill_etcd() {
+	eval "_p=\$ETCD_PID_$1"
+	kill -9 "$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+}
+
+# cluster_config [TTL [PREFIX]]: the cluster section for
+# $ETCD_CONF_ENDPOINTS, lease_ttl_s TTL (3), prefix PREFIX (/rh-PID/).
+cluster_config() {
+	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "%s"; lease_ttl_s = %s; };\n' \
+	    "$ETCD_CONF_ENDPOINTS" "${2:-/rh-$$/}" "${1:-3}"
+}
+
 # --- a small filesystem of its own (disk-full tests) --------------------
 
 # loop_fs DIR [MIB]: a fresh ext4 filesystem of MIB MiB (4 unless given),
@@ -921,3 +1027,77 @@ fill_fs() {
 free_fs() {
 	rm -f "$1/.filler" "$1/.filler2" && sync
 }
+
+# --- the privilege split (README, contrib/routehook-setup.sh) ------------
+#
+# RH_SPLIT=1 in the environment runs a script's programs as the README
+# installs them (tests/t/split-*.t run worker scripts so): two real users,
+# RH_WEB_USER (rh-web) for the responder, spawned by spawn-fcgi -u/-g, and
+# RH_WORK_USER (rh-work) for the worker and routehookctl, run by setpriv
+# (which execs: $! stays the program's pid).  The users are created the
+# first time, by contrib/routehook-setup.sh itself, and reused after.
+# write_config lays the scratch directory out as that script lays out
+# /etc/routehook, /var/spool/routehook and /var/log/routehook: $T is the
+# config directory (root:rh-work 0750), the spool is $T/spool, the audit
+# file goes to $T/log/audit.jsonl ($AUDIT), and the three programs are
+# copied to $T/bin, since the tree may be out of the two users' reach.
+# Needs root: a script run so as anyone else is skipped, not passed.
+RH_SPLIT=${RH_SPLIT:-}
+RH_WEB_USER=${RH_WEB_USER:-rh-web}
+RH_WORK_USER=${RH_WORK_USER:-rh-work}
+
+# split_layout: routehook-setup.sh over $T (users made once, owners and
+# modes put back every time), then what it does not know about: the
+# programs and the test CA.
+split_layout() {
+	# Two scripts may create the users at once, and useradd refuses
+	# while another holds /etc/passwd's lock: one at a time, retried.
+	wait_for 30 split_setup ||
+	    bail "routehook-setup.sh failed: $(tail -n 5 "$T/setup.log")"
+	if [ ! -x "$T/bin/routehook-worker" ]; then
+		mkdir -p "$T/bin" &&
+		    cp "$FCGI" "$WORKER" "$CTL" "$T/bin/" &&
+		    chmod 755 "$T/bin" "$T/bin"/* || bail "cannot copy the programs"
+	fi
+	FCGI=$T/bin/routehook-fcgi
+	WORKER=$T/bin/routehook-worker
+	CTL=$T/bin/routehookctl
+	# A CA certificate is public; mkcerts.sh makes everything 0600.
+	if [ -d "$T/certs" ]; then
+		chmod 755 "$T/certs"
+		chmod 644 "$T/certs/ca.pem"
+	fi
+}
+
+split_setup() {
+	flock "${TMPDIR:-/tmp}/routehook-split.lock" \
+	    env ROUTEHOOK_USER="$RH_WORK_USER" \
+	    ROUTEHOOK_FCGI_USER="$RH_WEB_USER" ROUTEHOOK_ETC="$T" \
+	    ROUTEHOOK_SPOOL="$T/spool" ROUTEHOOK_LOG="$T/log" \
+	    ROUTEHOOK_SAMPLE="$T/no-sample" \
+	    sh "$RH_TOP/contrib/routehook-setup.sh" >>"$T/setup.log" 2>&1
+}
+
+# as_web COMMAND... / as_work COMMAND...: COMMAND as the responder's or
+# the worker's user, with that user's groups.
+as_web() {
+	setpriv --reuid="$RH_WEB_USER" --regid="$RH_WEB_USER" --init-groups \
+	    -- "$@"
+}
+as_work() {
+	setpriv --reuid="$RH_WORK_USER" --regid="$RH_WORK_USER" \
+	    --init-groups -- "$@"
+}
+
+if [ -n "$RH_SPLIT" ]; then
+	need_root "the privilege split (two users)"
+	for _c in useradd setpriv flock spawn-fcgi; do
+		command -v "$_c" >/dev/null || skip_all "the privilege split needs $_c"
+	done
+	AUDIT=$T/log/audit.jsonl
+	RH_SPAWN_ARGS="-u $RH_WEB_USER -g $RH_WORK_USER"
+	# A command, not as_work: a function started with & runs in a
+	# subshell, and $! would be that shell's pid, not the worker's.
+	RH_AS_WORKER="setpriv --reuid=$RH_WORK_USER --regid=$RH_WORK_USER --init-groups --"
+fi
+

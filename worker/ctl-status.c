@@ -44,13 +44,17 @@ const char ctl_status_usage[] =
 "the age of the oldest; when the next deferred event is due; the last N\n"
 "outcomes from the audit file (default 10) and, for the last hour and the\n"
 "last day, the outcomes by kind and the SLA breaches; the OAuth token the\n"
-"worker has cached, and when it expires.\n"
+"worker has cached, and when it expires; with a cluster section, the\n"
+"hosts alive, user locks held and shared budget spent, or that etcd does\n"
+"not answer.\n"
 "\n"
 "  --json     the same as one JSON object:\n"
 "             {\"spool\":{\"new\":{\"count\",\"oldest_age_s\"},...},\n"
 "              \"audit\":{\"last\":[...],\"last_hour\":{...},\n"
 "                       \"last_day\":{...}},\n"
-"              \"token\":{\"cached\",\"expires_in_s\"}}\n"
+"              \"token\":{\"cached\",\"expires_in_s\"},\n"
+"              \"cluster\":{\"etcd_answers\",\"hosts\",\"locks\",\n"
+"                         \"budget_used\"}}\n"
 "  --last N   how many recent outcomes to show (0 to 1000)\n"
 "\n"
 "exit status: 0 done, 1 the audit file could not be read, 100 usage or\n"
@@ -75,6 +79,9 @@ struct ctl_status {
 	int			 nlast, want_last;
 	struct ctl_window	 hour, day;
 	int			 token;		/* 1, 0, -1, or -2: no client */
+	int			 cluster;	/* 1 etcd answers, 0 not, -1 none */
+	long			 cl_hosts, cl_locks, cl_used;
+	char			 cl_err[512];
 	time_t			 token_exp;
 	int			 paused;	/* state/paused (state.h) */
 	time_t			 paused_since;
@@ -194,6 +201,12 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
 		    &st->token_exp);
+
+	st->cluster = -1;
+	if (c->cluster.enabled)
+		st->cluster = ctl_cluster_summary(c, &st->cl_hosts,
+		    &st->cl_locks, &st->cl_used, st->cl_err,
+		    sizeof(st->cl_err)) == 0;
 	return 0;
 }
 
@@ -320,6 +333,15 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			    when);
 		}
 	}
+	if (st->cluster == 1)
+		printf("cluster %ld host%s alive, %ld user lock%s held, budget "
+		    "%ld of %ld used (routehookctl cluster tells more)\n",
+		    st->cl_hosts, st->cl_hosts == 1 ? "" : "s", st->cl_locks,
+		    st->cl_locks == 1 ? "" : "s", st->cl_used,
+		    c->genesys.requests_per_minute);
+	else if (st->cluster == 0)
+		printf("cluster etcd does not answer: no worker applies "
+		    "anything until it does (%s)\n", st->cl_err);
 }
 
 /* --- JSON ---------------------------------------------------------------- */
@@ -436,6 +458,28 @@ ctl_json_token(const struct ctl_status *st, int *bad)
 	return t;
 }
 
+/* {"etcd_answers","hosts","locks","budget_used"} or with "error". */
+static struct json_object *
+ctl_json_cluster(const struct ctl_status *st, int *bad)
+{
+	struct json_object *t;
+
+	if ((t = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(t, "etcd_answers", json_object_new_boolean(st->cluster == 1),
+	    bad);
+	if (st->cluster == 1) {
+		ctl_jset(t, "hosts", json_object_new_int64(st->cl_hosts), bad);
+		ctl_jset(t, "locks", json_object_new_int64(st->cl_locks), bad);
+		ctl_jset(t, "budget_used", json_object_new_int64(st->cl_used),
+		    bad);
+	} else
+		ctl_jset(t, "error", json_object_new_string(st->cl_err), bad);
+	return t;
+}
+
 static int
 ctl_status_json(const struct ctl_status *st, const struct conf *c)
 {
@@ -455,6 +499,8 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 		    &bad);
 	else
 		ctl_jnull(o, "paused", &bad);
+	if (st->cluster != -1)
+		ctl_jset(o, "cluster", ctl_json_cluster(st, &bad), &bad);
 	s = bad ? NULL : json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL) {

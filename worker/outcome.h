@@ -71,6 +71,7 @@ struct job {
 	enum spool_dir		 from;		/* new/ or deferred/ */
 	int			 fd;		/* claim lock on cur/ID */
 	int			 lock_fd;	/* user lock while calling */
+	long long		 lock_rev;	/* ... in etcd; 0: none */
 	struct event		 ev;
 	char			 key[ORDER_KEY_MAX];
 	long long		 stamp;		/* order_stamp() */

@@ -10,6 +10,7 @@
 . "$RH_TOP/tests/ctl-lib.sh"
 
 start_standin
+control POST members '{"q-1": ["agent-3"]}' >/dev/null
 # A long backoff: a deferred event is not due again until flushed.
 worker_config "backoff_min_ms = 60000; backoff_max_ms = 120000; max_attempts = 2;" "" \
     'sla = { threshold_ms = 600000; };'
@@ -30,7 +31,7 @@ run queue list --json
 is "$rc" 0 "list --json: exit 0"
 is "$(wc -l <"$T/out")" 4 "list --json: one line per event"
 is "$(jq -s -c '[.[] | "\(.dir) \(.user) \(.kind) \(.attempts) \(.next_attempt_in_s)"]' "$T/out")" \
-    '["new agent-1 status 0 0","new agent-2 status 0 0","new agent-3 queue 0 0","new agent-9 status 0 0"]' \
+    '["new agent-1 presence 0 0","new agent-2 presence 0 0","new agent-3 queue 0 0","new agent-9 presence 0 0"]' \
     "list --json: dir, user, kind, attempts, next attempt, oldest first"
 
 run queue hold "$id2" "$id3"
@@ -48,7 +49,7 @@ is "$(spool_files deferred):$(spool_files dead)" "1:1" "agent-1 deferred (503), 
 
 run queue list
 is "$(wc -l <"$T/out")" 3 "list: three waiting (two held, one deferred), no header into a file"
-grep -E "^$id1 +deferred +[0-9]+s +agent-1 +status +1 +in [0-9]+m[0-9]+s +HTTP 503 " "$T/out" >/dev/null
+grep -E "^$id1 +deferred +[0-9]+s +agent-1 +presence +1 +in [0-9]+m[0-9]+s +HTTP 503 " "$T/out" >/dev/null
 ok $? "list: the deferred event with its attempts, next attempt and last error"
 grep -E "^$id3 +hold +[0-9]+s +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
 ok $? "list: a held event says held"

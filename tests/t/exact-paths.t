@@ -27,14 +27,13 @@ paths() {
 	_n=$1
 	_b=$2
 	is "$(get "$_b/routehook/metrics")" 200 "$_n: metrics from 127.0.0.1"
-	counters
-	ok $? "$_n: ... is the metrics page"
+	assert "$_n: ... is the metrics page" counters
 	for _p in /routehook/metrics /routehook/metrics/ /routehook/x/metrics \
 	    /routehook/x/y/metrics '/routehook/metrics?a=1' \
 	    /routehook//metrics; do
 		_c=$(get --interface 127.0.0.2 "$_b$_p")
-		counters
-		ok $((! $?)) "$_n: $_p from 127.0.0.2 does not serve the counters ($_c)"
+		refute "$_n: $_p from 127.0.0.2 does not serve the counters ($_c)" \
+		    counters
 		case $_c in 2??) ok 1 "$_n: $_p from 127.0.0.2 is refused ($_c)" ;;
 		*) ok 0 "$_n: $_p from 127.0.0.2 is refused ($_c)" ;; esac
 	done

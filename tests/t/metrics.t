@@ -195,10 +195,10 @@ done
 is "$(audit_tally)" \
     "applied:3 dead:2 deferred:1 superseded:1" "run 1: the audit file agrees"
 is "$(grep '^routehook_worker_api_calls_total' "$T/run1" | sort | tr '\n' ' ')" \
-    'routehook_worker_api_calls_total{code="200"} 3 routehook_worker_api_calls_total{code="400"} 1 routehook_worker_api_calls_total{code="503"} 1 ' \
-    "run 1: API calls by code: 3 200, 1 400, 1 503, and no other code"
+    'routehook_worker_api_calls_total{code="200"} 4 routehook_worker_api_calls_total{code="400"} 1 routehook_worker_api_calls_total{code="503"} 1 ' \
+    "run 1: API calls by code: 4 200 (one the presence definitions), 1 400, 1 503, and no other code"
 is "$(journal '[.[] | select(.path | startswith("/api/")) | .status] | sort | map(tostring) | join(" ")')" \
-    "200 200 200 400 503" "run 1: the stand-in saw the same calls"
+    "200 200 200 200 400 503" "run 1: the stand-in saw the same calls"
 is "$(value "$T/run1" routehook_worker_token_fetches_total)" 1 \
     "run 1: one token fetched"
 is "$(value "$T/run1" routehook_worker_latency_seconds_count)" 5 \
@@ -245,8 +245,8 @@ for o in applied:1 deferred:0 dead:0 superseded:0; do
 	    "${o#*:}" "run 2 alone: ${o#*:} ${o%:*}"
 done
 is "$(grep '^routehook_worker_api_calls_total' "$T/run2" | tr '\n' ' ')" \
-    'routehook_worker_api_calls_total{code="200"} 1 ' \
-    "run 2 alone: one call, answered 200"
+    'routehook_worker_api_calls_total{code="200"} 2 ' \
+    "run 2 alone: its call and the presence definitions, answered 200"
 is "$(value "$T/run2" routehook_worker_token_fetches_total)" 0 \
     "run 2: the cached token, none fetched"
 is "$(value "$T/run2" routehook_worker_latency_seconds_count)" 1 \
@@ -281,7 +281,7 @@ stop_pid "$WORKER_PID"
 prom "$PROM" >"$T/d1" 2>"$T/d1.err"
 ok $? "daemon at exit: the textfile parses" || diag "$(cat "$T/d1.err")"
 is "$(value "$T/d1" 'routehook_worker_events_total{outcome="applied"}') $(value "$T/d1" 'routehook_worker_api_calls_total{code="200"}')" \
-    "1 1" "daemon at exit: the event it applied, and its call"
+    "1 2" "daemon at exit: the event it applied, its call and the definitions"
 is "$(ls -A "$T/textfile")" routehook.prom "no temp file is left beside it"
 
 done_testing

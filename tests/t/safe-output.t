@@ -5,8 +5,8 @@
 #
 #   - a spool file whose name holds a newline and a terminal escape
 #     sequence: the worker's log line about it stays one line with no
-#     ESC byte, and so do `routehookctl dead list` and the message of
-#     `dead show`, which refuses it;
+#     ESC byte, and so do `routehookctl queue list`, `dead list` and the
+#     message of `dead show`, which refuses it;
 #   - an audit line whose id holds the same: `routehookctl status` shows
 #     it escaped;
 #   - an API error text with invalid bytes and multibyte characters, long
@@ -29,6 +29,11 @@ valid_utf8() { python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("ut
 # --- a hostile spool file name -------------------------------------------
 evil=$(printf '%s.M1P1Q1.h\n\033[2Jrouthook-worker: forged line' "$(date +%s)")
 printf 'not JSON' >"$T/spool/new/$evil"
+run queue list
+is "$rc" 0 "queue list: exit 0"
+printable "$T/out"
+ok $? "queue list: no control byte reaches the terminal" || cat -v "$T/out"
+assert_file_has "$T/out" 'h\n\033[2Jrouthook-worker: forged line' "queue list: the name escaped"
 run_worker
 is "$?" 0 "the worker handles the file (a dead letter)"
 assert "the file is in dead/ under its name" test -f "$T/spool/dead/$evil"

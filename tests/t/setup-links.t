@@ -44,16 +44,15 @@ chmod 600 "$T/victim-file"
 
 # --- a link in place of new/, to a directory ------------------------------
 as_w rmdir "$S/new"
-as_w ln -s "$T/victim-dir" "$S/new"
-ok $? "the spool's owner replaced new/ with a link"
+assert "the spool's owner replaced new/ with a link" \
+    as_w ln -s "$T/victim-dir" "$S/new"
 setup >"$T/setup2.out" 2>&1
 is "$?" 1 "the script refuses to go on: exit 1"
-grep -qF "$S/new is a symbolic link" "$T/setup2.out"
-ok $? "... naming the link" || sed 's/^/# /' "$T/setup2.out"
+assert "... naming the link" \
+    grep -qF "$S/new is a symbolic link" "$T/setup2.out" || sed 's/^/# /' "$T/setup2.out"
 is "$(mode "$T/victim-dir")" "755 root root" \
     "the directory the link points to keeps its owner and mode"
-[ -L "$S/new" ]
-ok $? "the link itself is left for the administrator to see"
+assert "the link itself is left for the administrator to see" test -L "$S/new"
 
 # --- a link in place of state/, to a file ---------------------------------
 as_w rm "$S/new"
@@ -62,8 +61,8 @@ as_w rmdir "$S/state"
 as_w ln -s "$T/victim-file" "$S/state"
 setup >"$T/setup3.out" 2>&1
 is "$?" 1 "a link in place of state/: exit 1"
-grep -qF "$S/state is a symbolic link" "$T/setup3.out"
-ok $? "... naming it" || sed 's/^/# /' "$T/setup3.out"
+assert "... naming it" \
+    grep -qF "$S/state is a symbolic link" "$T/setup3.out" || sed 's/^/# /' "$T/setup3.out"
 is "$(mode "$T/victim-file")" "600 root root" \
     "the file the link points to keeps its owner and mode"
 is "$(mode "$S/new")" "2770 $w $w" \
@@ -75,8 +74,7 @@ rmdir "$T/log"
 ln -s "$T/nowhere" "$T/log"
 setup >"$T/setup4.out" 2>&1
 is "$?" 1 "a dangling link in place of the log directory: exit 1"
-[ ! -e "$T/nowhere" ]
-ok $? "nothing is created where it points"
+assert "nothing is created where it points" test ! -e "$T/nowhere"
 
 # --- all links gone: the layout comes back --------------------------------
 rm "$T/log"

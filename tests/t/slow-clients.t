@@ -99,8 +99,7 @@ n=$(spool_files new)
 storm 20
 set -- $(signed_event)
 is "$1" 202 "during the storm, a signed event is accepted"
-[ "${2:-99999}" -le 1000 ]
-ok $? "... within a second ($2 ms)"
+assert "... within a second ($2 ms)" test "${2:-99999}" -le 1000
 is "$(spool_files new)" "$((n + 1))" "only the signed event is spooled"
 wait "$STORM_PID"
 is "$(grep -cvE '^(408|closed)$' "$T/storm.out")" 0 \

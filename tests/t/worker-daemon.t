@@ -48,7 +48,7 @@ control POST faults '{"agent-4": [{"status": 503}]}' >/dev/null
 send "$(status_event agent-4 available)" && id4=$SENT_ID
 assert "a 503 defers the event for a minute" \
     wait_for 5 test -e "$T/spool/deferred/$id4"
-touch "$T/spool/deferred/$id4"
+touch -c "$T/spool/deferred/$id4"	# never an empty event in its place
 assert "touch makes it due: applied within 3 s" \
     wait_for 3 audit_has "$id4" applied
 

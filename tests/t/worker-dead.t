@@ -52,7 +52,7 @@ assert "an unknown notification topic: dead at once ($(reason "$id8"))" \
     matches "$(reason "$id8")" '^dead 0 null .'
 assert "a non-boolean joined: dead at once ($(reason "$id9"))" \
     matches "$(reason "$id9")" '^dead 0 null .*joined'
-is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | sort | join(" ")')" \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/") or startswith("/api/v2/routing/")) | .user] | sort | join(" ")')" \
     "agent-1 agent-10 agent-2 agent-3 agent-4" "no call for an event that cannot be mapped"
 is "$(standin_state '.routingstatus | keys | join(" ")')" "agent-10" \
     "only the good event applied"
@@ -69,6 +69,6 @@ assert_file_matches "$T/worker.log" \
     "the late applied event logs an SLA breach warning"
 is "$(spool_files new) $(spool_files cur) $(spool_files deferred)" "0 0 0" "nothing left in new/, cur/, deferred/"
 assert "no secret or token in the worker's log or the audit file" \
-    no_secrets "$T/worker.log" "$T/audit.jsonl"
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing

@@ -7,7 +7,10 @@
 
 start_standin --latency-ms 200
 control POST members '{"q-1": ["agent-1"]}' >/dev/null
-worker_config "" "" 'sla = { threshold_ms = 600000; };'
+# Words the config maps itself set the routing status, so that the
+# statuses and the presence below are two kinds of state.
+worker_config "" "" 'sla = { threshold_ms = 600000; };
+routing = { status_map = { ready = "IDLE"; gone = "OFF_QUEUE"; }; };'
 start_responder
 start_nginx
 avail=$(standin_state .presence_definitions.AVAILABLE)
@@ -19,20 +22,20 @@ superseded_of() {
 }
 
 # agent-1: four statuses arriving out of order; the 10:00:04 one is newest.
-send "$(status_event agent-1 OFF_QUEUE 2026-01-01T10:00:03Z)" && a1=$SENT_ID &&
-send "$(status_event agent-1 available 2026-01-01T10:00:01Z)" && a2=$SENT_ID &&
-send "$(status_event agent-1 IDLE 2026-01-01T10:00:04Z)" && newest=$SENT_ID &&
-send "$(status_event agent-1 offline 2026-01-01T10:00:02Z)" && a4=$SENT_ID &&
+send "$(status_event agent-1 gone 2026-01-01T10:00:03Z)" && a1=$SENT_ID &&
+send "$(status_event agent-1 ready 2026-01-01T10:00:01Z)" && a2=$SENT_ID &&
+send "$(status_event agent-1 ready 2026-01-01T10:00:04Z)" && newest=$SENT_ID &&
+send "$(status_event agent-1 gone 2026-01-01T10:00:02Z)" && a4=$SENT_ID &&
 # other kinds of state for agent-1 are not superseded by its statuses
 send '{"eventType":"routing.queue.member.status.update","queueId":"q-1","userId":"agent-1","joined":true}' &&
 send "{\"topicName\":\"v2.users.agent-1.presence\",\"eventBody\":{\"presenceDefinition\":{\"id\":\"$avail\"}}}" &&
 # agent-2: no timestamps, so the receipt order decides: the last one wins
-send "$(status_event agent-2 offline)" &&
-send "$(status_event agent-2 available)" &&
-send "$(status_event agent-2 OFF_QUEUE)" &&
+send "$(status_event agent-2 gone)" &&
+send "$(status_event agent-2 ready)" &&
+send "$(status_event agent-2 gone)" &&
 # agent-3: notification shape, startTime decides
-send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"IDLE","startTime":"2026-01-01T10:00:09.500Z"}}}' &&
-send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"OFF_QUEUE","startTime":"2026-01-01T10:00:09.000Z"}}}'
+send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"ready","startTime":"2026-01-01T10:00:09.500Z"}}}' &&
+send '{"topicName":"v2.users.agent-3.routingStatus","eventBody":{"routingStatus":{"status":"gone","startTime":"2026-01-01T10:00:09.000Z"}}}'
 ok $? "eleven events accepted"
 
 run_worker
@@ -67,14 +70,14 @@ is "$(spool_total)" 0 "nothing left in the spool"
 
 # A stale event after a newer one was applied is superseded, not applied;
 # a newer one is applied.
-send "$(status_event agent-1 available 2026-01-01T10:00:02Z)" && stale=$SENT_ID
+send "$(status_event agent-1 ready 2026-01-01T10:00:02Z)" && stale=$SENT_ID
 run_worker
 is "$?" 0 "--once exits 0 with only a stale event"
 is "$(audit_of "$stale" '\(.outcome) \(.error)')" \
     "superseded not newer than $newest, applied before" \
     "the stale event is superseded, naming the event applied before it"
 is "$(api_calls agent-1)" 3 "no call for the stale event"
-send "$(status_event agent-1 offline 2026-01-01T10:00:05Z)"
+send "$(status_event agent-1 gone 2026-01-01T10:00:05Z)"
 run_worker
 is "$(journal '[.[] | select(.user == "agent-1" and (.path | endswith("/routingstatus")))
     | .body.status] | last')" OFF_QUEUE \
@@ -84,7 +87,7 @@ is "$(spool_total)" 0 "nothing left in the spool"
 # A worker that died after applying an event but before its audit line left
 # the event's own stamp as the last applied: the next run records it as
 # applied without calling again.
-send "$(status_event agent-9 available 2026-01-01T11:00:00Z)" && id9=$SENT_ID
+send "$(status_event agent-9 ready 2026-01-01T11:00:00Z)" && id9=$SENT_ID
 echo "$(date -d 2026-01-01T11:00:00Z +%s)000 $id9" >"$T/spool/state/order/status:agent-9"
 run_worker
 is "$(audit_of "$id9" '\(.outcome) \(.http_status) \(.error)')" \

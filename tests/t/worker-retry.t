@@ -66,13 +66,18 @@ assert_file_matches "$T/worker.log" "dead letter $id2 .*gave up after 3 attempts
     "the dead letter is logged"
 
 # Token expiry: every call in flight gets a 401; one fresh token serves all.
+# (Queue joins: a presence would first list the definitions, and that one
+# call would meet the 401 alone.)
 issued=$(standin_state .tokens_issued)
 control POST expire-tokens >/dev/null
-for u in 4 5 6 7 8; do send "$(status_event agent-$u available)" || break; done
+control POST members '{"q-9": ["agent-4", "agent-5", "agent-6", "agent-7", "agent-8"]}' >/dev/null
+for u in 4 5 6 7 8; do
+	send "{\"eventType\":\"routing.queue.member.status.update\",\"queueId\":\"q-9\",\"userId\":\"agent-$u\",\"joined\":true,\"timestamp\":\"2026-01-01T10:00:00Z\"}" || break
+done
 run_worker
 is "$?" 0 "--once exits 0 after a token expiry"
-is "$(standin_state .tokens_issued) $(standin_state '[.routingstatus[] | select(. == "IDLE")] | length')" \
-    "$((issued + 1)) 6" "one fresh token, and all five events applied"
+is "$(standin_state .tokens_issued) $(standin_state '.queues["q-9"] | length')" \
+    "$((issued + 1)) 5" "one fresh token, and all five events applied"
 is "$(journal '[.[] | select(.status == 401)] | length') $(audit_jq '[.[] | select(.http_status == 401)] | length')" \
     "5 0" "each call saw one 401 and was retried (no 401 outcome audited)"
 
@@ -86,6 +91,6 @@ is "$(audit_of "$id9" '\(.outcome): \(.error)')" \
     "dead: older than max_age_s (1 s) after 1 attempt: HTTP 502 bad.gateway: The server received an invalid response from an upstream server." \
     "max_age_s used up: dead, with the last error"
 assert "no secret or token in the worker's log or the audit file" \
-    no_secrets "$T/worker.log" "$T/audit.jsonl"
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing

@@ -55,7 +55,7 @@ is "$(audit_of "$id3" '\(.outcome) \(.attempt)')" "applied 1" \
 stop_pid "$WORKER_PID"
 is "$(spool_total)" 0 "nothing left in the spool"
 assert "no secret or token in the worker's log or the audit file" \
-    no_secrets "$T/worker.log" "$T/audit.jsonl"
+    no_secrets "$T/worker.log" "$AUDIT"
 assert_file_lacks "$T/worker.log" "wrong-$$" \
     "the wrong secret is not in the log either"
 
