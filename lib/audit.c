@@ -4,6 +4,10 @@
  * audit_format() builds the line with json-c, which escapes whatever the
  * strings hold (quotes, newlines, control characters), so a line is always
  * one line of valid JSON whatever an error message or a sender's id says.
+ * json-c copies other bytes as they are, so each string is first made
+ * valid UTF-8 (utf8_repair: invalid bytes become U+FFFD, a long string is
+ * cut between characters), or a strict reader such as jq or Python would
+ * refuse the whole line over one stray byte of an API's answer.
  * It fails (-1) when memory runs out, when r->now is not a valid time, or
  * when the line would not fit the caller's buffer; nothing is written then.
  *
@@ -24,9 +28,12 @@
 
 #include "audit.h"
 #include "err.h"
+#include "vis.h"
 
 /* "2026-11-28T22:47:33.123Z" and room for a five-digit year. */
 #define AUDIT_TIME_MAX	40
+/* One string value, in bytes of UTF-8: a line holds a few of them. */
+#define AUDIT_STR_MAX	1024
 
 /* Keys are string literals added once each: json-c need not copy them. */
 #define AUDIT_ADD_FLAGS	(JSON_C_OBJECT_ADD_KEY_IS_NEW | \
@@ -46,15 +53,21 @@ audit_add(struct json_object *o, const char *key, struct json_object *val)
 	return 0;
 }
 
-/* A string or, for NULL (and "" when empty_is_null), JSON null. */
+/*
+ * A string, as valid UTF-8 of at most AUDIT_STR_MAX bytes, or, for NULL
+ * (and "" when empty_is_null), JSON null.
+ */
 static int
 audit_add_str(struct json_object *o, const char *key, const char *s,
     int empty_is_null)
 {
 	struct json_object *v = NULL;
+	char text[AUDIT_STR_MAX + 1];
+	size_t len;
 
 	if (s != NULL && !(empty_is_null && *s == '\0')) {
-		if ((v = json_object_new_string(s)) == NULL)
+		len = utf8_repair(text, sizeof(text), s, strlen(s));
+		if ((v = json_object_new_string_len(text, (int)len)) == NULL)
 			return -1;
 	}
 	return audit_add(o, key, v);

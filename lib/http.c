@@ -35,6 +35,7 @@
 #include "err.h"
 #include "http.h"
 #include "jobject.h"
+#include "vis.h"
 
 /* Bytes of a bearer header: "Authorization: Bearer " + token + NUL. */
 #define HTTP_AUTH_MAX	(4096 + 64)
@@ -436,6 +437,8 @@ http_error_text(long status, const char *body, size_t len, char *out,
 		snprintf(out + n, outsz - (size_t)n, ": %s", msg);
 	http_clean_copy(text, sizeof(text), out);
 	snprintf(out, outsz, "%s", text);
+	/* A message cut at outsz bytes may end in half a character. */
+	out[utf8_cut(out, strlen(out))] = '\0';
 	json_object_put(o);
 }
 

@@ -3,6 +3,13 @@
  * the strerror text comes from the thread-safe strerror_r) and hands the line to
  * stderr with a single write(2) (so lines from threads and processes sharing
  * one stderr never interleave) or to syslog(3).
+ *
+ * Every message is escaped whole with vis_mem() before it leaves: its
+ * arguments are often names and texts chosen by someone else (a spool
+ * file name, a request path, what Genesys answered), and escaping here,
+ * once, means no caller can forget to.  A newline in a message can then
+ * never start a forged line, nor an escape sequence reach a terminal
+ * that shows the log.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +20,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "vis.h"
 
 static const char *log_prog = "routehook";
 static int log_syslog;
@@ -30,18 +38,19 @@ static void
 log_emit(int prio, const char *level, int saved_errno, const char *fmt,
     va_list ap)
 {
-	char msg[1024], line[1200];
+	char msg[1024], safe[2048], line[2200];
 	int n;
 
 	/* The same sentence an err_set_sys() caller would have been given. */
 	err_setv(msg, sizeof(msg), saved_errno, fmt, ap);
+	(void)vis_str(safe, sizeof(safe), msg);
 	if (log_syslog) {
 		syslog(prio, "%s%s%s", level ? level : "", level ? ": " : "",
-		    msg);
+		    safe);
 		return;
 	}
 	n = snprintf(line, sizeof(line), "%s: %s%s%s\n", log_prog,
-	    level ? level : "", level ? ": " : "", msg);
+	    level ? level : "", level ? ": " : "", safe);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {

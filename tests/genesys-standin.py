@@ -99,7 +99,7 @@ ERROR_CODES = {
 }
 
 MAX_BODY = 1 << 20
-FAULT_KEYS = ("status", "retry_after", "delay_ms", "drop", "times")
+FAULT_KEYS = ("status", "retry_after", "delay_ms", "drop", "times", "body_b64")
 
 HELP_EPILOG = """\
 endpoints imitating Genesys Cloud (login and API host are the same server):
@@ -120,6 +120,8 @@ faults (--faults FILE, POST /__control/faults): {"<key>": [fault, ...], ...}
   Faults are consumed one per call (after the auth and rate-limit checks):
     {"status": 503}                 answer that code with the Genesys error body
     {"status": 429, "retry_after": 2}   429 + Retry-After (default 1)
+    {"status": 400, "body_b64": B64}    that code with these exact bytes as
+                                    the body (invalid UTF-8, say)
     {"delay_ms": 3000}              apply the call, answer normally but late
     {"drop": true}                  close the connection without answering
                                     (nothing is applied)
@@ -207,6 +209,13 @@ def normalize_faults(spec):
                 raise ValueError("delay_ms must be a number >= 0")
             if "drop" in f and f["drop"] is not True:
                 raise ValueError("drop must be true")
+            if "body_b64" in f:
+                if "status" not in f or not isinstance(f["body_b64"], str):
+                    raise ValueError("body_b64 is a base64 string, with a status")
+                try:
+                    base64.b64decode(f["body_b64"], validate=True)
+                except binascii.Error:
+                    raise ValueError("body_b64 is not base64")
             if "status" in f and f.get("drop"):
                 raise ValueError("a fault cannot both drop and answer a status")
             if not any(k in f for k in ("status", "delay_ms", "drop")):
@@ -472,7 +481,10 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(n)
 
     def _send(self, status, payload, headers):
-        data = b"" if payload is None else json.dumps(payload).encode()
+        if isinstance(payload, bytes):      # a fault's body_b64, as it is
+            data = payload
+        else:
+            data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         if payload is not None:
             self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -581,6 +593,8 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(n)
             else:
                 err = ApiError(status)
+            if "body_b64" in fault:
+                return Answer(status, base64.b64decode(fault["body_b64"]), headers)
             return Answer(status, self._error_body(err, correlation), headers)
         return None
 

@@ -32,6 +32,7 @@
 #include "event.h"
 #include "msclock.h"
 #include "spool.h"
+#include "vis.h"
 
 #define CTL_SKEW_MS	(300LL * 1000)
 #define CTL_BODY_MIN	(1024 * 1024)
@@ -299,7 +300,9 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 	struct ctl_dead_entry *e;
 	int wid = 2, wtype = 4, wuser = 4, w, rc = EXIT_PERM;
 	long long now = msclock_real();
-	char age[32];
+	/* Names, ids and reasons are not ours: escaped for the terminal. */
+	char age[32], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
+	char vuser[512], vreason[2048];
 	size_t i;
 
 	memset(&dl, 0, sizeof(dl));
@@ -308,11 +311,13 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 	for (i = 0; i < dl.n; i++) {
 		e = &dl.v[i];
 		ctl_dead_parse(c, sp, e, &dl.nomem);
-		if ((w = (int)strlen(e->id)) > wid)
+		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
 			wid = w;
-		if (e->type != NULL && (w = (int)strlen(e->type)) > wtype)
+		if (e->type != NULL && (w = (int)strlen(vis_str(vtype,
+		    sizeof(vtype), e->type))) > wtype)
 			wtype = w;
-		if (e->user != NULL && (w = (int)strlen(e->user)) > wuser)
+		if (e->user != NULL && (w = (int)strlen(vis_str(vuser,
+		    sizeof(vuser), e->user))) > wuser)
 			wuser = w;
 	}
 	if (dl.nomem) {
@@ -337,9 +342,13 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 			    sizeof(age));
 		else
 			snprintf(age, sizeof(age), "-");
-		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid, e->id, age, wtype,
-		    e->type ? e->type : "-", wuser, e->user ? e->user : "-",
-		    e->reason ? e->reason : "(no audit line)");
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid,
+		    vis_str(vid, sizeof(vid), e->id), age, wtype,
+		    vis_str(vtype, sizeof(vtype), e->type ? e->type : "-"),
+		    wuser,
+		    vis_str(vuser, sizeof(vuser), e->user ? e->user : "-"),
+		    vis_str(vreason, sizeof(vreason),
+		    e->reason ? e->reason : "(no audit line)"));
 	}
 	rc = EXIT_DONE;
 fail:
@@ -375,7 +384,8 @@ ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 	struct ctl_dead_list dl;
 	struct ctl_dead_entry *e;
 	int fd = -1, rc = EXIT_PERM;
-	char when[40];
+	char when[40], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
+	char vuser[512], vreason[2048];
 
 	memset(&dl, 0, sizeof(dl));
 	do {
@@ -400,10 +410,12 @@ ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 	ctl_dead_parse(c, sp, e, &dl.nomem);
 	ctl_fmt_time(e->received_ms, when, sizeof(when));
 	/* The reason on stderr: stdout is the event, byte for byte. */
-	fprintf(stderr, "%s: received %s, %s, user %s, reason: %s\n", id,
-	    when, e->type ? e->type : "unknown type",
-	    e->user ? e->user : "unknown",
-	    e->reason ? e->reason : "(no audit line)");
+	fprintf(stderr, "%s: received %s, %s, user %s, reason: %s\n",
+	    vis_str(vid, sizeof(vid), id), when,
+	    vis_str(vtype, sizeof(vtype), e->type ? e->type : "unknown type"),
+	    vis_str(vuser, sizeof(vuser), e->user ? e->user : "unknown"),
+	    vis_str(vreason, sizeof(vreason),
+	    e->reason ? e->reason : "(no audit line)"));
 	if (ctl_copy_out(fd, id) == -1)
 		goto fail;
 	rc = EXIT_DONE;

@@ -40,6 +40,7 @@
 #include "event.h"
 #include "msclock.h"
 #include "spool.h"
+#include "vis.h"
 
 #define CTL_SKEW_MS	(300LL * 1000)
 #define CTL_BODY_MIN	(1024 * 1024)
@@ -365,7 +366,9 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	struct ctl_qentry *e;
 	int wid = 2, wuser = 4, w, rc = EXIT_PERM;
 	long long now = msclock_real();
-	char age[32], next[40];
+	/* Ids, users and errors are not ours: escaped for the terminal. */
+	char age[32], next[40], vid[SPOOL_ID_MAX * VIS_EXPANSION];
+	char vuser[512], verr[2048];
 	size_t i;
 
 	memset(&q, 0, sizeof(q));
@@ -374,9 +377,10 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	for (i = 0; i < q.n; i++) {
 		e = &q.v[i];
 		ctl_queue_parse(c, sp, e, &q.nomem);
-		if ((w = (int)strlen(e->id)) > wid)
+		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
 			wid = w;
-		if (e->user != NULL && (w = (int)strlen(e->user)) > wuser)
+		if (e->user != NULL && (w = (int)strlen(vis_str(vuser,
+		    sizeof(vuser), e->user))) > wuser)
 			wuser = w;
 	}
 	if (q.nomem) {
@@ -404,9 +408,11 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 			snprintf(age, sizeof(age), "-");
 		ctl_next(e, now, next, sizeof(next));
 		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8d  %-10s  %s\n", wid,
-		    e->id, spool_dir_name(e->dir), age, wuser,
-		    e->user ? e->user : "-", e->kind ? e->kind : "-",
-		    e->attempts, next, e->error ? e->error : "-");
+		    vis_str(vid, sizeof(vid), e->id), spool_dir_name(e->dir),
+		    age, wuser, vis_str(vuser, sizeof(vuser),
+		    e->user ? e->user : "-"), e->kind ? e->kind : "-",
+		    e->attempts, next, vis_str(verr, sizeof(verr),
+		    e->error ? e->error : "-"));
 	}
 	rc = EXIT_DONE;
 fail:
@@ -445,7 +451,8 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 	struct ctl_queue q;
 	struct ctl_qentry *e;
 	enum spool_dir d = SPOOL_NEW;
-	char when[40], next[40], buf[65536];
+	char when[40], next[40], buf[65536], vid[SPOOL_ID_MAX * VIS_EXPANSION];
+	char vtype[512], vuser[512], verr[2048];
 	ssize_t n;
 	int fd, rc = EXIT_PERM;
 
@@ -470,10 +477,12 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 	ctl_next(e, msclock_real(), next, sizeof(next));
 	/* The rest on stderr: stdout is the event, byte for byte. */
 	fprintf(stderr, "%s: in %s/, received %s, %s, user %s, %d attempt%s, "
-	    "next: %s, last error: %s\n", id, spool_dir_name(d), when,
-	    e->type ? e->type : "unknown type", e->user ? e->user : "unknown",
-	    e->attempts, e->attempts == 1 ? "" : "s", next,
-	    e->error ? e->error : "none");
+	    "next: %s, last error: %s\n", vis_str(vid, sizeof(vid), id),
+	    spool_dir_name(d), when, vis_str(vtype, sizeof(vtype),
+	    e->type ? e->type : "unknown type"), vis_str(vuser, sizeof(vuser),
+	    e->user ? e->user : "unknown"), e->attempts,
+	    e->attempts == 1 ? "" : "s", next, vis_str(verr, sizeof(verr),
+	    e->error ? e->error : "none"));
 	for (;;) {
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)

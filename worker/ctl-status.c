@@ -28,6 +28,7 @@
 #include "msclock.h"
 #include "oauth.h"
 #include "spool.h"
+#include "vis.h"
 
 #define CTL_DAY_MS	(86400LL * 1000)
 #define CTL_HOUR_MS	(3600LL * 1000)
@@ -197,6 +198,9 @@ ctl_print_outcome(struct json_object *o)
 	struct json_object *v, *sum = NULL;
 	const char *ts = "-", *type = "-", *user = "-";
 	long long latency = -1;
+	/* Every string here came from the audit file: escaped for the tty. */
+	char vts[128], vout[128], vid[SPOOL_ID_MAX * VIS_EXPANSION];
+	char vtype[512], vuser[512], verr[2048];
 
 	if (json_object_object_get_ex(o, "timestamp", &v) &&
 	    json_object_is_type(v, json_type_string))
@@ -211,19 +215,25 @@ ctl_print_outcome(struct json_object *o)
 	if (sum != NULL && json_object_object_get_ex(sum, "userId", &v) &&
 	    json_object_is_type(v, json_type_string))
 		user = json_object_get_string(v);
-	printf("    %s  %-10s", ts, json_object_object_get_ex(o, "outcome", &v)
-	    ? json_object_get_string(v) : "-");
+	printf("    %s  %-10s", vis_str(vts, sizeof(vts), ts),
+	    vis_str(vout, sizeof(vout),
+	    json_object_object_get_ex(o, "outcome", &v) ?
+	    json_object_get_string(v) : "-"));
 	if (json_object_object_get_ex(o, "http_status", &v) &&
 	    json_object_is_type(v, json_type_int))
 		printf(" %3d", json_object_get_int(v));
 	else
 		printf("   -");
 	printf(" %6lld ms  %s  %s  %s", latency,
+	    vis_str(vid, sizeof(vid),
 	    json_object_object_get_ex(o, "event_id", &v) ?
-	    json_object_get_string(v) : "-", type, user);
+	    json_object_get_string(v) : "-"),
+	    vis_str(vtype, sizeof(vtype), type),
+	    vis_str(vuser, sizeof(vuser), user));
 	if (json_object_object_get_ex(o, "error", &v) &&
 	    json_object_is_type(v, json_type_string))
-		printf("  (%s)", json_object_get_string(v));
+		printf("  (%s)", vis_str(verr, sizeof(verr),
+		    json_object_get_string(v)));
 	putchar('\n');
 }
 

@@ -18,6 +18,8 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "err.h"
+#include "vis.h"
 
 /*
  * The option as written, for a message: "--name" (without "=value") or
@@ -93,17 +95,16 @@ ctl_number(const char *cmd, const char *opt, const char *s, long min,
 	return 0;
 }
 
+/* Escaped, as log.c does it: ids and paths in a message are not ours. */
 static void
 ctl_vmsg(int saved_errno, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], safe[4096];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (saved_errno != 0)
-		fprintf(stderr, "%s: %s: %s\n", CTL_PROG, msg,
-		    strerror(saved_errno));
-	else
-		fprintf(stderr, "%s: %s\n", CTL_PROG, msg);
+	err_setv(msg, sizeof(msg), saved_errno != 0 ? saved_errno : -1, fmt,
+	    ap);
+	(void)vis_str(safe, sizeof(safe), msg);
+	fprintf(stderr, "%s: %s\n", CTL_PROG, safe);
 }
 
 void

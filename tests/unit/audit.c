@@ -331,15 +331,35 @@ test_edges(void)
 	is_int(audit_format(&r, small, 1), -1, "a 1-byte buffer is -1");
 	is_int(audit_format(&r, small, 0), -1, "a 0-byte buffer is -1");
 
-	/* A line longer than AUDIT_LINE_MAX cannot be formatted into one. */
+	/*
+	 * An error larger than AUDIT_LINE_MAX is cut, between characters,
+	 * so that the outcome is still recorded; invalid bytes become
+	 * U+FFFD, so the line stays valid UTF-8.
+	 */
 	{
 		static char big[AUDIT_LINE_MAX];
+		struct json_object *lo, *v;
+		const char *e;
 
-		for (i = 0; i < sizeof(big) - 1; i++)
-			big[i] = 'e';
+		big[0] = 'x';
+		big[1] = (char)0xff;
+		for (i = 2; i + 1 < sizeof(big) - 1; i += 2) {
+			big[i] = (char)0xc3;
+			big[i + 1] = (char)0xa9;	/* U+00E9 */
+		}
 		r.error = big;
-		is_int(audit_format(&r, buf, sizeof(buf)), -1,
-		    "an error larger than AUDIT_LINE_MAX is -1");
+		n = audit_format(&r, buf, sizeof(buf));
+		ok(n > 0, "an error larger than AUDIT_LINE_MAX still fits");
+		lo = n > 0 ? parse(buf, (size_t)n - 1) : NULL;
+		v = get(lo, "error");
+		e = v != NULL ? json_object_get_string(v) : "";
+		ok(strncmp(e, "x\xef\xbf\xbd\xc3\xa9", 6) == 0,
+		    "the invalid byte is U+FFFD");
+		ok(strlen(e) > 900 && strlen(e) <= 1024 &&
+		    (unsigned char)e[strlen(e) - 2] == 0xc3 &&
+		    (unsigned char)e[strlen(e) - 1] == 0xa9,
+		    "cut at most 1024 bytes, after a whole character");
+		json_object_put(lo);
 	}
 }
 
