@@ -102,6 +102,20 @@ int	 ctl_audit_scan(const char *path,
 	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
 	    char *err, size_t errsz);
 
+/* The same over a gzip'd audit file, first line to last (no early stop). */
+int	 ctl_audit_scan_gz(const char *path,
+	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+	    char *err, size_t errsz);
+
+/*
+ * Every file logrotate made of the audit file at path (path.N,
+ * path-DATE, either with .gz) last written at since_ms or later, each
+ * scanned with cb, in no particular order.
+ */
+int	 ctl_audit_rotated(const char *path, long long since_ms,
+	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+	    char *err, size_t errsz);
+
 /* --- subcommands ------------------------------------------------------- */
 
 int	 ctl_status(struct ctl *ctl, int argc, char **argv);
