@@ -10,7 +10,8 @@
 #                     client secret.
 #   routehook-fcgi    user, member of group routehook: runs the
 #                     network-facing responder, which can only drop files
-#                     into the spool's tmp/ and new/ and read its webhook
+#                     into the spool's tmp/ and new/, keep its record of
+#                     accepted events in seen/ and read its webhook
 #                     secret.
 #
 #   /etc/routehook/                root:routehook        0750
@@ -31,6 +32,9 @@
 #                                  responder may count (health), not touch
 #     state/                       routehook:routehook   0700: the worker's
 #                                  alone (its token)
+#     seen/                        routehook-fcgi:routehook 0700: the
+#                                  responder's alone (what it accepted,
+#                                  so that a replay is not stored twice)
 #   /var/log/routehook/            routehook:routehook   0750 (the audit file)
 #
 # The responder owns the events it writes, even after the worker has moved
@@ -132,5 +136,6 @@ for d in cur deferred dead; do
 	dir 0750 "$user:$group" "$spool/$d"
 done
 dir 0700 "$user:$group" "$spool/state"
+dir 0700 "$fcgi_user:$group" "$spool/seen"
 dir 0750 "$user:$group" "$logdir"
 say "done"

@@ -27,10 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "conf.h"
+#include "dedup.h"
 #include "dynbuf.h"
 #include "err.h"
-#include "hmac.h"
+#include "event.h"
 #include "jobject.h"
 #include "log.h"
 #include "msclock.h"
@@ -269,32 +271,64 @@ read_body(const struct request_io *io, unsigned char *buf, size_t len)
 	return got;
 }
 
+/* The sender's credentials, as auth_check() wants them. */
+static int
+authenticate(const struct responder *r, const struct request_io *io,
+    const char *remote, const unsigned char *body, size_t len,
+    struct auth_verdict *v)
+{
+	const struct conf *c = r->conf;
+	struct auth_request rq;
+
+	rq.body = body;
+	rq.len = len;
+	rq.signature = io->param(io->ctx, c->receiver.signature_param);
+	rq.webhook_id = io->param(io->ctx, "HTTP_WEBHOOK_ID");
+	rq.webhook_timestamp = io->param(io->ctx, "HTTP_WEBHOOK_TIMESTAMP");
+	rq.webhook_signature = io->param(io->ctx, "HTTP_WEBHOOK_SIGNATURE");
+	rq.api_key = c->receiver.api_key.param != NULL ?
+	    io->param(io->ctx, c->receiver.api_key.param) : NULL;
+	rq.authorization = io->param(io->ctx, "HTTP_AUTHORIZATION");
+	rq.now = (long long)time(NULL);
+	if (auth_check(c, &rq, v))
+		return 0;
+	/* The sender hears little; the log says which check failed. */
+	log_info("rejected 401 %s from %s", v->why, remote);
+	(void)answer_error(io, 401, REJ_SIGNATURE, v->answer,
+	    (c->receiver.auth & CONF_AUTH_BASIC) ?
+	    "WWW-Authenticate: Basic realm=\"routehook\"\r\n" : NULL);
+	return -1;
+}
+
+static int
+answer_accepted(const struct request_io *io, int status, const char *id)
+{
+	struct dynbuf t;
+
+	dyn_init(&t, TEXT_MAX);
+	text_add(&t, "{\"status\":\"accepted\",\"id\":");
+	text_json(&t, id);
+	text_add(&t, status == 200 ? ",\"duplicate\":true}\n" : "}\n");
+	return respond(io, status, JSON_TYPE, NULL, &t, 0);
+}
+
 /*
- * A whole body of len bytes has arrived: signature, JSON, spool, 202.
- * Nothing unauthenticated is parsed: the signature comes first.
+ * A whole body of len bytes has arrived: credentials, JSON, event time,
+ * replay record, spool, 202.  Nothing unauthenticated is parsed: the
+ * credentials come first.
  */
 static int
 handle_event(const struct responder *r, const struct request_io *io,
     const char *remote, const unsigned char *body, size_t len)
 {
 	const struct conf *c = r->conf;
-	const char *sig, *why;
-	char id[SPOOL_ID_MAX], err[512];
-	struct dynbuf t;
+	const char *why, *field;
+	char id[SPOOL_ID_MAX], err[512], name[DEDUP_NAME_LEN + 1], msg[128];
+	struct auth_verdict v;
+	int timed;
 
-	sig = io->param(io->ctx, c->receiver.signature_param);
-	if (sig == NULL || *sig == '\0') {
-		/* The sender hears the same either way; the log says more. */
-		log_info("rejected 401 invalid signature (no %s header) "
-		    "from %s", c->receiver.signature_header, remote);
-		return answer_error(io, 401, REJ_SIGNATURE,
-		    "invalid signature", NULL);
-	}
-	if (!hmac_verify(c->receiver.secrets, c->receiver.nsecrets, body,
-	    len, sig, c->receiver.signature_prefix,
-	    c->receiver.signature_encoding))
-		return reject(io, remote, 401, REJ_SIGNATURE,
-		    "invalid signature", NULL);
+	if (authenticate(r, io, remote, body, len, &v) == -1)
+		return 401;
 
 	switch (jobject_parse(body, len, NULL, &why)) {
 	case 0:
@@ -308,21 +342,61 @@ handle_event(const struct responder *r, const struct request_io *io,
 		    "cannot take the event now; retry later", RETRY_AFTER);
 	}
 
+	/*
+	 * A body is a safe identity only with the event's own time in it:
+	 * without one, "offline" an hour after "offline" is the same bytes.
+	 */
+	timed = event_own_time((const char *)body, len, &field) == 1;
+	if (!timed && c->receiver.require_event_time) {
+		snprintf(msg, sizeof(msg), "no event time: missing %s", field);
+		return reject(io, remote, 400, REJ_BAD_JSON, msg, NULL);
+	}
+	name[0] = '\0';
+	if (v.id[0] != '\0')
+		dedup_name("webhook-id", v.id, strlen(v.id), name);
+	else if (timed)
+		dedup_name("body", body, len, name);
+	if (name[0] != '\0' && r->dedup != NULL) {
+		switch (dedup_claim(r->dedup, name, (long long)time(NULL), id,
+		    sizeof(id), err, sizeof(err))) {
+		case DEDUP_NEW:
+			break;
+		case DEDUP_SEEN:
+			log_info("replay of %s from %s answered, not stored",
+			    id, remote);
+			return answer_accepted(io, 200, id);
+		case DEDUP_BUSY:
+			log_info("rejected 503 the same event is being stored "
+			    "now, from %s", remote);
+			return answer_error(io, 503, REJ_SPOOL, "the same "
+			    "event is being stored now; retry later",
+			    "Retry-After: 1\r\n");
+		case DEDUP_ERROR:
+			log_warnx("rejected 503 cannot check for a replay "
+			    "from %s: %s", remote, err);
+			return answer_error(io, 503, REJ_SPOOL, "cannot store "
+			    "the event now; retry later", RETRY_AFTER);
+		}
+	}
+
 	if (spool_commit(r->spool, body, len, id, sizeof(id), err,
 	    sizeof(err)) == -1) {
+		if (name[0] != '\0' && r->dedup != NULL)
+			dedup_release(r->dedup, name);
 		log_warnx("rejected 503 cannot store event from %s: %s",
 		    remote, err);
 		return answer_error(io, 503, REJ_SPOOL,
 		    "cannot store the event now; retry later", RETRY_AFTER);
 	}
+	/* Stored: a record that fails only lets a replay be stored again. */
+	if (name[0] != '\0' && r->dedup != NULL &&
+	    dedup_commit(r->dedup, name, id, err, sizeof(err)) == -1)
+		log_warnx("accepted %s but cannot record it against "
+		    "replays: %s", id, err);
 	atomic_fetch_add(&accepted_total, 1);
 	if (r->verbose)
 		log_info("accepted %s, %zu bytes from %s", id, len, remote);
-	dyn_init(&t, TEXT_MAX);
-	text_add(&t, "{\"status\":\"accepted\",\"id\":");
-	text_json(&t, id);
-	text_add(&t, "}\n");
-	return respond(io, 202, JSON_TYPE, NULL, &t, 0);
+	return answer_accepted(io, 202, id);
 }
 
 /* POST: the length first, so that 413 comes before reading anything. */

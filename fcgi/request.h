@@ -11,9 +11,12 @@
  *
  * Order of checks on POST, cheapest and least trusting first: the
  * Content-Length (413 before a byte of the body is read), the body
- * (exactly Content-Length bytes, 400 when fewer arrive), the signature
- * (401: nothing unauthenticated is parsed), then the JSON (400, by the
- * worker's own check, jobject_parse()), then spool_commit() (503 with
+ * (exactly Content-Length bytes, 400 when fewer arrive), the sender's
+ * credentials (auth.h; 401: nothing unauthenticated is parsed), then the
+ * JSON (400, by the worker's own check, jobject_parse()), the event's own
+ * time (400 naming the missing field, unless receiver.require_event_time
+ * is off), the replay record (dedup.h: a replay is answered 200 with the
+ * first event's id and not stored), then spool_commit() (503 with
  * Retry-After when the spool cannot take it).
  * Every answer is a small JSON document with a Status: header, and every
  * rejection is one log line naming status, reason and remote address;
@@ -29,6 +32,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "dedup.h"
 #include "spool.h"
 
 enum request_len {
@@ -72,8 +76,9 @@ struct request_io {
 };
 
 struct responder {
-	const struct conf	*conf;	/* with the webhook secrets read */
+	const struct conf	*conf;	/* with the receiver's secrets read */
 	struct spool		*spool;
+	struct dedup		*dedup;	/* what was accepted: replays */
 	int			 verbose;	/* log accepted events too */
 };
 

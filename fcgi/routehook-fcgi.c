@@ -611,6 +611,7 @@ main(int argc, char *argv[])
 	};
 	struct conf conf;
 	struct spool spool;
+	struct dedup dedup;
 	const char *cfile = NULL, *listen_addr = NULL, *path;
 	char err[8192], *end;
 	int ch, test_only = 0, verbose = 0, use_syslog = 0, rc;
@@ -688,8 +689,12 @@ main(int argc, char *argv[])
 	if (spool_open(&spool, conf.spool_dir.path, 1, conf.receiver.fsync,
 	    err, sizeof(err)) == -1)
 		log_fatalx(EXIT_TEMP, "%s", err);
+	if (dedup_open(&dedup, conf.spool_dir.path,
+	    conf.receiver.dedup_window_s, err, sizeof(err)) == -1)
+		log_fatalx(EXIT_TEMP, "%s", err);
 	responder.conf = &conf;
 	responder.spool = &spool;
+	responder.dedup = &dedup;
 	responder.verbose = verbose;
 
 	if (listen_addr != NULL)
@@ -719,6 +724,7 @@ main(int argc, char *argv[])
 	if (listen_fd > STDIN_FILENO)
 		close(listen_fd);
 	remove_bound_socket();
+	dedup_close(&dedup);
 	spool_close(&spool);
 	conf_free(&conf);
 	return rc;

@@ -82,6 +82,7 @@ enum key_type {
 	KEY_SIZE,	/* size_t in [min, max] */
 	KEY_BOOL,	/* int, 0 or 1 */
 	KEY_ENUM,	/* int: the index of the value in key->names */
+	KEY_KEYFILES,	/* struct conf_keyring: a list of secret files */
 	KEY_GROUP,	/* a group of keys of its own */
 	KEY_SPECIAL	/* read by key->special */
 };
@@ -113,6 +114,8 @@ static int	 set_secret_file(struct loader *, const config_setting_t *,
 static int	 set_client_id(struct loader *, const config_setting_t *,
 		    const struct key *, const char *);
 static int	 set_status_map(struct loader *, const config_setting_t *,
+		    const struct key *, const char *);
+static int	 set_auth(struct loader *, const config_setting_t *,
 		    const struct key *, const char *);
 static const char	*check_header(char *);
 static const char	*check_prefix(char *);
@@ -149,13 +152,44 @@ static const char	*check_url_path(char *);
 				  .off = OFF(m), .def = d, .names = w }
 #define SPECIAL(n, d, fn)	{ .name = n, .type = KEY_SPECIAL, \
 				  .def = d, .special = fn }
+#define KEYFILES(n, m, d)	{ .name = n, .type = KEY_KEYFILES, \
+				  .off = OFF(m), .def = d }
 #define GROUP(n, g)		{ .name = n, .type = KEY_GROUP, .group = g }
 #define END			{ .name = NULL }
 
 /* In the order of enum conf_sig_encoding. */
 static const char *const sig_encodings[] = { "hex", "base64", NULL };
 
+static const struct key standard_webhooks_keys[] = {
+	KEYFILES("secret_files", receiver.standard_webhooks.keys,
+	    "/etc/routehook/standard-webhooks.secret"),
+	LONG("tolerance_s", receiver.standard_webhooks.tolerance_s, 300, 1,
+	    86400),
+	END
+};
+
+static const struct key api_key_keys[] = {
+	STR("header", receiver.api_key.header, "X-API-Key", check_header),
+	KEYFILES("secret_files", receiver.api_key.keys,
+	    "/etc/routehook/api-key.secret"),
+	END
+};
+
+static const struct key basic_keys[] = {
+	KEYFILES("secret_files", receiver.basic.keys,
+	    "/etc/routehook/basic.secret"),
+	END
+};
+
+/*
+ * dedup_window_s: an hour.  Senders retry within minutes (EventBridge
+ * backs off over up to 24 hours, but most retries come early); what
+ * comes later is still ordered by the event's own time, so a late replay
+ * loses to anything newer.  An hour of records at 10 events a second is
+ * 36000 symbolic links, pruned by a readdir every minute.
+ */
 static const struct key receiver_keys[] = {
+	SPECIAL("auth", "hmac", set_auth),
 	SPECIAL("secret_file", "/etc/routehook/webhook.secret",
 	    set_secret_file),
 	SPECIAL("secret_files", NULL, set_secret_file),
@@ -166,6 +200,11 @@ static const struct key receiver_keys[] = {
 	STR("signature_prefix", receiver.signature_prefix, "", check_prefix),
 	SIZE("max_body_bytes", receiver.max_body_bytes, 65536, 1, 1048576),
 	BOOL("fsync", receiver.fsync, 1),
+	GROUP("standard_webhooks", standard_webhooks_keys),
+	GROUP("api_key", api_key_keys),
+	GROUP("basic", basic_keys),
+	LONG("dedup_window_s", receiver.dedup_window_s, 3600, 60, 2592000),
+	BOOL("require_event_time", receiver.require_event_time, 1),
 	END
 };
 
@@ -310,6 +349,8 @@ bad(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 }
 
 static unsigned int	elem_line(const config_setting_t *);
+static int	read_path_list(struct loader *, const config_setting_t *,
+		    const char *, struct conf_path *, size_t, size_t *);
 
 /* A message about an element of list, on the line elem_line() gives. */
 #if defined(__GNUC__)
@@ -629,6 +670,7 @@ read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
 {
 	char *base = (char *)ld->c, *copy, why[CONF_SHOW_MAX];
 	char words[CONF_LINE_MAX];
+	struct conf_keyring *kr;
 	const char *v, *msg;
 	long long n;
 	int b;
@@ -695,6 +737,10 @@ read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
 		}
 		*(int *)(void *)(base + k->off) = b;
 		return 0;
+	case KEY_KEYFILES:
+		kr = (struct conf_keyring *)(void *)(base + k->off);
+		return read_path_list(ld, s, name, kr->files,
+		    CONF_MAX_SECRETS, &kr->nfiles);
 	case KEY_GROUP:
 		if (!config_setting_is_group(s)) {
 			bad(ld, s, "%s: expected a group ({ ... })", name);
@@ -785,6 +831,85 @@ set_client_id(struct loader *ld, const config_setting_t *s,
 	if (set_string(ld, &ld->c->genesys.client_id, v) == -1)
 		return -1;
 	ld->c->genesys.client_id_line = (int)config_setting_source_line(s);
+	return 0;
+}
+
+/* In the order of the CONF_AUTH_* bits. */
+static const char *const auth_names[] = {
+	"hmac", "standard-webhooks", "api_key", "basic", NULL
+};
+
+/* One scheme's name into its bit; 0 after saying what is wrong. */
+static unsigned
+auth_bit(struct loader *ld, const config_setting_t *at,
+    const config_setting_t *e, const char *name)
+{
+	char why[CONF_SHOW_MAX], words[CONF_LINE_MAX];
+	const char *v;
+	int i;
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+		bad_elem(ld, at, "%s: expected a string", name);
+		return 0;
+	}
+	v = config_setting_get_string(e);
+	for (i = 0; auth_names[i] != NULL; i++)
+		if (strcmp(v, auth_names[i]) == 0)
+			return 1u << i;
+	bad_elem(ld, at, "%s: \"%s\" is not %s", name,
+	    show(v, why, sizeof(why)), enum_words(auth_names, words,
+	    sizeof(words)));
+	return 0;
+}
+
+/* One scheme ("hmac") or a list of them (["hmac", "basic"]). */
+static int
+set_auth(struct loader *ld, const config_setting_t *s, const struct key *k,
+    const char *name)
+{
+	const config_setting_t *e;
+	char ename[CONF_NAME_MAX];
+	unsigned bits = 0, bit;
+	int i, len, ok = 1;
+
+	if (s == NULL) {
+		for (i = 0; auth_names[i] != NULL; i++)
+			if (strcmp(k->def, auth_names[i]) == 0)
+				ld->c->receiver.auth = 1u << i;
+		return 0;
+	}
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if ((bit = auth_bit(ld, s, s, name)) != 0)
+			ld->c->receiver.auth = bit;
+		return 0;
+	}
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		bad(ld, s, "%s: expected a scheme or a list of them "
+		    "([\"hmac\", ...])", name);
+		return 0;
+	}
+	if ((len = config_setting_length(s)) < 1) {
+		bad(ld, s, "%s: the list is empty; name at least one scheme",
+		    name);
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if ((e = config_setting_get_elem(s, (unsigned int)i)) == NULL)
+			continue;
+		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
+		if ((bit = auth_bit(ld, s, e, ename)) == 0) {
+			ok = 0;
+			continue;
+		}
+		if (bits & bit) {
+			bad_elem(ld, s, "%s: \"%s\" is listed twice", ename,
+			    config_setting_get_string(e));
+			ok = 0;
+		}
+		bits |= bit;
+	}
+	if (ok)
+		ld->c->receiver.auth = bits;
 	return 0;
 }
 
@@ -1049,9 +1174,8 @@ finish_secret_files(struct loader *ld)
 
 /* "X-Hub-Signature-256" arrives as the FastCGI parameter HTTP_X_HUB_... */
 static int
-finish_signature_param(struct loader *ld)
+header_param(struct loader *ld, const char *h, char **dst)
 {
-	const char *h = ld->c->receiver.signature_header;
 	char *p;
 	size_t i, len = strlen(h);
 
@@ -1066,9 +1190,37 @@ finish_signature_param(struct loader *ld)
 		else
 			p[5 + i] = h[i];
 	}
-	free(ld->c->receiver.signature_param);
-	ld->c->receiver.signature_param = p;
+	free(*dst);
+	*dst = p;
 	return 0;
+}
+
+static int	value_taken(const config_setting_t *, long);
+
+/*
+ * A webhook-id is remembered for dedup_window_s: shorter than the
+ * tolerance, a replay of an id forgotten but still in time would pass.
+ */
+static void
+finish_dedup(struct loader *ld, const config_setting_t *window,
+    const config_setting_t *tolerance)
+{
+	const struct conf *c = ld->c;
+
+	if (!(c->receiver.auth & CONF_AUTH_STANDARD_WEBHOOKS) ||
+	    c->receiver.dedup_window_s >=
+	    c->receiver.standard_webhooks.tolerance_s ||
+	    !value_taken(window, c->receiver.dedup_window_s) ||
+	    !value_taken(tolerance, c->receiver.standard_webhooks.tolerance_s))
+		return;
+	bad(ld, window != NULL ? window : tolerance,
+	    "receiver.dedup_window_s %ld%s is less than "
+	    "receiver.standard_webhooks.tolerance_s %ld%s: a replayed "
+	    "webhook-id could be forgotten while its timestamp is still "
+	    "accepted", c->receiver.dedup_window_s,
+	    window != NULL ? "" : " (default)",
+	    c->receiver.standard_webhooks.tolerance_s,
+	    tolerance != NULL ? "" : " (default)");
 }
 
 static int
@@ -1158,6 +1310,13 @@ set_defaults(struct loader *ld, const struct key *table)
 			for (i = 0; k->names[i] != NULL; i++)
 				if (strcmp(k->def, k->names[i]) == 0)
 					*(int *)(void *)(base + k->off) = i;
+			break;
+		case KEY_KEYFILES:
+			if (set_path(ld, &((struct conf_keyring *)(void *)
+			    (base + k->off))->files[0], k->def, 0) == -1)
+				return -1;
+			((struct conf_keyring *)(void *)(base + k->off))->nfiles
+			    = 1;
 			break;
 		case KEY_GROUP:
 			if (set_defaults(ld, k->group) == -1)
@@ -1249,8 +1408,13 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	ld.backoff_min = config_lookup(&cfg, "worker.backoff_min_ms");
 	ld.backoff_max = config_lookup(&cfg, "worker.backoff_max_ms");
 	finish_backoff(&ld);
+	finish_dedup(&ld, config_lookup(&cfg, "receiver.dedup_window_s"),
+	    config_lookup(&cfg, "receiver.standard_webhooks.tolerance_s"));
 	if (finish_secret_files(&ld) == -1 ||
-	    finish_signature_param(&ld) == -1 ||
+	    header_param(&ld, c->receiver.signature_header,
+	    &c->receiver.signature_param) == -1 ||
+	    header_param(&ld, c->receiver.api_key.header,
+	    &c->receiver.api_key.param) == -1 ||
 	    derive_base(&ld, &c->genesys.api_base, "api") == -1 ||
 	    derive_base(&ld, &c->genesys.login_base, "login") == -1)
 		goto fail;
@@ -1268,6 +1432,16 @@ fail:
 	return -1;
 }
 
+static void
+keyring_free(struct conf_keyring *kr)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_MAX_SECRETS; i++)
+		free(kr->files[i].path);
+	secret_wipe(kr->secrets, CONF_MAX_SECRETS);
+}
+
 void
 conf_free(struct conf *c)
 {
@@ -1282,6 +1456,11 @@ conf_free(struct conf *c)
 	free(c->receiver.signature_header);
 	free(c->receiver.signature_param);
 	free(c->receiver.signature_prefix);
+	free(c->receiver.api_key.header);
+	free(c->receiver.api_key.param);
+	keyring_free(&c->receiver.standard_webhooks.keys);
+	keyring_free(&c->receiver.api_key.keys);
+	keyring_free(&c->receiver.basic.keys);
 	free(c->genesys.region);
 	free(c->genesys.api_base);
 	free(c->genesys.login_base);

@@ -40,6 +40,25 @@ struct conf_status_map {
 
 enum conf_sig_encoding { CONF_SIG_HEX, CONF_SIG_BASE64 };
 
+/* The sender schemes of receiver.auth, as bits of conf.receiver.auth. */
+enum conf_auth {
+	CONF_AUTH_HMAC			= 1 << 0,
+	CONF_AUTH_STANDARD_WEBHOOKS	= 1 << 1,
+	CONF_AUTH_API_KEY		= 1 << 2,
+	CONF_AUTH_BASIC			= 1 << 3
+};
+
+/*
+ * The secret files of one scheme (several: rotation) and, once
+ * secret_read_receiver() has read them, their secrets.
+ */
+struct conf_keyring {
+	struct conf_path	 files[CONF_MAX_SECRETS];
+	size_t			 nfiles;
+	struct secret		 secrets[CONF_MAX_SECRETS];
+	size_t			 nsecrets;
+};
+
 struct conf {
 	char			*file;		/* the file read */
 	struct conf_path	 spool_dir;
@@ -54,8 +73,25 @@ struct conf {
 		size_t			 max_body_bytes;
 		int			 fsync;
 		/* filled by secret_read_receiver() */
-		struct secret	 secrets[CONF_MAX_SECRETS];
+		struct secret		 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;
+
+		unsigned		 auth;		/* CONF_AUTH_* bits */
+		struct {
+			/* the key bytes, decoded from "whsec_<base64>" */
+			struct conf_keyring	 keys;
+			long			 tolerance_s;
+		} standard_webhooks;
+		struct {
+			char			*header;	/* "X-API-Key" */
+			char			*param;		/* "HTTP_X_API_KEY" */
+			struct conf_keyring	 keys;
+		} api_key;
+		struct {
+			struct conf_keyring	 keys;	/* "user:password" */
+		} basic;
+		long			 dedup_window_s;
+		int			 require_event_time;
 	} receiver;
 
 	struct {

@@ -38,6 +38,7 @@
 #define TOPIC_PREFIX	"v2.users."
 #define TOPIC_STATUS	"routingStatus"
 #define TOPIC_PRESENCE	"presence"
+#define TOPIC_ACTIVITY	"activity"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -364,8 +365,9 @@ event_topic(const char *topic, struct event *ev, char *err, size_t errsz)
 		return err_set(err, errsz, "unknown topicName \"%s\"", q);
 	if (strcmp(dot + 1, TOPIC_STATUS) == 0)
 		ev->kind = EVENT_ROUTING_STATUS;
-	else if (strcmp(dot + 1, TOPIC_PRESENCE) == 0)
-		ev->kind = EVENT_PRESENCE;
+	else if (strcmp(dot + 1, TOPIC_PRESENCE) == 0 ||
+	    strcmp(dot + 1, TOPIC_ACTIVITY) == 0)
+		ev->kind = EVENT_PRESENCE;	/* activity: see below */
 	else
 		return err_set(err, errsz, "unknown topicName \"%s\"", q);
 
@@ -392,7 +394,8 @@ event_notification(const struct conf *c, struct json_object *o,
     struct event *ev, char *err, size_t errsz)
 {
 	struct json_object *body, *sub;
-	const char *topic, *s;
+	const char *topic, *s, *where = "eventBody";
+	char name1[64], name2[64];
 	int r;
 
 	if (event_need_string(o, "topicName", "topicName", &topic, err,
@@ -412,6 +415,29 @@ event_notification(const struct conf *c, struct json_object *o,
 		return err_set(err, errsz,
 		    "eventBody.id does not match the user in topicName");
 
+	/*
+	 * v2.users.<id>.activity carries routing status, presence and
+	 * active queues in one body.  The presence is the state an agent
+	 * (or whoever set it) chose, and the routing status follows from
+	 * it, so the presence is what the event implies; a body with only a
+	 * routing status is read as one.
+	 */
+	if (strcmp(strrchr(topic, '.') + 1, TOPIC_ACTIVITY) == 0) {
+		if (json_object_object_get_ex(body, "presence", &sub)) {
+			if (!json_object_is_type(sub, json_type_object))
+				return err_set(err, errsz,
+				    "eventBody.presence is not an object");
+			body = sub;
+			where = "eventBody.presence";
+		} else if (json_object_object_get_ex(body, "routingStatus",
+		    NULL)) {
+			ev->kind = EVENT_ROUTING_STATUS;
+		} else {
+			return err_set(err, errsz, "eventBody has neither "
+			    "presence nor routingStatus");
+		}
+	}
+
 	if (ev->kind == EVENT_ROUTING_STATUS) {
 		if (event_need_object(body, "routingStatus",
 		    "eventBody.routingStatus", &sub, err, errsz) == -1 ||
@@ -424,18 +450,21 @@ event_notification(const struct conf *c, struct json_object *o,
 		    errsz);
 	}
 
-	if (event_need_object(body, "presenceDefinition",
-	    "eventBody.presenceDefinition", &sub, err, errsz) == -1 ||
-	    event_need_id(sub, "id", "eventBody.presenceDefinition.id",
-	    ev->presence_id, err, errsz) == -1)
+	snprintf(name1, sizeof(name1), "%s.presenceDefinition", where);
+	snprintf(name2, sizeof(name2), "%s.presenceDefinition.id", where);
+	if (event_need_object(body, "presenceDefinition", name1, &sub, err,
+	    errsz) == -1 ||
+	    event_need_id(sub, "id", name2, ev->presence_id, err,
+	    errsz) == -1)
 		return -1;
 	/*
 	 * The time is eventBody.modifiedDate, when this user's presence
 	 * changed; presenceDefinition describes the presence itself, not
 	 * this change of it.
 	 */
-	return event_time(body, "modifiedDate", "eventBody.modifiedDate",
-	    &ev->ts_ms, err, errsz);
+	snprintf(name1, sizeof(name1), "%s.modifiedDate", where);
+	return event_time(body, "modifiedDate", name1, &ev->ts_ms, err,
+	    errsz);
 }
 
 /* ---- parsing ---- */
@@ -507,6 +536,56 @@ done:
 		if (errsz > 0 && err[0] == '\0')
 			err_set(err, errsz, "invalid event");
 	}
+	return rc;
+}
+
+/* ---- the event's own time, at intake ---- */
+
+/*
+ * Where event_parse() reads the time, found without judging anything
+ * else: the responder asks this of every body, and a body that is wrong
+ * in other ways is still the worker's to dead-letter, as before.
+ */
+int
+event_own_time(const char *body, size_t len, const char **field)
+{
+	struct json_object *root, *msg, *v, *eb;
+	const char *topic;
+	int rc = 0;
+
+	*field = "timestamp";
+	if (event_json(body, len, &root, NULL, 0) == -1)
+		return -1;
+	msg = root;
+	if (!json_object_object_get_ex(msg, "eventType", NULL) &&
+	    !json_object_object_get_ex(msg, "topicName", NULL) &&
+	    (v = event_member(root, "detail")) != NULL &&
+	    json_object_is_type(v, json_type_object))
+		msg = v;
+	if ((v = event_member(msg, "topicName")) != NULL &&
+	    !json_object_object_get_ex(msg, "eventType", NULL)) {
+		topic = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		eb = event_member(msg, "eventBody");
+		if (eb != NULL && !json_object_is_type(eb, json_type_object))
+			eb = NULL;
+		if (strlen(topic) > strlen(TOPIC_PRESENCE) + 1 &&
+		    strcmp(topic + strlen(topic) - strlen(TOPIC_PRESENCE),
+		    TOPIC_PRESENCE) == 0 &&
+		    topic[strlen(topic) - strlen(TOPIC_PRESENCE) - 1] == '.') {
+			*field = "eventBody.modifiedDate";
+			rc = eb != NULL && event_member(eb, "modifiedDate") !=
+			    NULL;
+		} else {
+			*field = "eventBody.routingStatus.startTime";
+			if (eb != NULL &&
+			    (v = event_member(eb, "routingStatus")) != NULL &&
+			    json_object_is_type(v, json_type_object))
+				rc = event_member(v, "startTime") != NULL;
+		}
+	} else
+		rc = event_member(msg, "timestamp") != NULL;
+	json_object_put(root);
 	return rc;
 }
 

@@ -11,6 +11,12 @@
  *	 "eventBody":{"routingStatus":{"status","startTime"}}}
  *	{"topicName":"v2.users.<id>.presence",
  *	 "eventBody":{"presenceDefinition":{"id"},"modifiedDate"?}}
+ *	{"topicName":"v2.users.<id>.activity",
+ *	 "eventBody":{"routingStatus":{...},"presence":{"presenceDefinition":
+ *	 {"id","systemPresence"},"modifiedDate"},"activeQueueIds":[...]}}
+ *	 (the presence it carries, else its routing status)
+ *   each bare or as the "detail" of an EventBridge envelope
+ *   {"detail-type","source","detail":{...}}.
  *
  * event_parse() maps the sender's status words through the config's
  * routing.status_map, which conf_load() starts from the built-in words
@@ -77,6 +83,15 @@ int	 event_is_genesys_status(const char *s);
  */
 int	 event_parse(const struct conf *c, const char *body, size_t len,
 	    struct event *ev, char *err, size_t errsz);
+
+/*
+ * Whether body carries the event's own time (not JSON null) where
+ * event_parse() reads it: 1, or 0 with *field naming the member missing
+ * ("timestamp", "eventBody.routingStatus.startTime",
+ * "eventBody.modifiedDate"), or -1 when body is not a JSON object.  The
+ * time is not judged here: a bad one is event_parse()'s to refuse.
+ */
+int	 event_own_time(const char *body, size_t len, const char **field);
 
 /* The API call that applies ev. */
 int	 event_call(const struct event *ev, struct event_call *call);

@@ -18,6 +18,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <openssl/core_names.h>
 
 #include "hmac.h"
 
@@ -55,6 +57,43 @@ hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		abort();
 }
 
+/*
+ * EVP_MAC streams the parts, so a 1 MiB body is never copied to put an
+ * id in front of it.
+ */
+int
+hmac_sha256_parts(const void *key, size_t keylen,
+    const struct hmac_part *parts, size_t n, unsigned char out[HMAC_LEN])
+{
+	static const unsigned char empty[1];
+	OSSL_PARAM params[2];
+	EVP_MAC *mac = NULL;
+	EVP_MAC_CTX *ctx = NULL;
+	size_t i, outlen = 0;
+	int rc = -1;
+
+	if (key == NULL && keylen > 0)
+		return -1;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (ctx = EVP_MAC_CTX_new(mac)) == NULL ||
+	    !EVP_MAC_init(ctx, key != NULL ? key : empty, keylen, params))
+		goto done;
+	for (i = 0; i < n; i++)
+		if (parts[i].len > 0 && (parts[i].data == NULL ||
+		    !EVP_MAC_update(ctx, parts[i].data, parts[i].len)))
+			goto done;
+	if (!EVP_MAC_final(ctx, out, &outlen, HMAC_LEN) || outlen != HMAC_LEN)
+		goto done;
+	rc = 0;
+done:
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return rc;
+}
+
 static int
 hmac_hexval(unsigned char c)
 {
@@ -81,6 +120,38 @@ hmac_b64val(unsigned char c)
 	if (c == '/')
 		return 63;
 	return -1;
+}
+
+int
+hmac_base64_decode(const char *s, size_t n, unsigned char *out,
+    size_t outsz)
+{
+	size_t i, j = 0, pad = 0;
+	unsigned long acc = 0;
+	int v, k;
+
+	if (n == 0 || n % 4 != 0)
+		return -1;
+	if (s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	if (n / 4 * 3 - pad > outsz || n / 4 * 3 > (size_t)INT_MAX)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		acc = 0;
+		for (k = 0; k < 4; k++) {
+			if (i + (size_t)k >= n - pad)
+				v = 0;
+			else if ((v = hmac_b64val((unsigned char)s[i + k])) < 0)
+				return -1;
+			acc = acc << 6 | (unsigned long)v;
+		}
+		for (k = 2; k >= 0; k--) {
+			if (i + 4 == n && 2 - k >= 3 - (int)pad)
+				break;
+			out[j++] = (unsigned char)(acc >> (8 * k));
+		}
+	}
+	return (int)j;
 }
 
 static int

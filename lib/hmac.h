@@ -21,6 +21,25 @@
 void	 hmac_sha256(const void *key, size_t keylen, const void *data,
 	    size_t len, unsigned char out[HMAC_LEN]);
 
+/* Bytes signed in pieces, as Standard Webhooks signs "id.timestamp.body". */
+struct hmac_part {
+	const void	*data;
+	size_t		 len;
+};
+
+/* The HMAC-SHA256 of the n parts one after the other; 0, or -1. */
+int	 hmac_sha256_parts(const void *key, size_t keylen,
+	    const struct hmac_part *parts, size_t n,
+	    unsigned char out[HMAC_LEN]);
+
+/*
+ * Decode n characters of padded base64 (standard alphabet, RFC 4648 §4)
+ * into out: the number of bytes, or -1 when s is not base64 or the bytes
+ * would not fit in outsz.
+ */
+int	 hmac_base64_decode(const char *s, size_t n, unsigned char *out,
+	    size_t outsz);
+
 /*
  * Decode a header value into its 32 digest bytes.  -1 when the prefix is
  * missing, the text is not the encoding, or the length is wrong.

@@ -341,6 +341,18 @@ http_call_perform(struct http_call *hc, struct http_result *r)
 	http_call_result(hc, curl_easy_perform(hc->easy), r);
 }
 
+/* The last answer's header name as a count, -1 when absent or bad. */
+static long
+http_header(struct http_call *hc, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(hc->easy, name, 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return -1;
+	return http_header_count(h->value);
+}
+
 void
 http_call_result(struct http_call *hc, CURLcode rc, struct http_result *r)
 {
@@ -349,6 +361,7 @@ http_call_result(struct http_call *hc, CURLcode rc, struct http_result *r)
 
 	memset(r, 0, sizeof(*r));
 	r->rc = rc;
+	r->rl_allowed = r->rl_count = r->rl_reset_s = -1;
 	if (rc != CURLE_OK) {
 		/*
 		 * A transfer cut short has no answer to trust, even when a
@@ -367,6 +380,9 @@ http_call_result(struct http_call *hc, CURLcode rc, struct http_result *r)
 	if (curl_easy_getinfo(hc->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
 	    ra > 0)
 		r->retry_after_s = ra > 86400 ? 86400 : (long)ra;
+	r->rl_allowed = http_header(hc, "inin-ratelimit-allowed");
+	r->rl_count = http_header(hc, "inin-ratelimit-count");
+	r->rl_reset_s = http_header(hc, "inin-ratelimit-reset");
 	if (status < 200 || status > 299)
 		http_error_text(status, dyn_ptr(&hc->resp), dyn_len(&hc->resp),
 		    r->error, sizeof(r->error));
@@ -386,6 +402,25 @@ http_call_free(struct http_call *hc)
 }
 
 /* ---- pure helpers ---- */
+
+long
+http_header_count(const char *value)
+{
+	long n = 0;
+
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (*value < '0' || *value > '9')
+		return -1;
+	for (; *value >= '0' && *value <= '9'; value++) {
+		n = n * 10 + (*value - '0');
+		if (n > 1000000000L)
+			return -1;
+	}
+	while (*value == ' ' || *value == '\t')
+		value++;
+	return *value == '\0' ? n : -1;
+}
 
 /* Copy s into out, control characters as spaces: an error is one line. */
 static void

@@ -12,7 +12,10 @@
  *
  * A call's result is reduced to what the worker decides on: the HTTP
  * status (0 when no answer came), Retry-After in seconds (libcurl parses
- * both forms), and one sentence for an audit line, e.g.
+ * both forms), the rate budget Genesys reports on every answer
+ * (inin-ratelimit-allowed, -count and -reset: calls allowed in the
+ * window, calls counted in it, seconds until it resets), and one sentence
+ * for an audit line, e.g.
  * "HTTP 404 not.found: The requested resource was not found." from the
  * Genesys error body, or "no answer: Connection refused".
  *
@@ -60,6 +63,9 @@ struct http_result {
 	long	 status;		/* HTTP status; 0: no answer */
 	CURLcode rc;			/* the transfer's result */
 	long	 retry_after_s;		/* Retry-After; 0: none */
+	long	 rl_allowed;		/* inin-ratelimit-allowed; -1: none */
+	long	 rl_count;		/* inin-ratelimit-count; -1: none */
+	long	 rl_reset_s;		/* inin-ratelimit-reset; -1: none */
 	char	 error[HTTP_ERROR_MAX];	/* "" on 2xx */
 };
 
@@ -99,6 +105,12 @@ void	 http_call_free(struct http_call *hc);
  */
 void	 http_error_text(long status, const char *body, size_t len, char *out,
 	    size_t outsz);
+
+/*
+ * Pure: a rate-limit header's value, digits only and at most 10^9, else
+ * -1 (absent or malformed: the caller then has nothing to pace by).
+ */
+long	 http_header_count(const char *value);
 
 /* base + path into buf; -1 if it does not fit. */
 int	 http_url(char *buf, size_t bufsz, const char *base, const char *path);

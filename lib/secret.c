@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "hmac.h"
 #include "secret.h"
 
 #define SECRET_LINE_MAX	1024	/* one message */
@@ -206,24 +207,115 @@ secret_read_list(const struct conf *c, const struct conf_path *paths,
 	return good;
 }
 
+/*
+ * A Standard Webhooks secret is "whsec_" and the base64 of the key
+ * bytes, as the specification's libraries write it; the prefix is
+ * optional there, and so here.  Decoded in place.
+ */
+static int
+secret_whsec(struct secret *sec)
+{
+	unsigned char key[SECRET_MAX];
+	size_t skip = 0;
+	int n;
+
+	if (sec->len >= 6 && memcmp(sec->key, "whsec_", 6) == 0)
+		skip = 6;
+	n = hmac_base64_decode((const char *)sec->key + skip,
+	    sec->len - skip, key, sizeof(key));
+	if (n <= 0) {
+		OPENSSL_cleanse(key, sizeof(key));
+		return -1;
+	}
+	secret_wipe(sec, 1);
+	memcpy(sec->key, key, (size_t)n);
+	sec->len = (size_t)n;
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
+/* HTTP Basic credentials: "user:password", the user not empty. */
+static int
+secret_basic(struct secret *sec)
+{
+	const unsigned char *colon = memchr(sec->key, ':', sec->len);
+
+	return colon == NULL || colon == sec->key ? -1 : 0;
+}
+
+/*
+ * One scheme's files; check, when not NULL, says whether a secret is
+ * in the scheme's form (and may rewrite it), and why is what it is not.
+ */
+static void
+secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
+    const char *key, int (*check)(struct secret *), const char *why,
+    struct lines *l)
+{
+	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
+	size_t i, n = kr->nfiles > CONF_MAX_SECRETS ? CONF_MAX_SECRETS :
+	    kr->nfiles;
+	int before = l->n;
+
+	kr->nsecrets = 0;
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			snprintf(name, sizeof(name), "%s[%zu]", key, i);
+		else
+			snprintf(name, sizeof(name), "%s", key);
+		if (secret_read(c, &kr->files[i], name, &kr->secrets[i], one,
+		    sizeof(one)) == -1) {
+			lines_add(l, one);
+			continue;
+		}
+		if (check != NULL && check(&kr->secrets[i]) == -1) {
+			secret_error(c, &kr->files[i], name, one, sizeof(one),
+			    "%s", why);
+			lines_add(l, one);
+		}
+	}
+	if (l->n > before) {
+		secret_wipe(kr->secrets, CONF_MAX_SECRETS);
+		return;
+	}
+	kr->nsecrets = n;
+}
+
+/* Only the schemes receiver.auth names: the others' files need not exist. */
 int
 secret_read_receiver(struct conf *c, char *err, size_t errsz)
 {
 	struct lines l;
 	size_t n = c->receiver.nsecret_files;
+	unsigned auth = c->receiver.auth;
 
 	lines_init(&l, err, errsz);
 	if (n > CONF_MAX_SECRETS)
 		n = CONF_MAX_SECRETS;
 	c->receiver.nsecrets = 0;
-	secret_read_list(c, c->receiver.secret_files, n,
-	    "receiver.secret_file", "receiver.secret_files",
-	    c->receiver.secrets, &l);
+	if (auth & CONF_AUTH_HMAC) {
+		secret_read_list(c, c->receiver.secret_files, n,
+		    "receiver.secret_file", "receiver.secret_files",
+		    c->receiver.secrets, &l);
+		if (l.n == 0)
+			c->receiver.nsecrets = n;
+	}
+	if (auth & CONF_AUTH_STANDARD_WEBHOOKS)
+		secret_read_keyring(c, &c->receiver.standard_webhooks.keys,
+		    "receiver.standard_webhooks.secret_files", secret_whsec,
+		    "not a Standard Webhooks secret (whsec_ and base64)", &l);
+	if (auth & CONF_AUTH_API_KEY)
+		secret_read_keyring(c, &c->receiver.api_key.keys,
+		    "receiver.api_key.secret_files", NULL, NULL, &l);
+	if (auth & CONF_AUTH_BASIC)
+		secret_read_keyring(c, &c->receiver.basic.keys,
+		    "receiver.basic.secret_files", secret_basic,
+		    "not user:password", &l);
 	if (l.n > 0) {
 		secret_wipe(c->receiver.secrets, CONF_MAX_SECRETS);
+		c->receiver.nsecrets = 0;
 		return -1;
 	}
-	c->receiver.nsecrets = n;
 	return 0;
 }
 

@@ -7,10 +7,17 @@ Genesys Cloud, which they cannot reach.  It is one HTTPS server on 127.0.0.1
 login host (POST /oauth/token, client-credentials grant) and the API host
 (/api/v2/...), imitating what /work/shared/GENESYS.md records about the real
 platform: Basic-auth token issue, bearer-token checks with the real 401 codes,
-a per-token sliding-window rate limit with the inin-ratelimit-* headers and
-429 + Retry-After, the routing-status / presence / queue-membership calls with
-their body validation and the real error body shape, plus the tutorial's
-/api/v2/platform/webhooks registration (which the real platform lacks).
+a per-token sliding-window rate limit with the inin-ratelimit-* headers on
+every API answer and 429 + Retry-After, the routing-status / presence /
+queue-membership calls with their body validation and the real error body
+shape.  It is as strict as a real org where the SDK documentation says what
+a real org refuses: presence definitions (the ten system ones under their
+fixed names, plus secondary ones an org adds), queue joins only for the
+queue's members, PUT routingstatus refused for the statuses the system
+alone manages, 403 missing.permissions for a permission the client lacks
+(--deny-permission), and the tutorial's /api/v2/platform/webhooks
+registration, which the real platform lacks, answers 404 unless
+--webhooks turns it on.
 
 Tests script failures per user id (503s, 429s, slow answers, dropped
 connections) and inspect what was called and the resulting state through the
@@ -71,13 +78,49 @@ SYSTEM_PRESENCES = collections.OrderedDict([
 ])
 
 
+# Routing statuses only the system sets (an agent on a conversation, or one
+# who let an offer ring out); a PUT asking for one is refused.
+SYSTEM_MANAGED_STATUSES = ("INTERACTING", "NOT_RESPONDING", "COMMUNICATING")
+
+# Secondary presences, as an org adds them under a system presence (type
+# "User"): label -> (system presence NAME, deactivated).  A deactivated one
+# is listed only with ?deactivated=true and cannot be set.
+SECONDARY_PRESENCES = collections.OrderedDict([
+    ("Lunch", ("MEAL", False)),
+    ("Coaching", ("TRAINING", False)),
+    ("Team huddle", ("MEETING", False)),
+    ("Old break", ("BREAK", True)),
+])
+
+
 def presence_id(name):
     """Fixed id of a system presence: uuid5(NAMESPACE_URL, 'genesys-standin:presence:NAME')."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "genesys-standin:presence:" + name))
 
 
+def secondary_id(label):
+    """Fixed id of a secondary presence: uuid5(NAMESPACE_URL, 'genesys-standin:secondary:LABEL')."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "genesys-standin:secondary:" + label))
+
+
 PRESENCE_IDS = {name: presence_id(name) for name in SYSTEM_PRESENCES}
+SECONDARY_IDS = {label: secondary_id(label) for label in SECONDARY_PRESENCES}
+# definition id -> system presence NAME it stands for
 PRESENCE_BY_ID = {pid: name for name, pid in PRESENCE_IDS.items()}
+PRESENCE_BY_ID.update({SECONDARY_IDS[label]: name
+                       for label, (name, _) in SECONDARY_PRESENCES.items()})
+DEACTIVATED_IDS = {SECONDARY_IDS[label] for label, (_, off) in SECONDARY_PRESENCES.items() if off}
+
+# What each route needs, as the SDK documentation lists it (platform-client-
+# sdk-python 257: "Requires ANY permissions"), plus presence:userPresence:edit
+# for another user's presence (Genesys developer announcement, July 2025).
+# A route with several alternatives is allowed when the client has any one.
+PERMISSIONS = {
+    "definitions": ("presence:presenceDefinition:view",),
+    ("presence", "PATCH"): ("presence:userPresence:edit",),
+    "member": ("routing:queue:edit", "routing:queueMember:manage"),
+    "members": ("routing:queue:edit", "routing:queueMember:manage"),
+}
 
 ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
@@ -104,15 +147,34 @@ FAULT_KEYS = ("status", "retry_after", "delay_ms", "drop", "times", "body_b64")
 HELP_EPILOG = """\
 endpoints imitating Genesys Cloud (login and API host are the same server):
   POST  /oauth/token                                  client-credentials grant
-  GET   /api/v2/presence/definitions                  the 10 system presences
+  GET   /api/v2/presence/definitions[?deactivated=true]
+        the 10 system presences (type "System") and the secondary ones
+        (type "User": Lunch, Coaching, Team huddle; Old break deactivated)
   GET|PUT    /api/v2/users/{userId}/routingstatus     {"status": "IDLE"}
+        INTERACTING, COMMUNICATING, NOT_RESPONDING: 400, the system's own
   GET|PATCH  /api/v2/users/{userId}/presences/purecloud
-                                      {"presenceDefinition": {"id": ID}, "message"?}
+        {"presenceDefinition": {"id": ID}, "message"?}; On Queue makes the
+        routing status IDLE, any other presence OFF_QUEUE
   PATCH /api/v2/routing/queues/{queueId}/members/{memberId}  {"joined": bool}
+        404 when the user is not a member of the queue
   PATCH /api/v2/routing/queues/{queueId}/members      [{"id","joined"}] x 1..100
-  GET|POST   /api/v2/platform/webhooks                tutorial contract (404 with
-                                                      --no-webhooks, like the real one)
-  System presence ids are uuid5(NAMESPACE_URL, "genesys-standin:presence:NAME").
+        200 {"entities": [...]} naming the members applied; non-members are
+        left out (the real API disregards them)
+  GET|POST   /api/v2/platform/webhooks                tutorial contract: 404
+                                                      unless --webhooks
+  System presence ids are uuid5(NAMESPACE_URL, "genesys-standin:presence:NAME"),
+  secondary ones uuid5(NAMESPACE_URL, "genesys-standin:secondary:LABEL").
+  Every API answer carries inin-ratelimit-allowed, -count and -reset.
+
+permissions (--deny-permission PERM, POST /__control/permissions): a call
+  needing a denied permission answers 403 missing.permissions naming it:
+    GET /api/v2/presence/definitions         presence:presenceDefinition:view
+    PATCH .../presences/purecloud            presence:userPresence:edit
+    PATCH .../members, .../members/{id}      routing:queue:edit or
+                                             routing:queueMember:manage
+
+queue membership (--members FILE, POST /__control/members):
+  {"<queueId>": ["<userId>", ...], ...}; only members can be joined or left.
 
 faults (--faults FILE, POST /__control/faults): {"<key>": [fault, ...], ...}
   key: a userId (memberId for a queue member call, queueId for the bulk call),
@@ -129,15 +191,22 @@ faults (--faults FILE, POST /__control/faults): {"<key>": [fault, ...], ...}
 
 control endpoints (no auth, loopback only, no rate limit, no --latency-ms):
   POST /__control/faults          append faults (same JSON as above)
+  POST /__control/members         add queue members (same JSON as --members)
+  POST /__control/permissions     {"deny": [PERM, ...]}: the denied set now
+  POST /__control/webhooks        {"enabled": bool}: the tutorial's endpoint
   GET  /__control/calls           journal entries so far, as a JSON array
   GET  /__control/state           {"routingstatus": {user: status},
                                    "presence": {user: definition id},
                                    "queues": {queue: {user: joined}},
+                                   "members": {queue: [user, ...]},
                                    "tokens_issued": N,
                                    "faults_pending": {key: N},
-                                   "presence_definitions": {NAME: id}}
+                                   "presence_definitions": {NAME: id},
+                                   "secondary_presences": {LABEL: id}}
   POST /__control/reset           clear faults, calls, state, rate windows and
-                                  the tokens_issued count (tokens stay valid)
+                                  the tokens_issued count (tokens stay valid;
+                                  members, permissions and the webhook switch
+                                  go back to the command line's)
   POST /__control/expire-tokens   every issued token expires now
 
 journal (--journal FILE and /__control/calls), one JSON object per answered
@@ -149,6 +218,20 @@ non-control request:
 
 exit status: 0 after SIGTERM/SIGINT, 1 if it cannot listen, 2 on bad options.
 """
+
+
+def normalize_members(spec):
+    """Validate a membership document: {queueId: [userId, ...]}."""
+    if not isinstance(spec, dict):
+        raise ValueError("members must be a JSON object {\"<queueId>\": [\"<userId>\", ...]}")
+    out = {}
+    for queue, users in spec.items():
+        if not ID_RE.match(queue):
+            raise ValueError("bad queue id %r" % queue)
+        if not isinstance(users, list) or not all(isinstance(u, str) and ID_RE.match(u) for u in users):
+            raise ValueError("members of %r must be a list of user ids" % queue)
+        out[queue] = list(users)
+    return out
 
 
 class ApiError(Exception):
@@ -244,8 +327,11 @@ class StandinState:
     """Everything shared between connections, guarded by one lock."""
 
     def __init__(self, client_id, client_secret, token_ttl, rate_limit, rate_window,
-                 journal_path=None):
+                 journal_path=None, members=None, denied=(), webhooks=False):
         self.lock = threading.Lock()
+        self.initial_members = members or {}
+        self.initial_denied = frozenset(denied)
+        self.initial_webhooks = webhooks
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl = token_ttl
@@ -264,6 +350,9 @@ class StandinState:
         self.presence = {}        # userId -> {"id", "message", "modifiedDate"}
         self.queues = {}          # queueId -> {userId: joined}
         self.webhooks = collections.OrderedDict()
+        self.members = {q: set(u) for q, u in self.initial_members.items()}
+        self.denied = set(self.initial_denied)
+        self.webhooks_enabled = self.initial_webhooks
 
     # -- OAuth -------------------------------------------------------------
     def client_ok(self, client_id, secret):
@@ -362,9 +451,17 @@ class StandinState:
         return dict(value) if value else None
 
     def set_presence(self, user, pid, message):
-        value = {"id": pid, "message": message, "modifiedDate": iso_now()}
+        """Set a presence; the routing status follows it, as in a real org:
+        On Queue makes the agent IDLE (ready for interactions), anything
+        else takes them off queue."""
+        now = iso_now()
+        value = {"id": pid, "message": message, "modifiedDate": now}
+        status = "IDLE" if PRESENCE_BY_ID[pid] == "ON_QUEUE" else "OFF_QUEUE"
         with self.lock:
             self.presence[user] = value
+            old = self.routingstatus.get(user)
+            if old is None or old["status"] != status:
+                self.routingstatus[user] = {"userId": user, "status": status, "startTime": now}
         return dict(value)
 
     def get_presence(self, user):
@@ -373,10 +470,39 @@ class StandinState:
         return dict(value) if value else None
 
     def set_members(self, queue, pairs):
+        """Apply the pairs whose user is a member of queue; return those."""
+        applied = []
         with self.lock:
-            members = self.queues.setdefault(queue, {})
+            allowed = self.members.get(queue, set())
             for user, joined in pairs:
-                members[user] = joined
+                if user in allowed:
+                    self.queues.setdefault(queue, {})[user] = joined
+                    applied.append((user, joined))
+        return applied
+
+    def add_members(self, members):
+        with self.lock:
+            for queue, users in members.items():
+                self.members.setdefault(queue, set()).update(users)
+
+    def set_denied(self, perms):
+        with self.lock:
+            self.denied = set(perms)
+
+    def missing(self, needs):
+        """The permission to name in a 403 when none of needs is granted."""
+        with self.lock:
+            if needs and all(p in self.denied for p in needs):
+                return needs
+        return None
+
+    def set_webhooks(self, enabled):
+        with self.lock:
+            self.webhooks_enabled = enabled
+
+    def webhooks_on(self):
+        with self.lock:
+            return self.webhooks_enabled
 
     def add_webhook(self, hook):
         with self.lock:
@@ -393,9 +519,11 @@ class StandinState:
                 "routingstatus": {u: v["status"] for u, v in self.routingstatus.items()},
                 "presence": {u: v["id"] for u, v in self.presence.items()},
                 "queues": {q: dict(m) for q, m in self.queues.items()},
+                "members": {q: sorted(u) for q, u in self.members.items()},
                 "tokens_issued": self.tokens_issued,
                 "faults_pending": {k: len(q) for k, q in self.faults.items() if q},
                 "presence_definitions": dict(PRESENCE_IDS),
+                "secondary_presences": dict(SECONDARY_IDS),
             }
 
     def calls_copy(self):
@@ -428,7 +556,6 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
     # Set on the subclass made in main().
     state = None
     latency = 0.0
-    webhooks_enabled = True
     quiet = False
 
     ROUTES = (
@@ -520,7 +647,8 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         except (ApiError, ValueError) as exc:
             err = exc if isinstance(exc, ApiError) else ApiError(400, message="Bad chunked body")
             self.close_connection = True
-            self._send(err.status, self._error_body(err, str(uuid.uuid4())), {})
+            headers = self._missing_rate_headers(path, {})
+            self._send(err.status, self._error_body(err, str(uuid.uuid4())), headers)
             return
 
         if path.startswith("/__control/"):
@@ -555,7 +683,16 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return
         headers = {"ININ-Correlation-Id": correlation}
         headers.update(answer.headers)
-        self._send(answer.status, answer.body, headers)
+        self._send(answer.status, answer.body, self._missing_rate_headers(path, headers))
+
+    def _missing_rate_headers(self, path, headers):
+        """Every API answer carries the rate-limit headers, as on a real org
+        (an error raised before the window was looked at included)."""
+        if path.startswith("/api/") and "inin-ratelimit-allowed" not in headers:
+            scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+            headers = dict(headers)
+            headers.update(self.state.rate_headers(token.strip() if scheme.lower() == "bearer" else ""))
+        return headers
 
     def _log(self, path, status, fault, started):
         if not self.quiet:
@@ -680,7 +817,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             rate_headers["Retry-After"] = str(retry_after)
             raise ApiError(429, message=ERROR_CODES[429][1].format(n=retry_after), headers=rate_headers)
 
-        if route is None or (route[0] == "webhooks" and not self.webhooks_enabled):
+        if route is None or (route[0] == "webhooks" and not self.state.webhooks_on()):
             raise ApiError(404, message="Resource not found: %s" % path, headers=rate_headers)
         name, methods = route
         if self.command not in methods:
@@ -691,6 +828,12 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             if field in params and not ID_RE.match(params[field]):
                 raise ApiError(404, message="The %s %s was not found." % (field, params[field]),
                                headers=rate_headers)
+        needs = PERMISSIONS.get((name, self.command), PERMISSIONS.get(name))
+        missing = self.state.missing(needs)
+        if missing:
+            raise ApiError(403, "missing.permissions",
+                           "You are missing the following permission(s): %s" % ", ".join(missing),
+                           headers=rate_headers)
 
         keys = [params[k] for k in ("user",) if k in params]
         if name == "members":
@@ -736,6 +879,10 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             raise ApiError(400, "invalid.value",
                            "Value [%s] is not valid for field type [status]. Allowable values are: %s"
                            % (status, ", ".join(ROUTING_STATUSES)))
+        if status in SYSTEM_MANAGED_STATUSES:
+            raise ApiError(400, "invalid.value",
+                           "Routing status [%s] is set by the system and cannot be set through the API."
+                           % status)
         return Answer(200, self.state.set_routing(user, status))
 
     def _presence_body(self, user, value):
@@ -761,7 +908,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         if not isinstance(doc, dict) or not isinstance(doc.get("presenceDefinition"), dict):
             raise ApiError(400, "bad.request", "presenceDefinition is required.")
         pid = doc["presenceDefinition"].get("id")
-        if not isinstance(pid, str) or pid not in PRESENCE_BY_ID:
+        if not isinstance(pid, str) or pid not in PRESENCE_BY_ID or pid in DEACTIVATED_IDS:
             raise ApiError(400, "invalid.value", "Invalid presence definition id [%s]." % (pid,))
         message = doc.get("message")
         if message is not None and not isinstance(message, str):
@@ -780,7 +927,9 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         doc = self._json_body(body)
         if not isinstance(doc, dict):
             raise ApiError(400, "bad.request", "The request body must be a QueueMember object.")
-        self.state.set_members(params["queue"], [(params["user"], self._joined(doc))])
+        if not self.state.set_members(params["queue"], [(params["user"], self._joined(doc))]):
+            raise ApiError(404, "not.found", "User %s is not a member of queue %s."
+                           % (params["user"], params["queue"]))
         return Answer(202)
 
     def _route_members(self, params, body):
@@ -796,17 +945,30 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             if not isinstance(member, str) or not ID_RE.match(member):
                 raise ApiError(400, "invalid.value", "Each member needs a valid id.")
             pairs.append((member, self._joined(item)))
-        self.state.set_members(params["queue"], pairs)
-        return Answer(202)
+        applied = self.state.set_members(params["queue"], pairs)
+        entities = [{"id": user, "joined": joined,
+                     "selfUri": "/api/v2/routing/queues/%s/members/%s" % (params["queue"], user)}
+                    for user, joined in applied]
+        return Answer(200, {"entities": entities, "pageSize": len(entities), "pageNumber": 1,
+                            "selfUri": "/api/v2/routing/queues/%s/members" % params["queue"]})
 
     def _route_definitions(self, params, body):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        with_deactivated = query.get("deactivated", ["false"])[-1] == "true"
         entities = []
-        for name, (label, system) in SYSTEM_PRESENCES.items():
-            pid = PRESENCE_IDS[name]
-            entities.append({"id": pid, "name": label, "type": "System",
+
+        def add(pid, label, kind, system, off):
+            if off and not with_deactivated:
+                return
+            entities.append({"id": pid, "name": label, "type": kind,
                              "languageLabels": {"en_US": label}, "systemPresence": system,
-                             "divisionId": "*", "deactivated": False,
+                             "divisionId": "*", "deactivated": off,
                              "selfUri": "/api/v2/presence/definitions/" + pid})
+
+        for name, (label, system) in SYSTEM_PRESENCES.items():
+            add(PRESENCE_IDS[name], label, "System", system, False)
+        for label, (name, off) in SECONDARY_PRESENCES.items():
+            add(SECONDARY_IDS[label], label, "User", SYSTEM_PRESENCES[name][1], off)
         return Answer(200, {"entities": entities, "total": len(entities),
                             "selfUri": "/api/v2/presence/definitions"})
 
@@ -852,6 +1014,9 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return 403, {"error": "control endpoints are loopback only"}
         routes = {
             "/__control/faults": "POST",
+            "/__control/members": "POST",
+            "/__control/permissions": "POST",
+            "/__control/webhooks": "POST",
             "/__control/calls": "GET",
             "/__control/state": "GET",
             "/__control/reset": "POST",
@@ -868,6 +1033,24 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 return 400, {"error": str(exc)}
             self.state.add_faults(faults)
             return 200, {"ok": True, "added": {k: len(v) for k, v in faults.items()}}
+        if path in ("/__control/members", "/__control/permissions", "/__control/webhooks"):
+            try:
+                doc = json.loads(body.decode("utf-8") or "null")
+                if path == "/__control/members":
+                    self.state.add_members(normalize_members(doc))
+                elif path == "/__control/permissions":
+                    deny = doc.get("deny") if isinstance(doc, dict) else None
+                    if not isinstance(deny, list) or not all(isinstance(x, str) for x in deny):
+                        raise ValueError('permissions must be {"deny": [PERM, ...]}')
+                    self.state.set_denied(deny)
+                else:
+                    enabled = doc.get("enabled") if isinstance(doc, dict) else None
+                    if not isinstance(enabled, bool):
+                        raise ValueError('webhooks must be {"enabled": true|false}')
+                    self.state.set_webhooks(enabled)
+            except (ValueError, UnicodeDecodeError) as exc:
+                return 400, {"error": str(exc)}
+            return 200, {"ok": True}
         if path == "/__control/calls":
             return 200, self.state.calls_copy()
         if path == "/__control/state":
@@ -947,8 +1130,15 @@ def parse_args(argv):
     p.add_argument("--journal", metavar="FILE",
                    help="append one JSON line per answered request to FILE (flushed each line)")
     p.add_argument("--faults", metavar="FILE", help="initial faults, same JSON as POST /__control/faults")
-    p.add_argument("--no-webhooks", action="store_true",
-                   help="answer 404 on /api/v2/platform/webhooks, like the real platform")
+    p.add_argument("--webhooks", action="store_true",
+                   help="serve the tutorial's /api/v2/platform/webhooks (default: 404, "
+                        "like the real platform)")
+    p.add_argument("--members", metavar="FILE",
+                   help="queue membership, JSON {\"<queueId>\": [\"<userId>\", ...]}; "
+                        "only members can be joined to or removed from a queue")
+    p.add_argument("--deny-permission", action="append", default=[], metavar="PERM",
+                   help="the OAuth client lacks PERM (repeatable): calls needing it answer "
+                        "403 missing.permissions")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-request log lines on stderr")
     return p.parse_args(argv)
 
@@ -974,6 +1164,13 @@ def main(argv=None):
                 faults = normalize_faults(json.load(f))
         except (OSError, ValueError) as exc:
             die(2, "bad faults file %s: %s" % (args.faults, exc))
+    members = {}
+    if args.members:
+        try:
+            with open(args.members, encoding="utf-8") as f:
+                members = normalize_members(json.load(f))
+        except (OSError, ValueError) as exc:
+            die(2, "bad members file %s: %s" % (args.members, exc))
     try:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
@@ -981,14 +1178,14 @@ def main(argv=None):
         die(2, "cannot load certificate/key: %s" % exc)
     try:
         state = StandinState(args.client_id, secret, args.token_ttl, args.rate_limit,
-                             args.rate_window, args.journal)
+                             args.rate_window, args.journal, members, args.deny_permission,
+                             args.webhooks)
     except OSError as exc:
         die(2, "cannot open journal: %s" % exc)
     state.add_faults(faults)
 
     handler = type("Handler", (StandinHandler,), {
-        "state": state, "latency": args.latency_ms / 1000.0,
-        "webhooks_enabled": not args.no_webhooks, "quiet": args.quiet})
+        "state": state, "latency": args.latency_ms / 1000.0, "quiet": args.quiet})
     try:
         server = StandinServer(("127.0.0.1", args.port), handler)
     except OSError as exc:

@@ -7,7 +7,9 @@
  * "00000000-0000-4000-8000-" followed by the user number in 12 decimal
  * digits, so a test or the demo knows every id in advance.  Its status is
  * one of the default routing.status_map words, picked by a hash of i; its
- * timestamp is the time it is sent (ISO 8601, milliseconds, UTC).  Bodies
+ * timestamp is the time it is sent (ISO 8601, milliseconds, UTC), and an
+ * event id made from i keeps every body unique (the receiver answers a
+ * repeated body as a replay).  Bodies
  * are signed as the receiver is configured to check (header name, hex or
  * base64, prefix) with the first configured secret, or with a key that is
  * not it (--bad-signature).
@@ -116,9 +118,15 @@ ctl_sim_body(struct ctl_sim *s, long i, char *buf, size_t bufsz)
 	snprintf(user, sizeof(user), CTL_SIM_USER_FMT, i % s->users + 1);
 	ctl_fmt_time(msclock_real(), ts, sizeof(ts));
 	if (!s->notification)
+		/*
+		 * eventId makes every body unique: two events for one user
+		 * in one millisecond must not look like a replay.
+		 */
 		n = snprintf(buf, bufsz, "{\"eventType\":"
 		    "\"routing.user.status.update\",\"userId\":\"%s\","
-		    "\"status\":\"%s\",\"timestamp\":\"%s\"}", user, word, ts);
+		    "\"status\":\"%s\",\"timestamp\":\"%s\","
+		    "\"eventId\":\"%08lx-0000-4000-8000-%012ld\"}", user, word,
+		    ts, h & 0xffffffffUL, i);
 	else {
 		/* Notifications carry Genesys' own values, already mapped. */
 		if ((status = event_map_status(s->c, word)) == NULL)

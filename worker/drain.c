@@ -311,6 +311,9 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	long ra;
 
 	ratelimit_done(&w->rl, j->ticket, now);
+	/* What Genesys says is left of the token's budget paces the rest. */
+	ratelimit_observe(&w->rl, res->rl_allowed, res->rl_count,
+	    res->rl_reset_s, now);
 	if (res->status != 0)
 		w->stats.answered++;
 	/* libcurl gives three digits or 0; anything else is no answer. */

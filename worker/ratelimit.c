@@ -21,6 +21,9 @@ ratelimit_init(struct ratelimit *rl, long n, long long window_ms)
 	if (n < 1)
 		n = 1;
 	rl->n = n;
+	rl->busy = 0;
+	rl->credit = RATELIMIT_NO_CREDIT;
+	rl->reset_at = 0;
 	rl->window_ms = window_ms > 0 ? window_ms : RATELIMIT_WINDOW_MS;
 	rl->seq = 0;
 	rl->paused_until = 0;
@@ -47,6 +50,12 @@ ratelimit_wait(const struct ratelimit *rl, long long now)
 	if (end == RL_BUSY)
 		return -1;
 	at = end == RL_FREE ? now : end + rl->window_ms;
+	if (rl->credit <= 0) {
+		if (rl->busy > 0)
+			return -1;	/* an answer will say more */
+		if (rl->reset_at > at)
+			at = rl->reset_at;
+	}
 	if (rl->paused_until > at)
 		at = rl->paused_until;
 	return at <= now ? 0 : at - now;
@@ -57,6 +66,9 @@ ratelimit_start(struct ratelimit *rl, long long now)
 {
 	(void)now;
 	rl->ring[rl->seq % (unsigned long)rl->n] = RL_BUSY;
+	rl->busy++;
+	if (rl->credit != RATELIMIT_NO_CREDIT)
+		rl->credit--;
 	return rl->seq++;
 }
 
@@ -69,8 +81,10 @@ ratelimit_done(struct ratelimit *rl, unsigned long long ticket, long long now)
 	if (ticket >= rl->seq || rl->seq - ticket > (unsigned long)rl->n)
 		return;
 	slot = &rl->ring[ticket % (unsigned long)rl->n];
-	if (*slot == RL_BUSY)
+	if (*slot == RL_BUSY) {
 		*slot = now;
+		rl->busy--;
+	}
 }
 
 void
@@ -78,4 +92,25 @@ ratelimit_pause(struct ratelimit *rl, long long until)
 {
 	if (until > rl->paused_until)
 		rl->paused_until = until;
+}
+
+void
+ratelimit_observe(struct ratelimit *rl, long allowed, long count,
+    long reset_s, long long now)
+{
+	long credit;
+
+	if (allowed <= 0 || count < 0 || reset_s < 0)
+		return;
+	/*
+	 * The calls in flight may not have been counted yet: take them as
+	 * spent, so they never overdraw the budget.
+	 */
+	credit = allowed - count - rl->busy;
+	if (rl->credit == RATELIMIT_NO_CREDIT || now >= rl->reset_at ||
+	    credit < rl->credit) {
+		rl->credit = credit;
+		/* A second past the reset: the header is whole seconds. */
+		rl->reset_at = now + (reset_s + 1) * 1000LL;
+	}
 }

@@ -167,6 +167,23 @@ ctl_check_secret(struct ctl_check *ck, const struct conf *c,
 	free(sec);
 }
 
+/* One sender scheme's secret files, named as secret.c names them. */
+static void
+ctl_check_keyring(struct ctl_check *ck, const struct conf *c,
+    const struct conf_keyring *kr, const char *key)
+{
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < kr->nfiles && i < CONF_MAX_SECRETS; i++) {
+		if (kr->nfiles == 1)
+			snprintf(name, sizeof(name), "%s", key);
+		else
+			snprintf(name, sizeof(name), "%s[%zu]", key, i);
+		ctl_check_secret(ck, c, &kr->files[i], name);
+	}
+}
+
 /*
  * A directory that must exist and be writable by whoever runs check (the
  * operator runs it as the user the programs run as).
@@ -492,8 +509,12 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	ctl->loaded = 1;
 	ck.file = c->file;
 
-	/* Named as conf names them, so both messages agree. */
-	for (i = 0; i < c->receiver.nsecret_files; i++) {
+	/*
+	 * Named as conf names them, so both messages agree; only the sender
+	 * schemes receiver.auth lists, as the responder reads them.
+	 */
+	for (i = 0; (c->receiver.auth & CONF_AUTH_HMAC) &&
+	    i < c->receiver.nsecret_files; i++) {
 		if (c->receiver.nsecret_files == 1)
 			snprintf(key, sizeof(key), "receiver.secret_file");
 		else
@@ -501,6 +522,15 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 			    i);
 		ctl_check_secret(&ck, c, &c->receiver.secret_files[i], key);
 	}
+	if (c->receiver.auth & CONF_AUTH_STANDARD_WEBHOOKS)
+		ctl_check_keyring(&ck, c, &c->receiver.standard_webhooks.keys,
+		    "receiver.standard_webhooks.secret_files");
+	if (c->receiver.auth & CONF_AUTH_API_KEY)
+		ctl_check_keyring(&ck, c, &c->receiver.api_key.keys,
+		    "receiver.api_key.secret_files");
+	if (c->receiver.auth & CONF_AUTH_BASIC)
+		ctl_check_keyring(&ck, c, &c->receiver.basic.keys,
+		    "receiver.basic.secret_files");
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		ctl_check_secret(&ck, c, &c->genesys.client_secret_file,
 		    "genesys.client_secret_file");

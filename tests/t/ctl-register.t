@@ -4,7 +4,7 @@
 # credentials, POSTs the tutorial's webhook body, prints the id, and
 # writes the secret to --secret-out with mode 0600 without ever printing
 # it; it refuses to overwrite a secret; the real platform's 404 (the
-# stand-in's --no-webhooks), refused credentials and an unreachable API
+# stand-in without --webhooks), refused credentials and an unreachable API
 # each give a clear error and their exit code.
 . "$(dirname "$0")/../lib.sh"
 . "$RH_TOP/tests/ctl-lib.sh"
@@ -53,7 +53,7 @@ no_secret() {
 }
 
 ctl_spool
-standin api
+standin api --webhooks
 reg_config "$SPORT"
 run check
 is "$rc" 0 "the register config passes check"
@@ -123,7 +123,7 @@ is "$(calls | jq '[.[] | select(.path == "/api/v2/platform/webhooks")] | length'
     "an unwritable secret file: nothing registered"
 
 # The real platform's answer: 404.
-standin real --no-webhooks
+standin real
 reg_config "$SPORT"
 rm -f "$T/real.secret"
 run register --url https://rh.example.com/routehook/events --secret-out "$T/real.secret"

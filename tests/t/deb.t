@@ -25,6 +25,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root: it installs the package"
+# The package's programs are built by dpkg-buildpackage from the sources,
+# whatever RH_BUILD holds: make check's second pass (RH_BUILD=.san) would
+# only repeat the first.
+[ "$(cd "$RH_BUILD" && pwd -P)" = "$(cd "$RH_TOP" && pwd -P)" ] ||
+    skip_all "tests the package built from the sources, not the build in $RH_BUILD"
 for c in dpkg-buildpackage dh lintian spawn-fcgi runuser flock; do
 	command -v "$c" >/dev/null ||
 	    skip_all "no $c (tests/install-deps.sh installs what is missing)"
@@ -58,10 +63,15 @@ trap 'deb_cleanup; rh_cleanup; exit $?' EXIT
 # mode PATH: "MODE OWNER GROUP"
 mode() { stat -c '%a %U %G' "$1"; }
 as_routehook() { runuser -u routehook -- "$@"; }
-# leftovers: every path on the machine's own filesystems with routehook
-# in its name (scratch directories live in /tmp, which is not looked at).
+# leftovers: every path with routehook in its name where a package or
+# its maintainer scripts put things: /etc, /var and /run whole, and the
+# parts of /lib and /usr this one installs into (all of /usr would take
+# seconds to walk, and dpkg itself removes what it unpacked).  Scratch
+# directories live in /tmp, which is not looked at.
 leftovers() {
-	find /etc /lib /usr /var /run /opt -xdev \
+	find /etc /var /run /opt /lib/systemd /usr/lib/tmpfiles.d \
+	    /usr/lib/sysusers.d /usr/sbin /usr/share/doc /usr/share/man \
+	    /usr/share/routehook -xdev \
 	    \( -path /var/tmp -o -path /var/cache/apt \) -prune -o \
 	    -name '*routehook*' -print 2>/dev/null | grep -v '^/run/lock/rh-deb' | sort
 }
@@ -111,7 +121,8 @@ done
 for f in /etc/routehook/routehook.conf /etc/logrotate.d/routehook \
     /etc/cron.d/routehook /usr/lib/sysusers.d/routehook.conf \
     /usr/lib/tmpfiles.d/routehook.conf /usr/share/doc/routehook/copyright \
-    /usr/share/routehook/nginx/routehook.conf; do
+    /usr/share/routehook/nginx/routehook.conf \
+    /usr/share/routehook/prometheus/routehook.rules.yml; do
 	has -rw-r--r-- "$f"
 done
 is "$(grep -c -E '/debian/|routehook-setup|\.sample$|/usr/share/routehook/(systemd|cron|logrotate)' \

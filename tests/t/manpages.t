@@ -189,20 +189,29 @@ sub page_defaults {
 	return @d;
 }
 
-# lib/conf.c's schema: "name type [min max]" per key, qualified.
+# lib/conf.c's schema: "name type [min max]" per key, qualified.  A row
+# is one macro call, "LONG("timeout_ms", genesys.timeout_ms, 10000, 100,
+# 600000),": the name first, the range last for the integers.  Enums and
+# lists of secret files are described in words on the page, like the
+# special keys.
 sub schema {
 	my ($src) = @_;
 	my %t;
 	while ($src =~ /static const struct key (\w+)_keys\[\] = \{(.*?)\n\};/sg) { $t{$1} = $2 }
+	my %type = (STR => 'STRING', QUIET_STR => 'STRING', PATH => 'PATH', OPT_PATH => 'OPT_PATH',
+	    INT => 'INT', LONG => 'LONG', SIZE => 'SIZE', BOOL => 'BOOL', ENUM => 'SPECIAL',
+	    KEYFILES => 'SPECIAL', SPECIAL => 'SPECIAL', GROUP => 'GROUP');
 	my @k;
 	my $walk;
 	$walk = sub {
 		my ($table, $prefix) = @_;
-		while ($t{$table} =~ /\{\s*\.name = "(\w+)",(.*?)\}/sg) {
-			my ($name, $a) = ($1, $2);
-			my ($type) = $a =~ /\.type = KEY_(\w+)/;
-			if ($type eq 'GROUP') { my ($g) = $a =~ /\.group = (\w+)_keys/; $walk->($g, "$name."); next }
-			my @r = map { my ($v) = $a =~ /\.$_ = ([^\s,}]+)/; defined $v ? ($v eq 'INT_MAX' ? 2147483647 : $v) : () } qw(min max);
+		while ($t{$table} =~ /^\s*([A-Z_]+)\((.*?)\),?[ \t]*$/msg) {
+			my ($macro, @a) = ($1, map { s/^\s+|\s+$//gr } split /,/, $2);
+			next if $macro eq 'END';
+			my $type = $type{$macro} // die "lib/conf.c: unknown row $macro\n";
+			(my $name = $a[0]) =~ s/"//g;
+			if ($type eq 'GROUP') { my ($g) = $a[1] =~ /(\w+)_keys/; $walk->($g, "$prefix$name."); next }
+			my @r = $type =~ /^(?:INT|LONG|SIZE)$/ ? map { $_ eq 'INT_MAX' ? 2147483647 : $_ } @a[-2, -1] : ();
 			push @k, join(' ', "$prefix$name", $type, @r);
 		}
 	};

@@ -61,6 +61,7 @@ for d in cur deferred dead; do
 	is "$(mode "$S/$d")" "750 $w $w" "spool $d/: the worker's"
 done
 is "$(mode "$S/state")" "700 $w $w" "spool state/: the worker's alone"
+is "$(mode "$S/seen")" "700 $f $w" "spool seen/: the responder's alone"
 is "$(mode "$T/log")" "750 $w $w" "log directory"
 
 cp "$E/webhook.secret" "$T/secret.before"
@@ -105,6 +106,11 @@ as_f ls "$S/state" >/dev/null 2>&1
 ok $((! $?)) "responder user cannot list state/"
 as_f cat "$S/state/token" >/dev/null 2>&1
 ok $((! $?)) "responder user cannot read the worker's state"
+as_f ln -s . "$S/seen/probe" 2>/dev/null
+ok $? "responder user makes an entry in seen/"
+as_w ln -s . "$S/seen/probe2" 2>/dev/null
+ok $((! $?)) "worker user cannot (seen/ is the responder's)"
+rm -f "$S/seen/probe" "$S/seen/probe2"
 
 # --- what the worker's user can do ----------------------------------------
 as_w cat "$E/client.secret" >/dev/null 2>&1
@@ -142,7 +148,7 @@ spawn-fcgi -n -s "$T/fcgi.sock" -M 0666 -u "$f" -g "$w" -- \
 track $!
 wait_for 10 test -S "$T/fcgi.sock" || bail "responder did not start"
 start_nginx
-printf '{"eventType":"routing.status","privsep":true}' >"$T/event.json"
+printf '{"eventType":"routing.status","privsep":true,"timestamp":"2026-12-01T10:00:00Z"}' >"$T/event.json"
 code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
 is "$code" 202 "the responder as its own user accepts an event" ||
     diag "response: $(cat "$T/response"); log: $(cat "$T/fcgi.log")"
@@ -158,5 +164,11 @@ as_w mv "$S/new/$id" "$S/cur/$id" 2>/dev/null
 ok $? "worker user claims it"
 as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
 ok $? "and reads the bytes sent"
+code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
+is "$code" 200 "the same event again: a replay, answered 200" ||
+    diag "response: $(cat "$T/response"); log: $(cat "$T/fcgi.log")"
+is "$(jq -r .id "$T/response" 2>/dev/null)" "$id" "with the first event's id"
+is "$(find "$S/seen" -type l -user "$f" | wc -l)" 1 \
+    "the record of it is the responder's, in seen/"
 
 done_testing

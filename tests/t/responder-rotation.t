@@ -20,9 +20,9 @@ ok $? "-t accepts the two-secret configuration"
 start_responder
 start_nginx
 
-printf '{"userId":"u-new","status":"available"}' >"$T/a.json"
-printf '{"userId":"u-old","status":"available"}' >"$T/b.json"
-printf '{"userId":"u-third","status":"available"}' >"$T/c.json"
+printf '{"userId":"u-new","status":"available","timestamp":"2026-12-01T10:00:00Z"}' >"$T/a.json"
+printf '{"userId":"u-old","status":"available","timestamp":"2026-12-01T10:00:00Z"}' >"$T/b.json"
+printf '{"userId":"u-third","status":"available","timestamp":"2026-12-01T10:00:00Z"}' >"$T/c.json"
 # The old secret's file ends in CRLF: the secret is the line without it.
 old_key=$(head -n 1 "$T/old.secret" | tr -d '\r')
 printf '%s\n' "$old_key" >"$T/old.key"

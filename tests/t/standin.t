@@ -94,7 +94,8 @@ done
 secret=s3cr3t-$RANDOM$RANDOM
 echo "$secret" >"$scratch/secret"
 journal=$scratch/journal.jsonl
-start main --journal "$journal"
+echo '{"q-1": ["agent-3", "agent-4"]}' >"$scratch/members.json"
+start main --journal "$journal" --webhooks --members "$scratch/members.json"
 base=https://127.0.0.1:$port
 ok "stand-in listening, cert valid for 127.0.0.1 and localhost" \
     curl -sS --fail --cacert "$scratch/ca.pem" "https://localhost:$port/__control/state"
@@ -121,10 +122,15 @@ ok "API call without token: 401 authentication.required in the Genesys error sha
 api PUT /api/v2/users/agent-1/routingstatus '{"status":"IDLE"}'
 ok "PUT routingstatus IDLE: 200 with userId, status, startTime" \
     test "$code" = 200 -a "$(jq -r '"\(.userId) \(.status) \(.startTime|test("^[0-9T:.-]+Z$"))"' "$B")" = "agent-1 IDLE true"
-api PUT /api/v2/users/agent-1/routingstatus '{"status":"INTERACTING"}'
+api PUT /api/v2/users/agent-1/routingstatus '{"status":"OFF_QUEUE"}'
 api GET /api/v2/users/agent-1/routingstatus
 ok "GET routingstatus reads back the last PUT" \
-    test "$code" = 200 -a "$(jq -r .status "$B")" = INTERACTING
+    test "$code" = 200 -a "$(jq -r .status "$B")" = OFF_QUEUE
+for st in INTERACTING COMMUNICATING NOT_RESPONDING; do
+    api PUT /api/v2/users/agent-1/routingstatus "{\"status\":\"$st\"}"
+    ok "PUT routingstatus $st, which the system alone sets: 400 invalid.value" \
+        test "$code" = 400 -a "$(jq -r .code "$B")" = invalid.value
+done
 api GET /api/v2/users/agent-never/routingstatus
 is "$code" 404 "GET routingstatus never set: 404"
 api PUT /api/v2/users/agent-1/routingstatus '{"status":"LUNCH"}'
@@ -141,17 +147,38 @@ is "$code" 404 "unknown path: 404"
 api DELETE /api/v2/users/agent-1/routingstatus
 is "$code" 405 "wrong method on a known path: 405"
 control GET state
-ok "state shows agent-1 INTERACTING, nothing from the refused calls" \
-    jqb '.routingstatus == {"agent-1": "INTERACTING"}'
+ok "state shows agent-1 OFF_QUEUE, nothing from the refused calls" \
+    jqb '.routingstatus == {"agent-1": "OFF_QUEUE"}'
 
 # ---------------------------------------------------------------- presence
 api GET /api/v2/presence/definitions
 avail=$(jq -r '.entities[] | select(.systemPresence == "Available") | .id' "$B")
 ok "presence definitions list the ten system presences with UUID ids" \
-    jqb '(.entities | length == 10) and all(.entities[]; .id | test("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))'
+    jqb '([.entities[] | select(.type == "System")] | length == 10) and all(.entities[]; .id | test("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))'
+ok "system presences carry their fixed names: languageLabels.en_US and systemPresence" \
+    jqb '[.entities[] | select(.type == "System") | "\(.languageLabels.en_US)=\(.systemPresence)"] | sort ==
+        ["Available=Available","Away=Away","Break=Break","Busy=Busy","Idle=Idle","Meal=Meal","Meeting=Meeting","Offline=Offline","On Queue=OnQueue","Training=Training"]'
+ok "secondary presences (type User) name the system presence they stand for" \
+    jqb '[.entities[] | select(.type == "User") | "\(.languageLabels.en_US)=\(.systemPresence)"] == ["Lunch=Meal","Coaching=Training","Team huddle=Meeting"]'
+lunch=$(jq -r '.entities[] | select(.languageLabels.en_US == "Lunch") | .id' "$B")
+onq=$(jq -r '.entities[] | select(.systemPresence == "OnQueue") | .id' "$B")
+api GET '/api/v2/presence/definitions?deactivated=true'
+old=$(jq -r '.entities[] | select(.deactivated) | .id' "$B")
+ok "a deactivated secondary presence is listed only with ?deactivated=true" \
+    test "$(jq -r '[.entities[] | select(.deactivated) | .languageLabels.en_US] | join(",")' "$B")" = "Old break"
+api PATCH /api/v2/users/agent-2/presences/purecloud "{\"presenceDefinition\":{\"id\":\"$old\"}}"
+is "$code" 400 "a deactivated presence cannot be set: 400"
+api PATCH /api/v2/users/agent-2/presences/purecloud "{\"presenceDefinition\":{\"id\":\"$lunch\"}}"
+ok "a secondary presence can be set: 200, systemPresence Meal" \
+    test "$code/$(jq -r .presenceDefinition.systemPresence "$B")" = 200/Meal
+api PATCH /api/v2/users/agent-2/presences/purecloud "{\"presenceDefinition\":{\"id\":\"$onq\"}}"
+api GET /api/v2/users/agent-2/routingstatus
+is "$(jq -r .status "$B")" IDLE "On Queue presence: the routing status follows, IDLE"
 api PATCH /api/v2/users/agent-2/presences/purecloud "{\"presenceDefinition\":{\"id\":\"$avail\"},\"message\":\"hi\"}"
 ok "presence with a valid definition id: 200" \
     test "$code" = 200 -a "$(jq -r .presenceDefinition.id "$B")" = "$avail"
+api GET /api/v2/users/agent-2/routingstatus
+is "$(jq -r .status "$B")" OFF_QUEUE "any presence but On Queue: the routing status follows, OFF_QUEUE"
 api PATCH /api/v2/users/agent-2/presences/purecloud '{"presenceDefinition":{"id":"00000000-0000-0000-0000-000000000000"}}'
 is "$code" 400 "presence with an unknown definition id: 400"
 control GET state
@@ -163,14 +190,21 @@ api PATCH /api/v2/routing/queues/q-1/members/agent-3 '{"joined":true}'
 is "$code" 202 "queue member patch: 202"
 api PATCH /api/v2/routing/queues/q-1/members/agent-3 '{"joined":"yes"}'
 is "$code" 400 "queue member patch with non-boolean joined: 400"
-api PATCH /api/v2/routing/queues/q-1/members '[{"id":"agent-4","joined":true},{"id":"agent-3","joined":false}]'
-is "$code" 202 "bulk member patch of 2: 202"
+api PATCH /api/v2/routing/queues/q-1/members/agent-9 '{"joined":true}'
+ok "queue member patch for a user who is not a member: 404 not.found" \
+    test "$code/$(jq -r .code "$B")" = 404/not.found
+api PATCH /api/v2/routing/queues/q-1/members '[{"id":"agent-4","joined":true},{"id":"agent-9","joined":true},{"id":"agent-3","joined":false}]'
+ok "bulk member patch of 3: 200, the two members applied are listed, the non-member left out" \
+    test "$code/$(jq -c '[.entities[] | "\(.id)=\(.joined)"]' "$B")" = '200/["agent-4=true","agent-3=false"]'
+control POST members '{"q-2": ["agent-9"]}'
+api PATCH /api/v2/routing/queues/q-2/members/agent-9 '{"joined":true}'
+is "$code" 202 "a member added through /__control/members can be joined"
 many=$(jq -cn '[range(101) | {id: "agent-\(.)", joined: true}]')
 api PATCH /api/v2/routing/queues/q-1/members "$many"
 is "$code" 400 "bulk member patch of 101: 400"
 control GET state
 ok "queue state reflects the accepted patches only" \
-    jqb '.queues == {"q-1": {"agent-3": false, "agent-4": true}}'
+    jqb '.queues == {"q-1": {"agent-3": false, "agent-4": true}, "q-2": {"agent-9": true}}'
 
 # ---------------------------------------------------------------- webhooks
 api POST /api/v2/platform/webhooks \
@@ -179,6 +213,25 @@ ok "webhook registration: 2xx with id and 32-byte hex secret" \
     test "${code#20}" != "$code" -a "$(jq -r '(.id|length > 0) and (.secret|test("^[0-9a-f]{64}$")) and .targetUrl == "https://example.test/hook"' "$B")" = true
 api POST /api/v2/platform/webhooks '{"name":"rh","targetUrl":"ftp://example.test/"}'
 is "$code" 400 "webhook with a non-http targetUrl: 400"
+
+# ---------------------------------------------------------------- permissions
+control POST permissions '{"deny": ["presence:presenceDefinition:view", "presence:userPresence:edit", "routing:queue:edit"]}'
+api GET /api/v2/presence/definitions
+ok "denied presence:presenceDefinition:view: listing definitions is 403 missing.permissions naming it" \
+    test "$code/$(jq -r .code "$B")" = 403/missing.permissions -a -n "$(jq -r '.message | select(contains("presence:presenceDefinition:view"))' "$B")"
+api PATCH /api/v2/users/agent-2/presences/purecloud "{\"presenceDefinition\":{\"id\":\"$avail\"}}"
+ok "denied presence:userPresence:edit: setting a presence is 403 naming it" \
+    test "$code" = 403 -a -n "$(jq -r '.message | select(contains("presence:userPresence:edit"))' "$B")"
+api GET /api/v2/users/agent-2/presences/purecloud
+is "$code" 200 "reading a presence needs neither"
+api PATCH /api/v2/routing/queues/q-1/members/agent-3 '{"joined":true}'
+is "$code" 202 "routing:queue:edit denied but routing:queueMember:manage granted: a join still works"
+control POST permissions '{"deny": ["routing:queue:edit", "routing:queueMember:manage"]}'
+api PATCH /api/v2/routing/queues/q-1/members '[{"id":"agent-3","joined":true}]'
+ok "both queue permissions denied: 403 naming both, with the rate-limit headers" \
+    test "$code" = 403 -a -n "$(jq -r '.message | select(contains("routing:queue:edit") and contains("routing:queueMember:manage"))' "$B")" \
+        -a -n "$(header inin-ratelimit-allowed)"
+control POST permissions '{"deny": []}'
 
 # ---------------------------------------------------------------- faults
 control POST faults '{"agent-5": [{"status": 503, "times": 2}], "agent-6": [{"drop": true}], "agent-7": [{"status": 429, "retry_after": 2}, {"delay_ms": 400}]}'
@@ -229,13 +282,21 @@ ok "reset clears the recorded calls" jqb 'length == 0'
 api GET /api/v2/users/agent-1/routingstatus
 is "$code" 404 "after reset the token is still valid (404, not 401)"
 
-# ---------------------------------------------------------------- rate limit, --no-webhooks
-start limited --rate-limit 5 --rate-window 60 --no-webhooks
+# ---------------------------------------------------------------- rate limit, webhooks off
+start limited --rate-limit 5 --rate-window 60
 base=https://127.0.0.1:$port
 get_token
 api POST /api/v2/platform/webhooks '{"name":"rh","targetUrl":"https://example.test/hook"}'
-is "$code" 404 "--no-webhooks: webhook registration is 404"
-for i in 2 3 4 5; do api PUT /api/v2/users/agent-8/routingstatus '{"status":"IDLE"}'; done
+ok "without --webhooks: webhook registration is 404, with the rate-limit headers" \
+    test "$code/$(header inin-ratelimit-count)" = 404/1
+control POST webhooks '{"enabled": true}'
+api GET /api/v2/platform/webhooks
+is "$code" 200 "/__control/webhooks turns the tutorial's endpoint on"
+control POST webhooks '{"enabled": false}'
+req PUT /api/v2/users/agent-8/routingstatus -H 'Content-Type: application/json' -d '{"status":"IDLE"}'
+ok "a 401 carries the rate-limit headers too" \
+    test "$code" = 401 -a -n "$(header inin-ratelimit-allowed)" -a -n "$(header inin-ratelimit-reset)"
+for i in 3 4 5; do api PUT /api/v2/users/agent-8/routingstatus '{"status":"IDLE"}'; done
 ok "5th call within the limit: 200 with inin-ratelimit-* and ININ-Correlation-Id headers" \
     test "$code/$(header inin-ratelimit-allowed)/$(header inin-ratelimit-count)" = 200/5/5 \
         -a -n "$(header inin-ratelimit-reset)" -a -n "$(header ININ-Correlation-Id)"

@@ -15,6 +15,7 @@ RH_WRAP="$vg -q --error-exitcode=99 --leak-check=full
 --errors-for-leak-kinds=definite,indirect --log-file=$T/vg.%p.vglog"
 
 start_standin
+control POST members '{"q-1": ["agent-4"]}' >/dev/null
 worker_config "" "" 'sla = { threshold_ms = 600000; };'
 start_responder -n 4
 start_nginx

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 start_standin
+control POST members '{"q-1": ["agent-4", "agent-5"]}' >/dev/null
 worker_config "metrics_file = \"$T/routehook.prom\";" "" 'sla = { threshold_ms = 600000; };
 routing = { status_map = { lunch = "OFF_QUEUE"; }; };'
 start_responder
@@ -16,7 +17,7 @@ is "$?:$out" "0:configuration OK" "-t checks the config and prints configuration
 
 avail=$(control GET state | jq -r .presence_definitions.AVAILABLE)
 send "$(status_event agent-1 available 2026-01-01T10:00:00Z)" &&
-send "$(status_event agent-2 INTERACTING)" &&
+send "$(status_event agent-2 OFF_QUEUE)" &&
 send "$(status_event agent-3 LUNCH)" &&
 send '{"eventType":"routing.queue.member.status.update","queueId":"q-1","userId":"agent-4","joined":true}' &&
 send '{"eventType":"routing.queue.member.status.update","queueId":"q-1","userId":"agent-5","joined":false}' &&
@@ -29,8 +30,8 @@ run_worker
 is "$?" 0 "--once exits 0"
 state=$(control GET state)
 is "$(echo "$state" | jq -S -c .routingstatus)" \
-    '{"agent-1":"IDLE","agent-2":"INTERACTING","agent-3":"OFF_QUEUE","agent-6":"OFF_QUEUE"}' \
-    "routing statuses: word mapped, Genesys value passed through, custom map, notification shape"
+    '{"agent-1":"IDLE","agent-2":"OFF_QUEUE","agent-3":"OFF_QUEUE","agent-6":"OFF_QUEUE","agent-7":"OFF_QUEUE"}' \
+    "routing statuses: word mapped, Genesys value passed through, custom map, notification shape (agent-7's follows its presence)"
 is "$(echo "$state" | jq -S -c .queues)" '{"q-1":{"agent-4":true,"agent-5":false}}' \
     "queue membership joined and left"
 is "$(echo "$state" | jq -r '.presence["agent-7"]')" "$avail" \
@@ -40,7 +41,7 @@ want=$(jq -n -c --arg a "$avail" '[
   "PATCH /api/v2/routing/queues/q-1/members/agent-5 {\"joined\":false}",
   "PATCH /api/v2/users/agent-7/presences/purecloud {\"presenceDefinition\":{\"id\":\"\($a)\"}}",
   "PUT /api/v2/users/agent-1/routingstatus {\"status\":\"IDLE\"}",
-  "PUT /api/v2/users/agent-2/routingstatus {\"status\":\"INTERACTING\"}",
+  "PUT /api/v2/users/agent-2/routingstatus {\"status\":\"OFF_QUEUE\"}",
   "PUT /api/v2/users/agent-3/routingstatus {\"status\":\"OFF_QUEUE\"}",
   "PUT /api/v2/users/agent-6/routingstatus {\"status\":\"OFF_QUEUE\"}"]')
 is "$(journal '[.[] | select(.path | startswith("/api/")) | "\(.method) \(.path) \(.body | tojson)"] | sort')" \

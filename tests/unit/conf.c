@@ -165,6 +165,18 @@ conf_diff(const struct conf *a, const struct conf *b)
 	S(receiver.signature_prefix);
 	N(receiver.max_body_bytes);
 	N(receiver.fsync);
+	N(receiver.auth);
+	N(receiver.standard_webhooks.keys.nfiles);
+	S(receiver.standard_webhooks.keys.files[0].path);
+	N(receiver.standard_webhooks.tolerance_s);
+	S(receiver.api_key.header);
+	S(receiver.api_key.param);
+	N(receiver.api_key.keys.nfiles);
+	S(receiver.api_key.keys.files[0].path);
+	N(receiver.basic.keys.nfiles);
+	S(receiver.basic.keys.files[0].path);
+	N(receiver.dedup_window_s);
+	N(receiver.require_event_time);
 	S(genesys.region);
 	S(genesys.api_base);
 	S(genesys.login_base);
@@ -932,6 +944,134 @@ test_secrets(void)
 	conf_free(&c);
 }
 
+/* receiver.auth and what each scheme reads, and the replay keys. */
+static void
+test_auth_keys(void)
+{
+	struct conf c;
+	char text[4096], err[2048], want[2048];
+	const char *cpath, *w1, *w2, *k1, *b1, *bad;
+	int rc;
+
+	rc = load("", &c, err, sizeof(err), NULL);
+	is_int(rc, 0, "auth defaults: load");
+	is_int(c.receiver.auth, CONF_AUTH_HMAC, "auth defaults: hmac alone");
+	is_str(c.receiver.standard_webhooks.keys.files[0].path,
+	    "/etc/routehook/standard-webhooks.secret",
+	    "auth defaults: standard-webhooks secret");
+	is_int(c.receiver.standard_webhooks.tolerance_s, 300,
+	    "auth defaults: tolerance 300 s");
+	is_str(c.receiver.api_key.header, "X-API-Key",
+	    "auth defaults: X-API-Key");
+	is_str(c.receiver.api_key.param, "HTTP_X_API_KEY",
+	    "auth defaults: its FastCGI name");
+	is_int(c.receiver.dedup_window_s, 3600, "auth defaults: an hour");
+	is_int(c.receiver.require_event_time, 1,
+	    "auth defaults: the event's time required");
+	conf_free(&c);
+
+	rc = load("receiver = { auth = [ \"basic\", \"hmac\", "
+	    "\"standard-webhooks\", \"api_key\" ]; };\n", &c, err,
+	    sizeof(err), NULL);
+	is_int(rc, 0, "auth: all four");
+	is_int(c.receiver.auth, CONF_AUTH_HMAC | CONF_AUTH_BASIC |
+	    CONF_AUTH_STANDARD_WEBHOOKS | CONF_AUTH_API_KEY, "auth: all bits");
+	conf_free(&c);
+	rc = load("receiver = { auth = \"basic\"; };\n", &c, err,
+	    sizeof(err), NULL);
+	is_int(rc, 0, "auth: one scheme as a string");
+	is_int(c.receiver.auth, CONF_AUTH_BASIC, "auth: basic alone");
+	conf_free(&c);
+
+	one_error("receiver = {\n  auth = \"hamc\";\n};\n", "hamc",
+	    "receiver.auth: \"hamc\" is not \"hmac\", \"standard-webhooks\", "
+	    "\"api_key\" or \"basic\"", "auth: a misspelt scheme");
+	one_error("receiver = {\n  auth = [ \"hmac\", \"hmac\" ];\n};\n",
+	    "auth", "receiver.auth[1]: \"hmac\" is listed twice",
+	    "auth: a scheme twice");
+	one_error("receiver = {\n  auth = [ ];\n};\n", "auth",
+	    "receiver.auth: the list is empty; name at least one scheme",
+	    "auth: an empty list");
+	one_error("receiver = {\n  auth = 1;\n};\n", "auth",
+	    "receiver.auth: expected a scheme or a list of them "
+	    "([\"hmac\", ...])", "auth: a number");
+	one_error("receiver = {\n  api_key = {\n    header = \"X_Key\";\n"
+	    "  };\n};\n", "X_Key", "receiver.api_key.header: \"X_Key\" is "
+	    "not a header name (letters, digits and '-')",
+	    "api_key.header: an underscore");
+	one_error("receiver = {\n  basic = {\n    secret_files = [];\n"
+	    "  };\n};\n", "secret_files", "receiver.basic.secret_files: "
+	    "expected 1 to 8 paths, not 0", "basic.secret_files: empty");
+	one_error("receiver = {\n  standard_webhooks = {\n"
+	    "    tolerance_s = 0;\n  };\n};\n", "tolerance_s",
+	    "receiver.standard_webhooks.tolerance_s: 0 is out of range "
+	    "(1 to 86400)", "tolerance_s: 0");
+	one_error("receiver = {\n  auth = \"standard-webhooks\";\n"
+	    "  dedup_window_s = 120;\n};\n", "dedup_window_s",
+	    "receiver.dedup_window_s 120 is less than "
+	    "receiver.standard_webhooks.tolerance_s 300 (default): a replayed "
+	    "webhook-id could be forgotten while its timestamp is still "
+	    "accepted", "dedup_window_s below the tolerance");
+	rc = load("receiver = {\n  dedup_window_s = 120;\n};\n", &c, err,
+	    sizeof(err), NULL);
+	is_int(rc, 0, "dedup_window_s 120 is fine without standard-webhooks");
+	conf_free(&c);
+
+	/* The secrets of each scheme, and only of the schemes listed. */
+	w1 = write_text("swh.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+	w2 = write_text("swh2.secret", "c2Vjb25k\n");	/* "second" */
+	k1 = write_text("api.secret", "the-key\n");
+	b1 = write_text("basic.secret", "user:pa:ss\r\n");
+	snprintf(text, sizeof(text), "receiver = {\n"
+	    "  auth = [ \"standard-webhooks\", \"api_key\", \"basic\" ];\n"
+	    "  secret_file = \"%s/no-such-hmac.secret\";\n"
+	    "  standard_webhooks = { secret_files = [ \"%s\", \"%s\" ]; };\n"
+	    "  api_key = { secret_files = [ \"%s\" ]; };\n"
+	    "  basic = { secret_files = [ \"%s\" ]; };\n};\n", scratch, w1,
+	    w2, k1, b1);
+	rc = load(text, &c, err, sizeof(err), &cpath);
+	is_int(rc, 0, "scheme secrets: config loads (%s)", err);
+	rc = secret_read_receiver(&c, err, sizeof(err));
+	is_int(rc, 0, "scheme secrets: read, the hmac file never opened (%s)",
+	    err);
+	is_int(c.receiver.standard_webhooks.keys.nsecrets, 2,
+	    "scheme secrets: two standard-webhooks keys");
+	is_int(c.receiver.standard_webhooks.keys.secrets[0].len, 24,
+	    "scheme secrets: whsec_ decoded to 24 bytes");
+	ok(c.receiver.standard_webhooks.keys.secrets[1].len == 6 &&
+	    memcmp(c.receiver.standard_webhooks.keys.secrets[1].key,
+	    "second", 6) == 0, "scheme secrets: without whsec_, base64 still");
+	ok(c.receiver.api_key.keys.nsecrets == 1 &&
+	    c.receiver.api_key.keys.secrets[0].len == 7,
+	    "scheme secrets: the API key");
+	ok(c.receiver.basic.keys.nsecrets == 1 &&
+	    c.receiver.basic.keys.secrets[0].len == 10,
+	    "scheme secrets: user:password, CRLF dropped");
+	conf_free(&c);
+
+	bad = write_text("bad.secret", "whsec_not base64!\n");
+	snprintf(text, sizeof(text), "receiver = {\n"
+	    "  auth = [ \"standard-webhooks\", \"basic\" ];\n"
+	    "  standard_webhooks = { secret_files = [ \"%s\" ]; };\n"
+	    "  basic = { secret_files = [ \"%s\" ]; };\n};\n", bad, k1);
+	rc = load(text, &c, err, sizeof(err), &cpath);
+	is_int(rc, 0, "bad scheme secrets: config loads");
+	rc = secret_read_receiver(&c, err, sizeof(err));
+	is_int(rc, -1, "bad scheme secrets: refused");
+	snprintf(want, sizeof(want), "%s:3: receiver.standard_webhooks."
+	    "secret_files: %s: not a Standard Webhooks secret (whsec_ and "
+	    "base64)\n%s:4: receiver.basic.secret_files: %s: not "
+	    "user:password", cpath, bad, cpath, k1);
+	is_str(err, want, "bad scheme secrets: each named, FILE:LINE");
+	ok(!contains(err, "the-key") && !contains(err, "not base64!"),
+	    "bad scheme secrets: no secret in the message");
+	ok(all_zero(c.receiver.basic.keys.secrets,
+	    sizeof(c.receiver.basic.keys.secrets)) &&
+	    c.receiver.basic.keys.nsecrets == 0,
+	    "bad scheme secrets: nothing kept");
+	conf_free(&c);
+}
+
 /* The sample with every "#key = value;" line made live. */
 static char *
 uncomment(const char *text)
@@ -968,7 +1108,9 @@ test_sample(void)
 		"client_secret_file", "ca_file", "timeout_ms",
 		"requests_per_minute", "webhook_path", "concurrency",
 		"backoff_min_ms", "backoff_max_ms", "max_attempts", "max_age_s",
-		"metrics_file", "threshold_ms", "file", "available", "meeting"
+		"metrics_file", "threshold_ms", "file", "available", "meeting",
+		"auth", "tolerance_s", "header", "secret_files",
+		"dedup_window_s", "require_event_time"
 	};
 	struct conf dflt, c;
 	char err[2048], *text = NULL, *live, want[128];
@@ -1034,6 +1176,7 @@ main(void)
 	test_many_errors();
 	test_conf_path();
 	test_secrets();
+	test_auth_keys();
 	test_sample();
 
 	for (i = 0; i < nfiles; i++)

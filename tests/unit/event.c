@@ -33,6 +33,7 @@
 #define T_QUEUE		"routing.queue.member.status.update"
 #define TOPIC_ST	"v2.users." U ".routingStatus"
 #define TOPIC_PR	"v2.users." U ".presence"
+#define TOPIC_AC	"v2.users." U ".activity"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -218,6 +219,24 @@ static const struct good {
 	  "{\"id\":\"" U "\",\"presenceDefinition\":{\"id\":\"" P "\"},"
 	  "\"modifiedDate\":\"2026-11-28T22:47:33Z\"}}}",
 	  EVENT_PRESENCE, TOPIC_PR, U, "", "", P, 0, TS_MS - 123 },
+	{ "activity: the presence it carries", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"version\":\"2\",\"eventBody\":"
+	  "{\"id\":\"" U "\",\"routingStatus\":{\"status\":\"IDLE\","
+	  "\"startTime\":\"2026-11-28T22:40:00Z\"},\"presence\":"
+	  "{\"presenceDefinition\":{\"id\":\"" P "\",\"systemPresence\":"
+	  "\"OnQueue\"},\"presenceMessage\":\"\",\"modifiedDate\":\"" TS "\"},"
+	  "\"outOfOffice\":{\"active\":false},\"activeQueueIds\":[\"q-1\"]}}",
+	  EVENT_PRESENCE, TOPIC_AC, U, "", "", P, 0, TS_MS },
+	{ "activity without a presence: its routing status", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"routingStatus\":"
+	  "{\"status\":\"OFF_QUEUE\",\"startTime\":\"" TS "\"}}}",
+	  EVENT_ROUTING_STATUS, TOPIC_AC, U, "", "OFF_QUEUE", "", 0, TS_MS },
+	{ "EventBridge envelope, activity", 0,
+	  "{\"version\":\"0\",\"detail-type\":\"v2.users.{id}.activity\","
+	  "\"source\":\"aws.partner/genesys.com/cloud/x/y\",\"detail\":"
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"id\":\"" U "\","
+	  "\"presence\":{\"presenceDefinition\":{\"id\":\"" P "\"}}}}}",
+	  EVENT_PRESENCE, TOPIC_AC, U, "", "", P, 0, 0 },
 };
 
 static void
@@ -568,6 +587,23 @@ static const struct bad {
 	  "{\"topicName\":\"" TOPIC_PR "\",\"eventBody\":{\"presenceDefinition\":"
 	  "{\"id\":\"" P "\"},\"modifiedDate\":\"2026-02-30T00:00:00Z\"}}",
 	  "eventBody.modifiedDate is not ISO 8601", TOPIC_PR, U },
+	{ "activity with neither presence nor routingStatus", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"activeQueueIds\":[]}}",
+	  "eventBody has neither presence nor routingStatus", TOPIC_AC, U },
+	{ "activity presence not an object", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"presence\":1}}",
+	  "eventBody.presence is not an object", TOPIC_AC, U },
+	{ "activity presence without a definition", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"presence\":"
+	  "{\"presenceMessage\":\"x\"}}}",
+	  "missing eventBody.presence.presenceDefinition", TOPIC_AC, U },
+	{ "activity presence bad modifiedDate", 0,
+	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"presence\":"
+	  "{\"presenceDefinition\":{\"id\":\"" P "\"},\"modifiedDate\":\"x\"}}}",
+	  "eventBody.presence.modifiedDate is not ISO 8601", TOPIC_AC, U },
+	{ "an unknown topic is still refused", 0,
+	  "{\"topicName\":\"v2.users." U ".outofoffice\",\"eventBody\":{}}",
+	  "unknown topicName \"v2.users." U ".outofoffice\"", "v2.users." U ".outofoffice", "" },
 	{ "EventBridge detail not an object", 0, "{\"detail\":\"x\"}",
 	  "detail is not an object", "", "" },
 	{ "EventBridge detail without a topic", 0,

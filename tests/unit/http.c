@@ -60,5 +60,13 @@ main(void)
 	    strcmp(url, "https://api.x/api/v2/a") == 0, "http_url joins");
 	is_int(http_url(url, sizeof(url), "https://api.example.com",
 	    "/api/v2/users/x/routingstatus"), -1, "http_url: -1 when too long");
+	/* inin-ratelimit-* values: digits, else nothing to pace by. */
+	is_int(http_header_count("300"), 300, "ratelimit header 300");
+	is_int(http_header_count(" 61 "), 61, "blanks around are fine");
+	is_int(http_header_count("0"), 0, "0 is a count");
+	is_int(http_header_count(""), -1, "empty: -1");
+	is_int(http_header_count("-1"), -1, "negative: -1");
+	is_int(http_header_count("12s"), -1, "trailing junk: -1");
+	is_int(http_header_count("99999999999"), -1, "absurdly large: -1");
 	return tap_done();
 }

@@ -57,6 +57,97 @@ max_in_window(const long long *arrivals, int n, long long window)
 	return best;
 }
 
+/*
+ * A server with a sliding window of allowed calls a minute, which another
+ * client of the same token used `others` times at 0, and ours: up to 8
+ * calls in flight, each answered dur ms after it started, the server
+ * counting it when it starts.  Returns the 429s ours received for
+ * `calls` calls; *end is when the last one answered.  With observe set,
+ * every answer's headers go to ratelimit_observe().
+ */
+#define SIM_MAX		512
+#define SIM_WINDOW	60000LL
+static int
+simulate(long n, long allowed, int others, int calls, long long dur,
+    int observe, long long *end)
+{
+	struct ratelimit rl;
+	long long arrivals[SIM_MAX + 64], fly_end[8], now = 0, w, next;
+	unsigned long long fly_ticket[8];
+	int fly[8], narr = 0, nfly = 0, done = 0, started = 0, r429 = 0;
+	int i, j, count;
+
+	for (i = 0; i < others; i++)
+		arrivals[narr++] = 0;
+	ratelimit_init(&rl, n, SIM_WINDOW);
+	while (done < calls) {
+		/* Answers due by now, in order. */
+		for (i = 0; i < nfly; i++) {
+			if (fly_end[i] > now)
+				continue;
+			ratelimit_done(&rl, fly_ticket[i], fly_end[i]);
+			if (fly[i] == 429) {
+				ratelimit_pause(&rl, fly_end[i] + 1000);
+			} else {
+				done++;
+			}
+			if (observe) {
+				count = 0;
+				next = -1;
+				for (j = 0; j < narr; j++)
+					if (arrivals[j] > fly_end[i] - SIM_WINDOW) {
+						count++;
+						if (next == -1)
+							next = arrivals[j];
+					}
+				ratelimit_observe(&rl, allowed, count,
+				    next == -1 ? 60 : (next + SIM_WINDOW -
+				    fly_end[i] + 999) / 1000, fly_end[i]);
+			}
+			fly[i] = fly[nfly - 1];
+			fly_end[i] = fly_end[nfly - 1];
+			fly_ticket[i] = fly_ticket[nfly - 1];
+			nfly--;
+			i--;
+		}
+		/* Start what may start now. */
+		while (started < calls && nfly < 8 &&
+		    (w = ratelimit_wait(&rl, now)) == 0) {
+			count = 0;
+			for (j = 0; j < narr; j++)
+				if (arrivals[j] > now - SIM_WINDOW)
+					count++;
+			fly_ticket[nfly] = ratelimit_start(&rl, now);
+			fly_end[nfly] = now + dur;
+			if (count >= allowed) {
+				fly[nfly++] = 429;	/* refused, not counted */
+				r429++;
+			} else {
+				arrivals[narr++] = now;
+				fly[nfly++] = 200;
+				started++;
+			}
+		}
+		/* The next moment anything can happen. */
+		next = -1;
+		for (i = 0; i < nfly; i++)
+			if (next == -1 || fly_end[i] < next)
+				next = fly_end[i];
+		w = ratelimit_wait(&rl, now);
+		if (started < calls && nfly < 8 && w > 0 &&
+		    (next == -1 || now + w < next))
+			next = now + w;
+		if (next == -1 || next <= now)
+			next = now + 1;
+		now = next;
+		if (r429 > calls)
+			break;
+	}
+	*end = now;
+	ratelimit_free(&rl);
+	return r429;
+}
+
 int
 main(void)
 {
@@ -119,5 +210,60 @@ main(void)
 	/* 300 a minute, 200 ms calls, 40 calls: all start within the first minute. */
 	schedule(300, 60000, 200, 40, starts);
 	is_int(starts[39], 0, "under the limit nothing waits");
+
+	/* What the headers say. */
+	ok(ratelimit_init(&rl, 300, 60000) == 0, "init 300 per minute");
+	t0 = ratelimit_start(&rl, 0);
+	t1 = ratelimit_start(&rl, 0);
+	ratelimit_done(&rl, t0, 100);
+	ratelimit_observe(&rl, 300, 297, 20, 100);
+	is_int(rl.credit, 2, "297 of 300 counted, 1 in flight: 2 more may start");
+	t2 = ratelimit_start(&rl, 100);
+	is_int(ratelimit_wait(&rl, 100), 0, "... the 1st");
+	t3 = ratelimit_start(&rl, 100);
+	is_int(ratelimit_wait(&rl, 100), -1,
+	    "... then nothing until an answer (-1)");
+	ratelimit_done(&rl, t1, 200);
+	ratelimit_observe(&rl, 300, 290, 20, 200);
+	is_int(rl.credit, 0,
+	    "an answer that overtook another cannot raise the credit");
+	ratelimit_done(&rl, t2, 300);
+	ratelimit_done(&rl, t3, 300);
+	ratelimit_observe(&rl, 300, 300, 19, 300);
+	is_int(ratelimit_wait(&rl, 300), 100 + 20000 + 1000 - 300,
+	    "none left, none in flight: nothing until the reset and a second");
+	is_int(ratelimit_wait(&rl, 21100), 0, "at the reset a call may start");
+	t0 = ratelimit_start(&rl, 21100);
+	is_int(ratelimit_wait(&rl, 21100), -1,
+	    "... alone, until its answer");
+	ratelimit_done(&rl, t0, 21200);
+	ratelimit_observe(&rl, 300, 1, 60, 21200);
+	is_int(rl.credit, 299, "its answer says the window is new: 299 left");
+	ratelimit_start(&rl, 21200);
+	is_int(ratelimit_wait(&rl, 21200), 0, "... and calls go on, several at once");
+	ratelimit_free(&rl);
+
+	ok(ratelimit_init(&rl, 300, 60000) == 0, "init 300 per minute");
+	ratelimit_observe(&rl, -1, -1, -1, 0);
+	ratelimit_observe(&rl, 300, 300, -1, 0);
+	is_int(rl.credit, RATELIMIT_NO_CREDIT, "no or partial headers: ignored");
+	t0 = ratelimit_start(&rl, 0);
+	is_int(ratelimit_wait(&rl, 0), 0, "... and nothing held");
+	ratelimit_free(&rl);
+
+	{
+		long long end_blind, end_paced;
+		int blind, paced;
+
+		/* The org allows 100 a minute, not 300, and another client
+		 * of the token spent 60 of them. */
+		blind = simulate(300, 100, 60, 200, 100, 0, &end_blind);
+		paced = simulate(300, 100, 60, 200, 100, 1, &end_paced);
+		ok(blind > 0, "paced by requests_per_minute alone: %d 429s", blind);
+		is_int(paced, 0, "paced by the headers as well: no 429");
+		ok(end_paced <= 180000 + 5000,
+		    "... and 200 calls on a 100/min budget (40 spent) done in "
+		    "%lld ms, about 3 windows", end_paced);
+	}
 	return tap_done();
 }

@@ -290,6 +290,7 @@ test_handle(void)
 	char err[512];
 
 	memset(&conf, 0, sizeof(conf));
+	conf.receiver.auth = CONF_AUTH_HMAC;
 	conf.receiver.signature_header = "X-Genesys-Signature";
 	conf.receiver.signature_param = "HTTP_X_GENESYS_SIGNATURE";
 	conf.receiver.signature_encoding = CONF_SIG_HEX;
