@@ -31,16 +31,18 @@ LIB_SRC		:= $(wildcard lib/*.c)
 LIB_OBJ		:= $(LIB_SRC:%.c=$(B)/%.o)
 LIB_A		:= $(B)/lib/librouthook.a
 
-# Each program is one .c with main(); the other .c files in its directory
-# are linked into every program there (and are reachable by unit tests).
-FCGI_MAIN	:= fcgi/routehook-fcgi.c
-FCGI_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(FCGI_MAIN),$(wildcard fcgi/*.c)))
-WORKER_MAINS	:= worker/routehook-worker.c worker/routehookctl.c
-CTL_SRC		:= $(wildcard worker/ctl-*.c)
-CTL_OBJ		:= $(CTL_SRC:%.c=$(B)/%.o)
-WORKER_OBJ	:= $(patsubst %.c,$(B)/%.o,$(filter-out $(WORKER_MAINS) $(CTL_SRC),$(wildcard worker/*.c)))
+# Each program links its own list of objects and, from the library
+# archive, only the lib/ modules it calls.  routehookctl shares no object
+# with the worker's engine: it works on the spool through lib/ alone.
+FCGI_OBJ	:= $(B)/fcgi/routehook-fcgi.o $(B)/fcgi/request.o
+ENGINE_OBJ	:= $(patsubst %,$(B)/worker/%.o,drain outcome api ratelimit \
+		   retry metrics sig watch)
+WORKER_OBJ	:= $(B)/worker/routehook-worker.o $(ENGINE_OBJ)
+CTL_OBJ		:= $(B)/worker/routehookctl.o \
+		   $(patsubst %.c,$(B)/%.o,$(wildcard worker/ctl-*.c))
 
-PROGS		:= $(B)/fcgi/routehook-fcgi $(patsubst %.c,$(B)/%,$(wildcard $(WORKER_MAINS)))
+PROGS		:= $(B)/fcgi/routehook-fcgi $(B)/worker/routehook-worker \
+		   $(B)/worker/routehookctl
 UNIT_SRC	:= $(wildcard tests/unit/*.c)
 UNIT_T		:= $(UNIT_SRC:%.c=$(B)/%.t)
 E2E_T		:= $(sort $(wildcard tests/t/*.t))
@@ -59,21 +61,26 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fcgi/routehook-fcgi: $(B)/fcgi/routehook-fcgi.o $(FCGI_OBJ) $(LIB_A)
+$(B)/fcgi/routehook-fcgi: $(FCGI_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/worker/routehook-worker: $(B)/worker/routehook-worker.o $(WORKER_OBJ) $(LIB_A)
+$(B)/worker/routehook-worker: $(WORKER_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# routehookctl's commands live in worker/ctl-*.c, linked into it alone.
-$(B)/worker/routehookctl: $(B)/worker/routehookctl.o $(CTL_OBJ) $(WORKER_OBJ) $(LIB_A)
+$(B)/worker/routehookctl: $(CTL_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests link the library and the programs' helper objects.  A test
-# that injects system-call failures names its wrapped calls in
-# WRAP_<name>, e.g. WRAP_spool = fsync rename.
+# A unit test links its own object, the program objects it tests
+# (UNIT_<name>), and the library archive, from which the linker takes
+# only the modules called.  A test that injects system-call failures
+# names its wrapped calls in WRAP_<name>, e.g. WRAP_spool = fsync rename.
+UNIT_request	= $(B)/fcgi/request.o
+UNIT_metrics	= $(B)/worker/metrics.o
+UNIT_ratelimit	= $(B)/worker/ratelimit.o
+UNIT_retry	= $(B)/worker/retry.o
 WRAP_spool	= fsync renameat close write openat
-$(B)/tests/unit/%.t: $(B)/tests/unit/%.o $(FCGI_OBJ) $(WORKER_OBJ) $(LIB_A)
+.SECONDEXPANSION:
+$(B)/tests/unit/%.t: $(B)/tests/unit/%.o $$(UNIT_$$*) $(LIB_A)
 	$(CC) $(LDFLAGS) $(foreach f,$(WRAP_$*),-Wl,--wrap=$(f)) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_T)

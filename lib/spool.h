@@ -9,7 +9,20 @@
  *	SPOOL/hold/	set aside by the operator (routehookctl queue hold):
  *			never claimed, kept until released into new/;
  *			made on first use, so it may be missing
- *	SPOOL/state/	the worker's private state (token, order, attempts)
+ *	SPOOL/state/	the spool owner's small files (state.h)
+ *
+ * Who touches what (routehook(7) says the same to administrators):
+ *
+ *	routehook-fcgi	creates tmp/ID, renames it into new/ (spool_commit);
+ *			may count cur/ deferred/ dead/; cannot enter state/
+ *	routehook-worker claims new/ and deferred/ into cur/ (spool_claim),
+ *			moves cur/ on to deferred/ or dead/ or removes it,
+ *			returns a dead worker's cur/ to new/ and removes
+ *			stale tmp/ (spool_recover); never touches hold/
+ *	routehookctl	reads everything; moves dead/ back to new/ and
+ *			removes dead/ files; moves new/ and deferred/ to
+ *			hold/ and back, and sets a deferred/ file's mtime
+ *			(queue); state/ only through state.h
  *
  * A file holds exactly the bytes received.  Its name, a maildir unique name
  * "<sec>.M<usec>P<pid>Q<seq>.<host>" taken from one clock read at receipt,

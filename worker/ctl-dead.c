@@ -32,6 +32,7 @@
 #include "event.h"
 #include "msclock.h"
 #include "spool.h"
+#include "state.h"
 #include "vis.h"
 
 #define CTL_SKEW_MS	(300LL * 1000)
@@ -429,14 +430,18 @@ fail:
 static int
 ctl_forget_attempts(struct spool *sp, const char *id)
 {
-	char path[SPOOL_ID_MAX + 16];
+	struct state st;
+	char err[1024];
+	int r;
 
-	snprintf(path, sizeof(path), "attempts/%s", id);
-	if (unlinkat(sp->fd[SPOOL_STATE], path, 0) == -1 && errno != ENOENT) {
-		ctl_err("%s/state/%s", sp->root, path);
+	if (state_open(&st, sp, 0, err, sizeof(err)) == -1) {
+		ctl_errx("%s", err);
 		return -1;
 	}
-	return 0;
+	if ((r = state_attempts_remove(&st, id, err, sizeof(err))) == -1)
+		ctl_errx("%s/%s", sp->root, err);
+	state_close(&st);
+	return r;
 }
 
 static int

@@ -307,8 +307,9 @@ ctl_reg_run(struct ctl_reg *r, struct conf *c)
 	struct http h;
 	struct http_call hc;
 	struct http_result res;
-	char err[1024], url[HTTP_URL_MAX], path[4096], *body = NULL;
-	int state_fd, rc = EXIT_PERM, have_call = 0;
+	struct spool sp;
+	char err[1024], url[HTTP_URL_MAX], *body = NULL;
+	int have_spool, rc = EXIT_PERM, have_call = 0;
 
 	if (http_url(url, sizeof(url), c->genesys.api_base,
 	    c->genesys.webhook_path) == -1) {
@@ -320,10 +321,9 @@ ctl_reg_run(struct ctl_reg *r, struct conf *c)
 		return EXIT_TEMP;
 	}
 	/* The worker's token cache; without a spool, a token uncached. */
-	snprintf(path, sizeof(path), "%s/%s", c->spool_dir.path,
-	    spool_dir_name(SPOOL_STATE));
-	state_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	oauth_init(&o, c, state_fd);
+	have_spool = spool_open(&sp, c->spool_dir.path, 0, c->receiver.fsync,
+	    err, sizeof(err)) == 0;
+	oauth_init(&o, c, have_spool ? sp.fd[SPOOL_STATE] : -1);
 	memset(&h, 0, sizeof(h));
 	if (http_global_init(err, sizeof(err)) == -1 ||
 	    http_init(&h, c, err, sizeof(err)) == -1 ||
@@ -342,8 +342,8 @@ out:
 	http_free(&h);
 	http_global_cleanup();
 	oauth_free(&o);
-	if (state_fd != -1)
-		close(state_fd);
+	if (have_spool)
+		spool_close(&sp);
 	free(body);
 	return rc;
 }

@@ -1,11 +1,14 @@
 /*
  * drain: the engine (see drain.h): claim, start calls, settle answers.
- * The outcomes themselves are in outcome.c.
+ * What becomes of each event is carried out by outcome.c, a batch at a
+ * time: the outcomes decided during a step are flushed together, after
+ * one commit of the batch's order stamps.
  *
  * Slots: w->jobs holds the claimed events; free slots are on a stack,
  * pending ones in a FIFO ring (in_ring keeps each slot in it at most once;
  * a slot found there no longer pending is skipped), so the oldest claim
- * is tried first and one busy user never stalls the others.
+ * is tried first and one busy user never stalls the others; settled ones
+ * wait in w->settle for the flush.
  *
  * How it fails: an event that cannot be read, locked or called for a
  * local reason is put in deferred/ for a second without an attempt
@@ -23,17 +26,88 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "api.h"
 #include "backoff.h"
-#include "job.h"
+#include "drain.h"
+#include "http.h"
 #include "log.h"
+#include "oauth.h"
+#include "outcome.h"
+#include "ratelimit.h"
+#include "secret.h"
 #include "sig.h"
+#include "spool.h"
+#include "state.h"
 
 #define DRAIN_LOCK_RETRY_MS	50	/* poll a user lock held elsewhere */
 #define DRAIN_LOCK_GRACE_MS	5000	/* beyond timeout_ms, then postpone */
 #define DRAIN_POSTPONE_MS	1000	/* a local failure: try again soon */
 #define DRAIN_429_PAUSE_S	3	/* a 429 without Retry-After */
 #define DRAIN_IDLE_WAIT_MS	1000
+#define DRAIN_TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
+#define DRAIN_AUDIT_PROBE_MS	1000	/* audit file unwritable: look again */
+
+struct worker {
+	struct conf		*conf;
+	int			 flags;		/* WORKER_* */
+	struct spool		 spool;
+	int			 spool_ok;
+	struct state		 state;
+	int			 state_ok;
+	struct http		 http;
+	struct api		 api;
+	int			 api_ok;
+	struct oauth		 oauth;
+	int			 oauth_ok;
+	struct ratelimit	 rl;
+	struct outcome		 out;
+	int			 stopping;	/* SIGTERM: claim no more */
+
+	struct job		*jobs;		/* nslots slots */
+	int			 nslots;
+	int			*free;		/* stack of free slots */
+	int			 nfree;
+	int			*ring;		/* pending slots, FIFO */
+	unsigned char		*in_ring;
+	int			 ring_head, ring_len;
+	int			 npending;
+	int			*settle;	/* slots decided, not flushed */
+	int			 nsettle;
+	int			 nstamps;	/* ... of them applied by a call */
+	struct keytab		 keys;		/* order key -> newest job */
+	struct keytab		 busy;		/* user id -> job in flight */
+	char			*buf;		/* DRAIN_FILE_MAX + 1 bytes */
+
+	int			 scan_want;	/* DRAIN_* not yet started */
+	int			 scan_dir;	/* being scanned, or -1 */
+	struct spool_scan	 scan;
+
+	const char		*token;		/* into oauth; NULL: none yet */
+	unsigned		 token_gen;	/* bumped by each forced fetch */
+	enum oauth_result	 token_fail;	/* OAUTH_OK, or why none */
+	char			 token_err[768];
+	int			 token_failures;	/* in a row */
+	long			 answered_then;	/* stats.answered at the last */
+	long long		 hold_until;	/* mono ms: no scan before */
+	int			 reread_secret;	/* at hold_until */
+
+	int			 audit_blocked;	/* no line could be written */
+	long long		 audit_probe_at;	/* mono ms */
+	char			 audit_err[512];
+
+	long long		 next_due_ms;	/* earliest deferred mtime seen
+						   in the future; 0: none */
+	struct worker_stats	 stats;
+};
+
+static void	worker_signals(struct worker *);
+
+static void
+note_due(struct worker *w, long long due_ms)
+{
+	if (w->next_due_ms == 0 || due_ms < w->next_due_ms)
+		w->next_due_ms = due_ms;
+}
 
 /* ---- the pending ring ---- */
 
@@ -56,6 +130,181 @@ ring_pop(struct worker *w)
 	w->ring_len--;
 	w->in_ring[idx] = 0;
 	return idx;
+}
+
+/* ---- the life of a slot ---- */
+
+static int
+slot_of(const struct worker *w, const struct job *j)
+{
+	return (int)(j - w->jobs);
+}
+
+/* Close the job's descriptors, leave the tables, free its slot. */
+static void
+job_release(struct worker *w, struct job *j)
+{
+	int idx = slot_of(w, j);
+
+	if (j->state == JOB_PENDING)
+		w->npending--;
+	if (keytab_get(&w->busy, j->ev.user_id) == idx)
+		keytab_del(&w->busy, j->ev.user_id);
+	if (keytab_get(&w->keys, j->key) == idx)
+		keytab_del(&w->keys, j->key);
+	if (j->lock_fd != -1)
+		close(j->lock_fd);
+	j->lock_fd = -1;
+	if (j->fd != -1)
+		close(j->fd);
+	j->fd = -1;
+	j->state = JOB_FREE;
+	w->free[w->nfree++] = idx;
+}
+
+/*
+ * j's outcome is decided (outcome_set_*()): it waits for the flush.  Its
+ * key is free for a newer claim at once; its user stays busy, and its
+ * claim and user lock held, until the flush.
+ */
+static void
+job_settle(struct worker *w, struct job *j)
+{
+	int idx = slot_of(w, j);
+
+	if (j->state == JOB_PENDING)
+		w->npending--;
+	if (keytab_get(&w->keys, j->key) == idx)
+		keytab_del(&w->keys, j->key);
+	j->state = JOB_SETTLING;
+	w->settle[w->nsettle++] = idx;
+}
+
+static void
+job_dead(struct worker *w, struct job *j, int attempt, long status,
+    const char *why)
+{
+	outcome_set_dead(j, attempt, status, why);
+	job_settle(w, j);
+}
+
+static void
+job_superseded(struct worker *w, struct job *j, const char *why)
+{
+	outcome_set_superseded(j, why);
+	job_settle(w, j);
+}
+
+/* Applied by this call: its stamp goes in the batch's commit. */
+static void
+job_applied(struct worker *w, struct job *j, long status)
+{
+	char err[512];
+
+	if (status != 0) {
+		if (state_order_put(&w->state, j->key, j->stamp, j->id, err,
+		    sizeof(err)) == -1)
+			log_warnx("event %s applied, but its order stamp was "
+			    "not kept (an older event could follow it): %s",
+			    j->id, err);
+		w->nstamps++;
+	}
+	outcome_set_applied(j, status);
+	job_settle(w, j);
+}
+
+static void
+job_putback(struct worker *w, struct job *j)
+{
+	outcome_putback(&w->out, j);
+	job_release(w, j);
+}
+
+static void
+job_postpone(struct worker *w, struct job *j, long long delay_ms)
+{
+	struct timespec now = job_real_now();
+	long long at = job_ts_ms(&now) + delay_ms;
+
+	outcome_postpone(&w->out, j, at);
+	note_due(w, at);
+	job_release(w, j);
+}
+
+/* Audit lines cannot be written: apply nothing until they can. */
+static void
+audit_block(struct worker *w, const char *why)
+{
+	char err[512];
+
+	w->audit_probe_at = job_mono_ms() + DRAIN_AUDIT_PROBE_MS;
+	if (w->audit_blocked)
+		return;
+	w->audit_blocked = 1;
+	w->stats.audit_blocked = 1;
+	snprintf(w->audit_err, sizeof(w->audit_err), "%s", why);
+	log_warnx("%s: applying nothing until audit lines can be written; "
+	    "claimed events go back untouched", why);
+	if (state_pause_set(&w->state, w->audit_err, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+static void
+audit_probe(struct worker *w, long long now)
+{
+	char err[512];
+
+	if (!w->audit_blocked || now < w->audit_probe_at)
+		return;
+	if (outcome_audit_ready(&w->out, err, sizeof(err)) == -1) {
+		w->audit_probe_at = now + DRAIN_AUDIT_PROBE_MS;
+		return;
+	}
+	w->audit_blocked = 0;
+	w->stats.audit_blocked = 0;
+	log_info("%s can be written again: applying events again",
+	    w->conf->audit.file.path);
+	if (state_pause_set(&w->state, NULL, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+	w->scan_want |= DRAIN_NEW | DRAIN_DEFERRED;
+}
+
+/*
+ * Carry out the outcomes decided since the last flush: the order stamps
+ * of those applied are committed first (one sync), so none of them leaves
+ * cur/ before its stamp is on disk; then their audit lines, then their
+ * files.  When the lines cannot be written, every one goes back where it
+ * came from, untouched (an applied one keeps its stamp: taken again, it
+ * is recorded as applied without a second call).
+ */
+static void
+flush(struct worker *w)
+{
+	struct job *batch[DRAIN_SLOTS_MAX];
+	char err[512];
+	long long due = 0;
+	int i;
+
+	if (w->nsettle == 0)
+		return;
+	if (w->nstamps > 0 && state_order_commit(&w->state, err, sizeof(err))
+	    == -1)
+		log_warnx("%d event%s applied, but their order stamps were not "
+		    "kept (an older event could follow them): %s", w->nstamps,
+		    w->nstamps == 1 ? "" : "s", err);
+	w->nstamps = 0;
+	for (i = 0; i < w->nsettle; i++)
+		batch[i] = &w->jobs[w->settle[i]];
+	if (outcome_flush(&w->out, batch, w->nsettle, &due, err, sizeof(err))
+	    == -1) {
+		audit_block(w, err);
+		for (i = 0; i < w->nsettle; i++)
+			outcome_putback(&w->out, batch[i]);
+	} else if (due != 0)
+		note_due(w, due);
+	for (i = 0; i < w->nsettle; i++)
+		job_release(w, batch[i]);
+	w->nsettle = 0;
 }
 
 /* ---- claiming ---- */
@@ -93,7 +342,7 @@ claim_not_due(struct worker *w, int fd, const char *id)
 
 	if (fstat(fd, &st) == -1 || job_ts_ms(&st.st_mtim) <= job_ts_ms(&now))
 		return 0;
-	job_note_due(w, job_ts_ms(&st.st_mtim));
+	note_due(w, job_ts_ms(&st.st_mtim));
 	if (spool_move(&w->spool, id, SPOOL_CUR, SPOOL_DEFERRED, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
@@ -102,14 +351,14 @@ claim_not_due(struct worker *w, int fd, const char *id)
 }
 
 /*
- * Claim from/ID into w->scratch and parse it.  Returns 1 when the scratch
- * job is ready to enter the table, 0 when it was settled (dead, not due,
- * lost to another worker).
+ * Claim from/ID into a free slot and parse it.  Returns the job when it
+ * is ready to be admitted, NULL when it was settled (dead), postponed,
+ * not due, or lost to another worker.
  */
-static int
+static struct job *
 job_claim(struct worker *w, enum spool_dir from, const char *id)
 {
-	struct job *j = w->scratch;
+	struct job *j;
 	char err[512];
 	size_t len;
 	int fd;
@@ -117,10 +366,12 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	if ((fd = spool_claim(&w->spool, from, id, err, sizeof(err))) < 0) {
 		if (fd == -1)
 			log_warnx("%s", err);
-		return 0;
+		return NULL;
 	}
 	if (from == SPOOL_DEFERRED && claim_not_due(w, fd, id))
-		return 0;
+		return NULL;
+	/* A free slot exists: the scan claims only while one does. */
+	j = &w->jobs[w->free[--w->nfree]];
 	memset(j, 0, sizeof(*j));
 	j->state = JOB_PENDING;
 	j->fd = fd;
@@ -135,65 +386,61 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	if (drain_read(fd, w->buf, DRAIN_FILE_MAX, &len) == -1) {
 		log_warn("%s/cur/%s", w->spool.root, id);
 		job_postpone(w, j, DRAIN_POSTPONE_MS);
-		return 0;
+		return NULL;
 	}
 	if (len > DRAIN_FILE_MAX) {
 		snprintf(err, sizeof(err), "larger than %d bytes",
 		    DRAIN_FILE_MAX);
 		job_dead(w, j, j->attempts, 0, err);
-		return 0;
+		return NULL;
 	}
 	w->buf[len] = '\0';
 	if (event_parse(w->conf, w->buf, len, &j->ev, err, sizeof(err)) == -1) {
 		job_dead(w, j, j->attempts, 0, err);
-		return 0;
+		return NULL;
 	}
 	if (event_order_key(&j->ev, j->key, sizeof(j->key)) == -1 ||
 	    !order_key_valid(j->key)) {
 		job_dead(w, j, j->attempts, 0, "no order key for this event");
-		return 0;
+		return NULL;
 	}
 	j->stamp = order_stamp(&j->ev, j->id);
-	return 1;
+	return j;
 }
 
 /*
- * Put the claimed scratch job in the table.  When a pending job has the
- * same order key, the older of the two is superseded at once; a job in
- * flight is left alone (the newer one waits for its user and is checked
- * against the stamp that call leaves).
+ * Put the claimed job in the tables.  When a pending job has the same
+ * order key, the older of the two is superseded at once; a job in flight
+ * is left alone (the newer one waits for its user and is checked against
+ * the stamp that call leaves).
  */
 static void
-job_admit(struct worker *w)
+job_admit(struct worker *w, struct job *j)
 {
-	struct job *s = w->scratch, *old;
+	struct job *old;
 	char why[SPOOL_ID_MAX + 32];
 	int k;
 
-	k = keytab_get(&w->keys, s->key);
+	k = keytab_get(&w->keys, j->key);
 	old = k >= 0 ? &w->jobs[k] : NULL;
 	switch (order_admit(old != NULL, old != NULL &&
 	    old->state == JOB_PENDING, old ? old->stamp : 0, old ? old->id : "",
-	    s->stamp, s->id)) {
+	    j->stamp, j->id)) {
 	case ORDER_LOSES:
 		snprintf(why, sizeof(why), "superseded by %s", old->id);
-		job_superseded(w, s, why);
+		job_superseded(w, j, why);
 		return;
 	case ORDER_REPLACES:
-		snprintf(why, sizeof(why), "superseded by %s", s->id);
+		snprintf(why, sizeof(why), "superseded by %s", j->id);
 		job_superseded(w, old, why);
 		break;
 	case ORDER_ADMIT:
 	case ORDER_FOLLOWS:
 		break;
 	}
-	/* A free slot exists: the scan claims only while one does. */
-	k = w->free[--w->nfree];
-	w->jobs[k] = *s;
-	keytab_put(&w->keys, w->jobs[k].key, k);
+	k = slot_of(w, j);
+	keytab_put(&w->keys, j->key, k);
 	ring_push(w, k);
-	s->state = JOB_FREE;
-	s->fd = s->lock_fd = -1;
 }
 
 /* ---- the token ---- */
@@ -217,6 +464,47 @@ token_get(struct worker *w, int force)
 		w->token_gen++;
 	w->token = t;
 	return 0;
+}
+
+/*
+ * A daemon's engine, once everything went back after the token could
+ * not be had, waits and then tries again, all of it.  An unreachable
+ * endpoint backs off like a failed call; refused credentials wait
+ * backoff_max_ms (5 s at least), and the secret file is read again at
+ * the end of the wait, so fixing it is enough.
+ */
+static void
+token_hold(struct worker *w, long long now)
+{
+	const struct conf *c = w->conf;
+	long long d;
+
+	log_warnx("%s", w->token_err);
+	w->token_failures++;
+	if (w->token_fail == OAUTH_PERM) {
+		d = c->worker.backoff_max_ms > DRAIN_TOKEN_REFUSED_MS ?
+		    c->worker.backoff_max_ms : DRAIN_TOKEN_REFUSED_MS;
+		w->reread_secret = 1;
+	} else
+		d = backoff_next_ms(w->token_failures, c->worker.backoff_min_ms,
+		    c->worker.backoff_max_ms, 0.5, 0);
+	w->token_fail = OAUTH_OK;
+	w->hold_until = now + d;
+	w->scan_want |= DRAIN_NEW | DRAIN_DEFERRED;
+	w->answered_then = w->stats.answered;
+}
+
+static void
+token_hold_end(struct worker *w)
+{
+	char err[4096];
+
+	if (!w->reread_secret)
+		return;
+	w->reread_secret = 0;
+	/* Refused credentials: the secret may have been fixed since. */
+	if (secret_read_client(w->conf, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 }
 
 /* ---- calls ---- */
@@ -259,7 +547,7 @@ static int
 job_try(struct worker *w, struct job *j, long long now)
 {
 	char err[512], last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
-	long long ts;
+	long long ts = 0;
 	int fd, r;
 
 	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
@@ -282,10 +570,13 @@ job_try(struct worker *w, struct job *j, long long now)
 		return 1;
 	}
 	j->lock_fd = fd;
+	last[0] = '\0';
 	r = state_order_read(&w->state, j->key, &ts, last, sizeof(last), err,
 	    sizeof(err));
 	if (r == -1)
 		log_warnx("event %s: %s; applying it anyway", j->id, err);
+	/* The user is ours from here until the outcome is carried out. */
+	keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
 	switch (order_check(r == 1, ts, last, j->stamp, j->id)) {
 	case ORDER_DONE:
 		job_applied(w, j, 0);
@@ -298,8 +589,6 @@ job_try(struct worker *w, struct job *j, long long now)
 	case ORDER_APPLY:
 		break;
 	}
-	/* The user is ours from here until the call's outcome. */
-	keytab_put(&w->busy, j->ev.user_id, (int)(j - w->jobs));
 	job_call(w, j, now);
 	return 1;
 }
@@ -348,7 +637,8 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 		job_dead(w, j, j->attempts + 1, res->status, res->error);
 		return;
 	}
-	job_failed(w, j, res);
+	outcome_failed(&w->out, j, res);
+	job_settle(w, j);
 }
 
 /* ---- the engine ---- */
@@ -420,7 +710,7 @@ deferred_due(struct worker *w, const char *id, long long now_ms)
 	at = job_ts_ms(&st.st_mtim);
 	if (at <= now_ms)
 		return 1;
-	job_note_due(w, at);
+	note_due(w, at);
 	return 0;
 }
 
@@ -466,6 +756,7 @@ static void
 fill(struct worker *w)
 {
 	struct timespec now = job_real_now();
+	struct job *j;
 	const char *id;
 
 	while (w->nfree > 0 && !w->stopping) {
@@ -480,8 +771,8 @@ fill(struct worker *w)
 		if (w->scan_dir == SPOOL_DEFERRED &&
 		    !deferred_due(w, id, job_ts_ms(&now)))
 			continue;
-		if (job_claim(w, w->scan_dir, id) == 1)
-			job_admit(w);
+		if ((j = job_claim(w, w->scan_dir, id)) != NULL)
+			job_admit(w, j);
 		worker_signals(w);
 	}
 }
@@ -492,51 +783,119 @@ worker_scan(struct worker *w, int dirs)
 	w->scan_want |= dirs & (DRAIN_NEW | DRAIN_DEFERRED);
 }
 
+static int
+engine_blocked(const struct worker *w)
+{
+	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked;
+}
+
 int
 worker_idle(const struct worker *w)
 {
 	int scanning = w->scan_dir != -1 || w->scan_want != 0;
 
 	/* Scans asked for while stopping or without a token never start. */
-	if (w->stopping || w->token_fail != OAUTH_OK)
+	if (engine_blocked(w))
 		scanning = 0;
-	return !scanning && w->npending == 0 && api_busy(&w->api) == 0;
+	return !scanning && w->npending == 0 && w->nsettle == 0 &&
+	    api_busy(&w->api) == 0;
 }
 
-static int
-engine_blocked(const struct worker *w)
+/* The daemon's own timers: the hold ending, a deferred event due. */
+static void
+timers(struct worker *w, long long now)
 {
-	return w->stopping || w->token_fail != OAUTH_OK;
+	struct timespec real;
+
+	if (w->token_fail != OAUTH_OK && !(w->flags & WORKER_ONCE) &&
+	    api_busy(&w->api) == 0 && w->npending == 0)
+		token_hold(w, now);
+	else if (w->stats.answered > w->answered_then)
+		w->token_failures = 0;
+	if (w->hold_until != 0 && now >= w->hold_until) {
+		w->hold_until = 0;
+		token_hold_end(w);
+	}
+	if (!(w->flags & WORKER_ONCE))
+		audit_probe(w, now);
+	if (w->next_due_ms != 0) {
+		real = job_real_now();
+		if (job_ts_ms(&real) >= w->next_due_ms) {
+			w->next_due_ms = 0;
+			w->scan_want |= DRAIN_DEFERRED;
+		}
+	}
 }
 
-int
-worker_step(struct worker *w, int fd, long long max_wait_ms)
+/* Milliseconds until the engine's own next work; -1: none. */
+static long long
+next_work(const struct worker *w, long long now)
+{
+	struct timespec real;
+	long long t = 0, d;
+	int have = 0;
+
+	if (w->hold_until != 0) {
+		t = w->hold_until - now;
+		have = 1;
+	}
+	if (w->audit_blocked && !(w->flags & WORKER_ONCE) &&
+	    (!have || w->audit_probe_at - now < t)) {
+		t = w->audit_probe_at - now;
+		have = 1;
+	}
+	if (w->next_due_ms != 0) {
+		real = job_real_now();
+		d = w->next_due_ms - job_ts_ms(&real);
+		if (!have || d < t)
+			t = d;
+		have = 1;
+	}
+	if (!worker_idle(w) && (!have || t > DRAIN_IDLE_WAIT_MS)) {
+		t = DRAIN_IDLE_WAIT_MS;
+		have = 1;
+	}
+	if (!have)
+		return -1;
+	return t < 0 ? 0 : t;
+}
+
+long long
+worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 {
 	struct http_result res;
 	void *owner;
 	char err[512];
-	long long wait = DRAIN_IDLE_WAIT_MS, now = job_mono_ms();
-	int ready = 0;
+	long long wait = DRAIN_IDLE_WAIT_MS, now = job_mono_ms(), own;
+	int ready = 0, held;
 
 	worker_signals(w);
-	if (!engine_blocked(w) && now >= w->hold_until)
+	timers(w, now);
+	held = w->hold_until != 0;
+	if (!engine_blocked(w) && !held)
 		fill(w);
 	if (!engine_blocked(w))
 		wait = start_calls(w);
 	if (engine_blocked(w)) {
 		scan_stop(w);
 		putback_pending(w);
+		/* No token: once all went back, a daemon starts its wait. */
+		timers(w, now);
 	}
-	if (now < w->hold_until && w->hold_until - now < wait)
-		wait = w->hold_until - now;
+	flush(w);
+	own = next_work(w, now);
+	if (own >= 0 && own < wait)
+		wait = own;
 	if (wait > max_wait_ms)
 		wait = max_wait_ms;
 	/* A step with claims still to make does not sleep. */
-	if (!engine_blocked(w) && now >= w->hold_until && w->nfree > 0 &&
+	if (!engine_blocked(w) && w->hold_until == 0 && w->nfree > 0 &&
 	    (w->scan_dir != -1 || w->scan_want != 0))
 		wait = 0;
+	if (fd_ready != NULL)
+		*fd_ready = 0;
 	if (worker_idle(w) && fd < 0)
-		return 0;
+		return next_work(w, job_mono_ms());
 	if (api_wait(&w->api, sig_fd(), fd, (int)(wait < 0 ? 0 : wait),
 	    &ready, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -544,10 +903,13 @@ worker_step(struct worker *w, int fd, long long max_wait_ms)
 	}
 	while (api_done(&w->api, &owner, &res) == 1)
 		job_answer(w, (struct job *)owner, &res);
-	return ready;
+	flush(w);
+	if (fd_ready != NULL)
+		*fd_ready = ready;
+	return next_work(w, job_mono_ms());
 }
 
-void
+static void
 worker_signals(struct worker *w)
 {
 	int s = sig_take();
@@ -555,27 +917,38 @@ worker_signals(struct worker *w)
 	if (s & WSIG_STOP)
 		w->stopping = 1;
 	if (s & WSIG_REOPEN)
-		worker_reopen_audit(w);
+		outcome_reopen(&w->out);
+}
+
+void
+worker_snapshot(const struct worker *w, struct worker_stats *s)
+{
+	*s = w->stats;
+	s->token_fetches = w->oauth.fetches;
+}
+
+enum worker_halt
+worker_halted(const struct worker *w, char *why, size_t whysz)
+{
+	if (why != NULL && whysz > 0)
+		why[0] = '\0';
+	if (w->token_fail != OAUTH_OK) {
+		if (why != NULL)
+			snprintf(why, whysz, "%s", w->token_err);
+		return w->token_fail == OAUTH_PERM ? WORKER_TOKEN_REFUSED :
+		    WORKER_TOKEN_FAILED;
+	}
+	if (w->audit_blocked) {
+		if (why != NULL)
+			snprintf(why, whysz, "%s", w->audit_err);
+		return WORKER_AUDIT_FAILED;
+	}
+	if (w->stopping)
+		return WORKER_STOPPING;
+	return WORKER_RUNNING;
 }
 
 /* ---- open and close ---- */
-
-void
-worker_reopen_audit(struct worker *w)
-{
-	char err[512];
-	int fd;
-
-	if ((fd = audit_open(w->conf->audit.file.path, err, sizeof(err)))
-	    == -1) {
-		log_warnx("cannot reopen the audit file: %s", err);
-		return;
-	}
-	if (w->audit_fd != -1)
-		close(w->audit_fd);
-	w->audit_fd = fd;
-	w->audit_warned = 0;
-}
 
 /*
  * A claimed event holds its descriptor until it leaves cur/: the table
@@ -604,13 +977,13 @@ worker_alloc(struct worker *w, char *err, size_t errsz)
 	w->nslots = slots_for(c);
 	n = (size_t)w->nslots;
 	if ((w->jobs = calloc(n, sizeof(*w->jobs))) == NULL ||
-	    (w->scratch = calloc(1, sizeof(*w->scratch))) == NULL ||
 	    (w->free = calloc(n, sizeof(*w->free))) == NULL ||
 	    (w->ring = calloc(n, sizeof(*w->ring))) == NULL ||
+	    (w->settle = calloc(n, sizeof(*w->settle))) == NULL ||
 	    (w->in_ring = calloc(n, 1)) == NULL ||
 	    (w->buf = malloc(DRAIN_FILE_MAX + 1)) == NULL ||
 	    keytab_init(&w->keys, n) == -1 ||
-	    keytab_init(&w->busy, (size_t)c->worker.concurrency) == -1 ||
+	    keytab_init(&w->busy, n) == -1 ||
 	    ratelimit_init(&w->rl, c->genesys.requests_per_minute,
 	    RATELIMIT_WINDOW_MS) == -1) {
 		snprintf(err, errsz, "out of memory");
@@ -624,29 +997,13 @@ worker_alloc(struct worker *w, char *err, size_t errsz)
 	return 0;
 }
 
-int
-worker_open(struct worker *w, struct conf *c, char *err, size_t errsz)
+/* Return dead workers' events, remove stale temp and orphaned state. */
+static void
+recover(struct worker *w)
 {
 	long returned, removed, orphans;
 	char why[512];
 
-	memset(w, 0, sizeof(*w));
-	w->conf = c;
-	w->audit_fd = -1;
-	w->scan_dir = -1;
-	w->token_fail = OAUTH_OK;
-	w->state.attempts = w->state.order = w->state.lock = w->state.tmp = -1;
-	if (spool_open(&w->spool, c->spool_dir.path, 1, c->receiver.fsync,
-	    err, errsz) == -1)
-		return -1;
-	w->spool_ok = 1;
-	if (state_open(&w->state, &w->spool, err, errsz) == -1 ||
-	    (w->audit_fd = audit_open(c->audit.file.path, err, errsz)) == -1 ||
-	    http_init(&w->http, c, err, errsz) == -1 ||
-	    api_init(&w->api, &w->http, c->worker.concurrency, err, errsz)
-	    == -1 || worker_alloc(w, err, errsz) == -1)
-		goto fail;
-	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	if (spool_recover(&w->spool, DRAIN_TMP_MAX_AGE, &returned, &removed,
 	    why, sizeof(why)) == -1)
 		log_warnx("recovery: %s", why);
@@ -657,44 +1014,88 @@ worker_open(struct worker *w, struct conf *c, char *err, size_t errsz)
 	if (state_cleanup(&w->state, &w->spool, DRAIN_TMP_MAX_AGE, &orphans,
 	    why, sizeof(why)) == -1)
 		log_warnx("state cleanup: %s", why);
-	return 0;
-fail:
-	worker_close(w);
-	return -1;
 }
 
-/* Safe on a worker worker_open() left half open. */
+int
+worker_open(struct worker **wp, struct conf *c, int flags, char *err,
+    size_t errsz)
+{
+	struct worker *w;
+
+	*wp = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return EXIT_TEMP;
+	}
+	w->conf = c;
+	w->flags = flags;
+	w->out.audit_fd = -1;
+	w->scan_dir = -1;
+	w->token_fail = OAUTH_OK;
+	if (spool_open(&w->spool, c->spool_dir.path, 1, c->receiver.fsync,
+	    err, errsz) == -1)
+		goto temp;
+	w->spool_ok = 1;
+	if (state_open(&w->state, &w->spool, STATE_CREATE | STATE_ORDER, err,
+	    errsz) == -1)
+		goto temp;
+	w->state_ok = 1;
+	if (outcome_open(&w->out, c, &w->spool, &w->state, &w->stats, err,
+	    errsz) == -1)
+		goto temp;
+	/* The extra CA bundle is the one thing here the config decides. */
+	if (http_init(&w->http, c, err, errsz) == -1) {
+		worker_close(w);
+		return EXIT_PERM;
+	}
+	if (api_init(&w->api, &w->http, c->worker.concurrency, err, errsz)
+	    == -1)
+		goto temp;
+	w->api_ok = 1;
+	if (worker_alloc(w, err, errsz) == -1)
+		goto temp;
+	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
+	w->oauth_ok = 1;
+	recover(w);
+	*wp = w;
+	return 0;
+temp:
+	worker_close(w);
+	return EXIT_TEMP;
+}
+
 void
 worker_close(struct worker *w)
 {
 	int i;
 
+	if (w == NULL)
+		return;
 	scan_stop(w);
-	/* Events still claimed (an error path) go back untouched. */
+	/* Outcomes decided are carried out; what is still claimed goes back. */
+	if (w->jobs != NULL)
+		flush(w);
 	for (i = 0; w->jobs != NULL && i < w->nslots; i++)
 		if (w->jobs[i].state != JOB_FREE)
 			job_putback(w, &w->jobs[i]);
-	api_free(&w->api);
+	if (w->api_ok)
+		api_free(&w->api);
 	http_free(&w->http);
-	state_close(&w->state);
+	outcome_close(&w->out);
+	if (w->state_ok)
+		state_close(&w->state);
 	if (w->spool_ok)
 		spool_close(&w->spool);
-	w->spool_ok = 0;
-	if (w->audit_fd != -1)
-		close(w->audit_fd);
-	w->audit_fd = -1;
-	oauth_free(&w->oauth);
+	if (w->oauth_ok)
+		oauth_free(&w->oauth);
 	ratelimit_free(&w->rl);
 	keytab_free(&w->keys);
 	keytab_free(&w->busy);
 	free(w->jobs);
-	free(w->scratch);
 	free(w->free);
 	free(w->ring);
+	free(w->settle);
 	free(w->in_ring);
 	free(w->buf);
-	w->jobs = w->scratch = NULL;
-	w->free = w->ring = NULL;
-	w->in_ring = NULL;
-	w->buf = NULL;
+	free(w);
 }

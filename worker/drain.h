@@ -29,22 +29,29 @@
  *
  * When no token can be had (endpoint unreachable, credentials refused),
  * nothing is called: pending events go back where they came from,
- * untouched, scanning stops, and w->token_fail says why.
+ * untouched, and scanning stops.  A daemon's engine then waits and tries
+ * again by itself (refused credentials: backoff_max_ms, at least 5 s,
+ * reading the client secret file again first; unreachable: the backoff
+ * schedule); with WORKER_ONCE it halts instead, and worker_halted() says
+ * why.
+ *
+ * No outcome without its audit line: when lines cannot be written (full
+ * disk, I/O error, permission, missing directory), the engine applies
+ * nothing more: what it claimed goes back untouched, it says so once,
+ * state/paused and the metrics show it, and a daemon's engine looks
+ * again every second and resumes by itself, saying so once; with
+ * WORKER_ONCE it halts.
+ *
+ * Everything the engine holds is its own: the caller sees struct worker
+ * only through these functions.
  */
 #ifndef ROUTEHOOK_DRAIN_H
 #define ROUTEHOOK_DRAIN_H
 
 #include <stddef.h>
-#include <time.h>
 
-#include "api.h"
 #include "conf.h"
-#include "http.h"
-#include "oauth.h"
-#include "order.h"
-#include "ratelimit.h"
-#include "spool.h"
-#include "state.h"
+#include "metrics.h"
 
 #define DRAIN_SLOTS_MAX		1024	/* claimed events held at once */
 #define DRAIN_FILE_MAX		(1024 * 1024)	/* bytes of one event file */
@@ -54,80 +61,30 @@
 #define DRAIN_NEW		0x1
 #define DRAIN_DEFERRED		0x2
 
-/*
- * HTTP statuses are three digits (libcurl reads no others); index 0 is
- * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
- */
-#define STATS_STATUS_MAX	1000
-#define STATS_LATENCY_BUCKETS	12
+/* worker_open()'s flags. */
+#define WORKER_ONCE		0x1	/* halt, not wait, when no token */
 
-/* This process's, since it started; worker.metrics_file shows them. */
-struct worker_stats {
-	long	 claimed;
-	long	 applied;
-	long	 superseded;
-	long	 deferred;
-	long	 dead;
-	long	 putback;	/* returned untouched (stop, no token, lock) */
-	long	 calls;		/* API calls started */
-	long	 answered;	/* ... that got an HTTP answer */
-	long	 by_status[STATS_STATUS_MAX];	/* calls ended, by status */
-	long	 sla_breaches;	/* applied or dead later than sla */
-	long	 latency[STATS_LATENCY_BUCKETS];	/* applied and dead, */
-	long	 latency_count;			/* receipt to outcome; */
-	long long latency_sum_ms;		/* not cumulative */
+/* Why the engine does no more work. */
+enum worker_halt {
+	WORKER_RUNNING,
+	WORKER_STOPPING,	/* SIGTERM or SIGINT, or libcurl failed */
+	WORKER_TOKEN_REFUSED,	/* credentials refused (WORKER_ONCE) */
+	WORKER_TOKEN_FAILED,	/* no token endpoint answer (WORKER_ONCE) */
+	WORKER_AUDIT_FAILED	/* audit lines cannot be written */
 };
 
-struct job;
-
-struct worker {
-	struct conf		*conf;
-	struct spool		 spool;
-	int			 spool_ok;
-	struct state		 state;
-	struct http		 http;
-	struct api		 api;
-	struct oauth		 oauth;
-	struct ratelimit	 rl;
-	int			 audit_fd;
-	int			 audit_warned;
-	int			 stopping;	/* SIGTERM: claim no more */
-
-	struct job		*jobs;		/* nslots slots */
-	struct job		*scratch;	/* the event being claimed */
-	int			 nslots;
-	int			*free;		/* stack of free slots */
-	int			 nfree;
-	int			*ring;		/* pending slots, FIFO */
-	unsigned char		*in_ring;
-	int			 ring_head, ring_len;
-	int			 npending;
-	struct keytab		 keys;		/* order key -> newest job */
-	struct keytab		 busy;		/* user id -> job in flight */
-	char			*buf;		/* DRAIN_FILE_MAX + 1 bytes */
-
-	int			 scan_want;	/* DRAIN_* not yet started */
-	int			 scan_dir;	/* being scanned, or -1 */
-	struct spool_scan	 scan;
-	long long		 hold_until;	/* mono ms: no scan before */
-
-	const char		*token;		/* into oauth; NULL: none yet */
-	unsigned		 token_gen;	/* bumped by each forced fetch */
-	enum oauth_result	 token_fail;	/* OAUTH_OK, or why none */
-	char			 token_err[768];
-
-	long long		 next_due_ms;	/* earliest deferred mtime seen
-						   in the future; 0: none */
-	struct worker_stats	 stats;
-};
+struct worker;
 
 /*
  * Open everything a run needs (spool, state, audit file, libcurl, the
  * rate limit), return dead workers' events to new/ and remove orphaned
- * state.  conf must have its client secret read.  -1 with err filled.
+ * state.  conf must have its client secret read and outlive the engine.
+ * 0, or the exit status the failure calls for (log.h: EXIT_PERM when the
+ * configuration is at fault, EXIT_TEMP otherwise) with err filled.
  */
-int	 worker_open(struct worker *w, struct conf *c, char *err,
+int	 worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	    size_t errsz);
+/* Puts back what is still claimed; NULL is fine. */
 void	 worker_close(struct worker *w);
 
 /* Ask for a scan of new/ and/or deferred/ (DRAIN_* bits). */
@@ -139,14 +96,19 @@ int	 worker_idle(const struct worker *w);
 /*
  * One turn of the engine: claim into free slots, start what may start,
  * wait (at most max_wait_ms) for answers, signals or fd (when >= 0), and
- * settle the answers.  Returns 1 when fd became readable.
+ * settle the answers; a deferred event coming due or a wait for a token
+ * ending is the engine's own business.  *fd_ready (when not NULL) says
+ * whether fd became readable.  Returns how many milliseconds until the
+ * engine next has work of its own to do (0: now), or -1 when none.
  */
-int	 worker_step(struct worker *w, int fd, long long max_wait_ms);
+long long	 worker_step(struct worker *w, int fd, long long max_wait_ms,
+		    int *fd_ready);
 
-/* Reopen audit.file (SIGHUP); on failure the old descriptor is kept. */
-void	 worker_reopen_audit(struct worker *w);
+/* A copy of the counts so far. */
+void	 worker_snapshot(const struct worker *w, struct worker_stats *s);
 
-/* Poll the signal pipe and act on it (stop, reopen). */
-void	 worker_signals(struct worker *w);
+/* WORKER_RUNNING, or why not, with a sentence for the log in why. */
+enum worker_halt	 worker_halted(const struct worker *w, char *why,
+			    size_t whysz);
 
 #endif

@@ -148,6 +148,10 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 	    "receipt, by this process since it started.");
 	out_add(&o, "routehook_worker_sla_breaches_total %ld\n",
 	    s->sla_breaches);
+	out_family(&o, "routehook_worker_audit_blocked", "gauge",
+	    "1 while audit lines cannot be written: the worker applies "
+	    "nothing until they can.");
+	out_add(&o, "routehook_worker_audit_blocked %d\n", s->audit_blocked);
 	if (o.full)
 		return -1;
 	return (int)o.len;

@@ -10,6 +10,9 @@
  *	routehook_worker_latency_seconds		histogram, receipt to an
  *							applied or dead outcome
  *	routehook_worker_sla_breaches_total		counter
+ *	routehook_worker_audit_blocked			gauge, 1 while audit
+ *							lines cannot be written
+ *							(nothing is applied)
  *
  * Counts are this process's, since it started (a --once run's file says
  * what that run did; start_time_seconds says which process it was).  The
@@ -23,7 +26,31 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "drain.h"
+/*
+ * HTTP statuses are three digits (libcurl reads no others); index 0 is
+ * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
+ */
+#define STATS_STATUS_MAX	1000
+#define STATS_LATENCY_BUCKETS	12
+
+/* The engine's counts, since it started; worker.metrics_file shows them. */
+struct worker_stats {
+	long	 claimed;
+	long	 applied;
+	long	 superseded;
+	long	 deferred;
+	long	 dead;
+	long	 putback;	/* returned untouched (stop, no token, lock) */
+	long	 calls;		/* API calls started */
+	long	 answered;	/* ... that got an HTTP answer */
+	long	 by_status[STATS_STATUS_MAX];	/* calls ended, by status */
+	long	 sla_breaches;	/* applied or dead later than sla */
+	long	 latency[STATS_LATENCY_BUCKETS];	/* applied and dead, */
+	long	 latency_count;			/* receipt to outcome; */
+	long long latency_sum_ms;		/* not cumulative */
+	long	 token_fetches;	/* access tokens fetched */
+	int	 audit_blocked;	/* 1 while audit lines cannot be written */
+};
 
 /*
  * The most the text can take: every status code seen, each counter at

@@ -1,34 +1,24 @@
 /*
- * outcome: what becomes of a claimed event (see job.h), one audit line
- * each.
- *
- * Crash safety rests on the order of each outcome's steps:
- *	applied:	order stamp, audit line, unlink cur/ID, attempts file
- *	superseded:	audit line, unlink cur/ID, attempts file
- *	dead:		audit line, cur/ID -> dead/ID, attempts file
- *	deferred:	attempts file (+1), audit line, cur/ID -> deferred/ID
- * A crash between two steps leaves the event in cur/ with its lock gone,
- * so the next run returns it to new/ and takes it again: an event whose
- * own stamp is the last applied is audited as applied without a call
- * (never applied twice), an attempt may be counted twice (the safe
- * direction), an audit line may be written twice, never lost.  A crash
- * during the call itself means the call is made again: at least once.
- *
- * How it fails: a spool, state or audit write that fails costs a warning
- * and leaves the event where it is (in cur/, whose lock goes with the
- * descriptor, so the next run takes it back); nothing here exits.
+ * outcome: what becomes of a claimed event (see outcome.h), one audit
+ * line each, carried out a batch at a time.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "audit.h"
 #include "backoff.h"
-#include "job.h"
+#include "outcome.h"
 #include "log.h"
 #include "metrics.h"
 #include "retry.h"
+
+#define OUTCOME_AUDIT_ROOM	(64 * 1024)	/* bytes free to resume */
 
 /* Uniform in [0, 1) from OpenSSL's CSPRNG; 0.5 if it ever fails. */
 static double
@@ -49,154 +39,93 @@ job_latency_ms(const struct job *j, const struct timespec *now)
 	return l < 0 ? 0 : l;
 }
 
-/* now: when the outcome was decided (NULL: now); next is counted from it. */
-static void
-job_audit(struct worker *w, const struct job *j, const char *outcome,
-    int attempt, long http_status, const char *error,
-    const struct timespec *now, const struct timespec *next)
+static const char *const outcome_names[] = {
+	"none", "applied", "superseded", "deferred", "dead"
+};
+
+/* j's audit line: 0 when written (or impossible to format), else -1. */
+static int
+outcome_audit(struct outcome *o, const struct job *j, char *err,
+    size_t errsz)
 {
-	const struct conf *c = w->conf;
+	const struct conf *c = o->conf;
 	struct audit_record r;
 	char line[AUDIT_LINE_MAX];
 	int n;
 
 	memset(&r, 0, sizeof(r));
 	r.event_id = j->id;
-	r.outcome = outcome;
-	r.success = strcmp(outcome, "applied") == 0 ||
-	    strcmp(outcome, "superseded") == 0;
-	r.now = now != NULL ? *now : job_real_now();
+	r.outcome = outcome_names[j->out];
+	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED;
+	r.now = j->out_at;
 	r.latency_ms = job_latency_ms(j, &r.now);
 	r.sla_threshold_ms = c->sla.threshold_ms;
 	r.event_type = j->ev.type;
 	r.user_id = j->ev.user_id;
-	r.attempt = attempt;
-	r.http_status = (int)http_status;
-	r.error = error;
-	r.next_attempt = next;
+	r.attempt = j->out_attempt;
+	r.http_status = (int)j->out_status;
+	r.error = j->out_has_why ? j->out_why : NULL;
+	r.next_attempt = j->out == OUT_DEFERRED ? &j->out_next : NULL;
 	/*
 	 * A warning per late applied or dead event; superseded and deferred
 	 * ones carry sla_compliant in their line but would flood the log
 	 * after every outage.
 	 */
-	if (strcmp(outcome, "applied") == 0 || strcmp(outcome, "dead") == 0) {
-		metrics_latency(&w->stats, r.latency_ms);
+	if (j->out == OUT_APPLIED || j->out == OUT_DEAD) {
+		metrics_latency(o->stats, r.latency_ms);
 		if (r.latency_ms > c->sla.threshold_ms) {
-			w->stats.sla_breaches++;
+			o->stats->sla_breaches++;
 			log_warnx("SLA breach: event %s %s %lld ms after "
-			    "receipt (sla.threshold_ms %ld)", j->id, outcome,
+			    "receipt (sla.threshold_ms %ld)", j->id, r.outcome,
 			    r.latency_ms, c->sla.threshold_ms);
 		}
 	}
 	if ((n = audit_format(&r, line, sizeof(line))) == -1) {
 		log_warnx("event %s: audit line too long, not written", j->id);
-		return;
+		return 0;
 	}
-	if (audit_write(w->audit_fd, line, (size_t)n) == -1) {
-		/* Once per failing stretch, not once per event. */
-		if (!w->audit_warned)
-			log_warn("cannot append to %s", c->audit.file.path);
-		w->audit_warned = 1;
-		return;
+	if (o->audit_fd == -1 || audit_write(o->audit_fd, line, (size_t)n)
+	    == -1) {
+		snprintf(err, errsz, "cannot append to %s: %s",
+		    c->audit.file.path, o->audit_fd == -1 ? "not open" :
+		    strerror(errno));
+		return -1;
 	}
-	w->audit_warned = 0;
+	return 0;
+}
+
+static void
+outcome_decided(struct job *j, enum job_outcome out, int attempt,
+    long status, const char *why)
+{
+	j->out = out;
+	j->out_attempt = attempt;
+	j->out_status = status;
+	j->out_has_why = why != NULL;
+	if (why != NULL)
+		snprintf(j->out_why, sizeof(j->out_why), "%s", why);
+	j->out_at = job_real_now();
 }
 
 void
-job_note_due(struct worker *w, long long due_ms)
+outcome_set_applied(struct job *j, long status)
 {
-	if (w->next_due_ms == 0 || due_ms < w->next_due_ms)
-		w->next_due_ms = due_ms;
+	/* status 0: applied by a run that died before saying so. */
+	outcome_decided(j, OUT_APPLIED, status != 0 ? j->attempts + 1 :
+	    j->attempts, status, status != 0 ? NULL : "applied before the "
+	    "last worker stopped; not sent again");
 }
 
 void
-job_release(struct worker *w, struct job *j)
+outcome_set_superseded(struct job *j, const char *why)
 {
-	int idx;
-
-	if (j->state == JOB_PENDING)
-		w->npending--;
-	/* The scratch job is in no table and has no slot. */
-	if (j >= w->jobs && j < w->jobs + w->nslots) {
-		idx = (int)(j - w->jobs);
-		if (keytab_get(&w->busy, j->ev.user_id) == idx)
-			keytab_del(&w->busy, j->ev.user_id);
-		if (keytab_get(&w->keys, j->key) == idx)
-			keytab_del(&w->keys, j->key);
-		w->free[w->nfree++] = idx;
-	}
-	if (j->lock_fd != -1)
-		close(j->lock_fd);
-	j->lock_fd = -1;
-	if (j->fd != -1)
-		close(j->fd);
-	j->fd = -1;
-	j->state = JOB_FREE;
+	outcome_decided(j, OUT_SUPERSEDED, j->attempts, 0, why);
 }
 
 void
-job_applied(struct worker *w, struct job *j, long status)
+outcome_set_dead(struct job *j, int attempt, long status, const char *why)
 {
-	char err[512];
-
-	/* status 0: applied by a run that died before saying so (job.h). */
-	if (status != 0 && state_order_write(&w->state, j->key, j->stamp,
-	    j->id, err, sizeof(err)) == -1)
-		log_warnx("event %s applied, but its order stamp was not "
-		    "kept (an older event could follow it): %s", j->id, err);
-	job_audit(w, j, "applied", status != 0 ? j->attempts + 1 : j->attempts,
-	    status, status != 0 ? NULL : "applied before the last worker "
-	    "stopped; not sent again", NULL, NULL);
-	if (spool_unlink(&w->spool, SPOOL_CUR, j->id, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
-	/* None was written for an event that never failed. */
-	if (j->attempts > 0)
-		state_attempts_remove(&w->state, j->id);
-	w->stats.applied++;
-	job_release(w, j);
-}
-
-void
-job_superseded(struct worker *w, struct job *j, const char *why)
-{
-	char err[512];
-
-	job_audit(w, j, "superseded", j->attempts, 0, why, NULL, NULL);
-	if (spool_unlink(&w->spool, SPOOL_CUR, j->id, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
-	state_attempts_remove(&w->state, j->id);
-	w->stats.superseded++;
-	job_release(w, j);
-}
-
-void
-job_dead(struct worker *w, struct job *j, int attempt, long status,
-    const char *why)
-{
-	char err[512];
-
-	job_audit(w, j, "dead", attempt, status, why, NULL, NULL);
-	log_warnx("dead letter %s (%s, user %s): %s", j->id,
-	    j->ev.type[0] != '\0' ? j->ev.type : "unknown type",
-	    j->ev.user_id[0] != '\0' ? j->ev.user_id : "unknown", why);
-	if (spool_move(&w->spool, j->id, SPOOL_CUR, SPOOL_DEAD, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s", err);
-	state_attempts_remove(&w->state, j->id);
-	w->stats.dead++;
-	job_release(w, j);
-}
-
-void
-job_putback(struct worker *w, struct job *j)
-{
-	char err[512];
-
-	if (spool_move(&w->spool, j->id, SPOOL_CUR, j->from, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s", err);
-	w->stats.putback++;
-	job_release(w, j);
+	outcome_decided(j, OUT_DEAD, attempt, status, why);
 }
 
 static struct timespec
@@ -210,50 +139,198 @@ ms_to_ts(long long ms)
 }
 
 void
-job_postpone(struct worker *w, struct job *j, long long delay_ms)
+outcome_failed(struct outcome *o, struct job *j, const struct http_result *res)
 {
-	struct timespec now = job_real_now(), when;
-	long long at = job_ts_ms(&now) + delay_ms;
-	char err[512];
-
-	when = ms_to_ts(at);
-	if (spool_defer(&w->spool, j->id, &when, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
-	job_note_due(w, at);
-	w->stats.putback++;
-	job_release(w, j);
-}
-
-void
-job_failed(struct worker *w, struct job *j, const struct http_result *res)
-{
-	const struct conf *c = w->conf;
-	struct timespec now = job_real_now(), when;
+	const struct conf *c = o->conf;
+	struct timespec now = job_real_now();
 	enum retry_verdict v;
 	char why[HTTP_ERROR_MAX + 128], err[512];
 	int n = j->attempts + 1;
-	long long delay, at;
+	long long delay;
 
 	v = retry_decide(n, c->worker.max_attempts, job_latency_ms(j, &now),
 	    c->worker.max_age_s);
 	if (v != RETRY_DEFER) {
 		retry_reason(v, n, c->worker.max_age_s, res->error, why,
 		    sizeof(why));
-		job_dead(w, j, n, res->status, why);
+		outcome_set_dead(j, n, res->status, why);
 		return;
 	}
 	/* Counted before the move: a crash in between over-counts by one. */
-	if (state_attempts_write(&w->state, j->id, n, err, sizeof(err)) == -1)
+	if (state_attempts_write(o->state, j->id, n, err, sizeof(err)) == -1)
 		log_warnx("event %s: attempt %d not recorded: %s", j->id, n,
 		    err);
 	delay = backoff_next_ms(n, c->worker.backoff_min_ms,
 	    c->worker.backoff_max_ms, outcome_random(), res->retry_after_s);
-	at = job_ts_ms(&now) + delay;
-	when = ms_to_ts(at);
-	job_audit(w, j, "deferred", n, res->status, res->error, &now, &when);
-	if (spool_defer(&w->spool, j->id, &when, err, sizeof(err)) == -1)
+	outcome_decided(j, OUT_DEFERRED, n, res->status, res->error);
+	j->out_at = now;
+	j->out_next = ms_to_ts(job_ts_ms(&now) + delay);
+}
+
+/* Move or remove j's file for its outcome, once its audit line is out. */
+static void
+outcome_file(struct outcome *o, const struct job *j, long long *next_due)
+{
+	char err[512];
+	long long at;
+	int r = 0;
+
+	switch (j->out) {
+	case OUT_APPLIED:
+	case OUT_SUPERSEDED:
+		r = spool_unlink(o->spool, SPOOL_CUR, j->id, err, sizeof(err));
+		if (j->out == OUT_APPLIED)
+			o->stats->applied++;
+		else
+			o->stats->superseded++;
+		break;
+	case OUT_DEAD:
+		log_warnx("dead letter %s (%s, user %s): %s", j->id,
+		    j->ev.type[0] != '\0' ? j->ev.type : "unknown type",
+		    j->ev.user_id[0] != '\0' ? j->ev.user_id : "unknown",
+		    j->out_has_why ? j->out_why : "no reason");
+		r = spool_move(o->spool, j->id, SPOOL_CUR, SPOOL_DEAD, err,
+		    sizeof(err));
+		o->stats->dead++;
+		break;
+	case OUT_DEFERRED:
+		r = spool_defer(o->spool, j->id, &j->out_next, err,
+		    sizeof(err));
+		at = job_ts_ms(&j->out_next);
+		if (*next_due == 0 || at < *next_due)
+			*next_due = at;
+		o->stats->deferred++;
+		/* The attempts file stays: it counts the next try. */
+		if (r == -1)
+			log_warnx("%s", err);
+		return;
+	case OUT_NONE:
+		return;
+	}
+	if (r == -1)
 		log_warnx("%s", err);
-	job_note_due(w, at);
-	w->stats.deferred++;
-	job_release(w, j);
+	/* None was written for an event that never failed. */
+	if ((j->out != OUT_APPLIED || j->attempts > 0) &&
+	    state_attempts_remove(o->state, j->id, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+int
+outcome_flush(struct outcome *o, struct job *const *jobs, int n,
+    long long *next_due, char *err, size_t errsz)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (outcome_audit(o, jobs[i], err, errsz) == -1)
+			return -1;
+	/* The batch's lines outlive a crash before its files move. */
+	if (n > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
+		snprintf(err, errsz, "cannot sync %s: %s",
+		    o->conf->audit.file.path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		outcome_file(o, jobs[i], next_due);
+	return 0;
+}
+
+/*
+ * Whether audit lines can be written again: the file opens for appending
+ * and its filesystem has room for a good many lines.  A line cut short
+ * by a full disk is ended first, so the next one stands on its own line.
+ */
+int
+outcome_audit_ready(struct outcome *o, char *err, size_t errsz)
+{
+	const char *path = o->conf->audit.file.path;
+	struct statvfs vs;
+	struct stat st;
+	char last;
+	int fd;
+
+	if ((fd = audit_open(path, err, errsz)) == -1)
+		return -1;
+	if (fstatvfs(fd, &vs) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)vs.f_bavail * vs.f_frsize <
+	    OUTCOME_AUDIT_ROOM) {
+		snprintf(err, errsz, "%s: %s", path, strerror(ENOSPC));
+		close(fd);
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
+	    write(fd, "\n", 1) != 1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (o->audit_fd != -1)
+		close(o->audit_fd);
+	o->audit_fd = fd;
+	return 0;
+}
+
+void
+outcome_putback(struct outcome *o, const struct job *j)
+{
+	char err[512];
+
+	if (spool_move(o->spool, j->id, SPOOL_CUR, j->from, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
+	o->stats->putback++;
+}
+
+void
+outcome_postpone(struct outcome *o, const struct job *j, long long at_ms)
+{
+	struct timespec when = ms_to_ts(at_ms);
+	char err[512];
+
+	if (spool_defer(o->spool, j->id, &when, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+	o->stats->putback++;
+}
+
+int
+outcome_open(struct outcome *o, const struct conf *c, struct spool *sp,
+    struct state *st, struct worker_stats *stats, char *err, size_t errsz)
+{
+	memset(o, 0, sizeof(*o));
+	o->conf = c;
+	o->spool = sp;
+	o->state = st;
+	o->stats = stats;
+	if ((o->audit_fd = audit_open(c->audit.file.path, err, errsz)) == -1)
+		return -1;
+	return 0;
+}
+
+void
+outcome_close(struct outcome *o)
+{
+	if (o->audit_fd != -1)
+		close(o->audit_fd);
+	o->audit_fd = -1;
+}
+
+void
+outcome_reopen(struct outcome *o)
+{
+	char err[512];
+	int fd;
+
+	if ((fd = audit_open(o->conf->audit.file.path, err, sizeof(err)))
+	    == -1) {
+		log_warnx("cannot reopen the audit file: %s", err);
+		return;
+	}
+	if (o->audit_fd != -1)
+		close(o->audit_fd);
+	o->audit_fd = fd;
 }

@@ -8,7 +8,8 @@
  * new/ and deferred/, by the next deferred event coming due, and once a
  * minute for a safety-net rescan.  -t checks the config, the client
  * secret and the CA file and prints "configuration OK" (-n is the same,
- * as the sample config says).  The work itself is in drain.c.
+ * as the sample config says).  The work itself is the engine's (drain.h):
+ * this file parses options, loads the config and drives the engine.
  *
  * Exit status (log.h):
  *	0	--once: every due event was handled (applied, superseded,
@@ -33,18 +34,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "conf.h"
 #include "drain.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "secret.h"
 #include "sig.h"
 #include "watch.h"
 
 #define PROG			"routehook-worker"
 #define RESCAN_MS		60000LL	/* the daemon's safety net */
-#define TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
 #define ONCE_PASSES		4	/* --once: rescans for late arrivals */
 #define METRICS_MS		10000LL	/* the daemon's metrics_file period */
 
@@ -202,51 +202,60 @@ raise_nofile(void)
 
 /* worker.metrics_file, when set; a failure is worth a warning only. */
 static void
-write_metrics(const struct worker *w)
+write_metrics(const struct conf *c, const struct worker *w)
 {
-	const char *path = w->conf->worker.metrics_file.path;
+	const char *path = c->worker.metrics_file.path;
+	struct worker_stats s;
 	char err[512];
 
 	if (path == NULL || path[0] == '\0')
 		return;
-	if (metrics_write(path, &w->stats, w->oauth.fetches, started, err,
+	worker_snapshot(w, &s);
+	if (metrics_write(path, &s, s.token_fetches, started, err,
 	    sizeof(err)) == -1)
 		log_warnx("metrics_file: %s", err);
 }
 
 static int
-run_once(struct worker *w)
+run_once(const struct conf *c, struct worker *w)
 {
+	struct worker_stats s;
+	char why[1024];
 	long before;
 	int i;
 
 	/* Later passes catch what arrived meanwhile; a stream cannot pin us. */
 	for (i = 0; i < ONCE_PASSES; i++) {
-		before = w->stats.claimed;
+		worker_snapshot(w, &s);
+		before = s.claimed;
 		worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
 		while (!worker_idle(w))
-			worker_step(w, -1, 1000);
-		if (w->stats.claimed == before || w->stopping ||
-		    w->token_fail != OAUTH_OK)
+			(void)worker_step(w, -1, 1000, NULL);
+		worker_snapshot(w, &s);
+		if (s.claimed == before || worker_halted(w, NULL, 0) !=
+		    WORKER_RUNNING)
 			break;
 	}
-	write_metrics(w);
-	if (w->token_fail == OAUTH_PERM) {
-		log_warnx("%s", w->token_err);
+	write_metrics(c, w);
+	switch (worker_halted(w, why, sizeof(why))) {
+	case WORKER_TOKEN_REFUSED:
+		log_warnx("%s", why);
 		return EXIT_PERM;
-	}
-	if (w->token_fail == OAUTH_TEMP) {
-		log_warnx("%s", w->token_err);
+	case WORKER_TOKEN_FAILED:
+	case WORKER_AUDIT_FAILED:
+		log_warnx("%s", why);
 		return EXIT_TEMP;
+	case WORKER_STOPPING:
+		return EXIT_TEMP;
+	case WORKER_RUNNING:
+		break;
 	}
-	if (w->stats.calls > 0 && w->stats.answered == 0) {
+	if (s.calls > 0 && s.answered == 0) {
 		log_warnx("no answer from %s to any of %ld call%s; the events "
-		    "are deferred", w->conf->genesys.api_base, w->stats.calls,
-		    w->stats.calls == 1 ? "" : "s");
+		    "are deferred", c->genesys.api_base, s.calls,
+		    s.calls == 1 ? "" : "s");
 		return EXIT_TEMP;
 	}
-	if (w->stopping)
-		return EXIT_TEMP;
 	return EXIT_DONE;
 }
 
@@ -259,63 +268,19 @@ now_mono_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static long long
-now_real_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
- * After the token could not be had: how long to wait before trying again.
- * An unreachable endpoint backs off like a failed call; refused
- * credentials wait backoff_max_ms (5 s at least), and the secret file is
- * read again each time, so fixing it is enough.
+ * The daemon's own timers are the safety-net rescan and the metrics
+ * file; the engine wakes itself for deferred events and token waits.
  */
-static long long
-token_backoff(struct worker *w, int *failures)
-{
-	const struct conf *c = w->conf;
-	long long d;
-
-	log_warnx("%s", w->token_err);
-	(*failures)++;
-	if (w->token_fail == OAUTH_PERM)
-		d = c->worker.backoff_max_ms > TOKEN_REFUSED_MS ?
-		    c->worker.backoff_max_ms : TOKEN_REFUSED_MS;
-	else
-		d = backoff_next_ms(*failures, c->worker.backoff_min_ms,
-		    c->worker.backoff_max_ms, 0.5, 0);
-	w->token_fail = OAUTH_OK;
-	return d;
-}
-
-/* How long the daemon may sleep: the next due event, the rescan. */
-static long long
-daemon_timeout(const struct worker *w, long long wake_at)
-{
-	long long t = wake_at - now_mono_ms(), d;
-
-	if (w->next_due_ms != 0) {
-		d = w->next_due_ms - now_real_ms();
-		if (d < t)
-			t = d;
-	}
-	return t < 0 ? 0 : t;
-}
-
 static int
-run_daemon(struct worker *w)
+run_daemon(const struct conf *c, struct worker *w)
 {
 	struct watch wt;
 	char err[1024];
-	long long rescan_at, metrics_at;
-	long answered_then = 0;
-	int failures = 0, bits, reread = 0;
+	long long now, rescan_at, metrics_at, wait;
+	int bits, ready;
 
-	if (watch_open(&wt, &w->spool, err, sizeof(err)) == -1) {
+	if (watch_open(&wt, c->spool_dir.path, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return EXIT_TEMP;
 	}
@@ -323,42 +288,23 @@ run_daemon(struct worker *w)
 	rescan_at = now_mono_ms() + RESCAN_MS;
 	metrics_at = now_mono_ms();
 	for (;;) {
-		if (w->stopping && worker_idle(w))
+		if (worker_halted(w, NULL, 0) == WORKER_STOPPING &&
+		    worker_idle(w))
 			break;
-		if (w->token_fail != OAUTH_OK && worker_idle(w)) {
-			/* Everything went back; try again later, all of it. */
-			reread = w->token_fail == OAUTH_PERM;
-			w->hold_until = now_mono_ms() + token_backoff(w,
-			    &failures);
+		if ((now = now_mono_ms()) >= metrics_at) {
+			write_metrics(c, w);
+			metrics_at = now + METRICS_MS;
+		}
+		if (now >= rescan_at) {
 			worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
-			answered_then = w->stats.answered;
-		} else if (w->stats.answered > answered_then)
-			failures = 0;
-		/* Refused credentials: the secret may have been fixed since. */
-		if (reread && now_mono_ms() >= w->hold_until) {
-			reread = 0;
-			if (secret_read_client(w->conf, err, sizeof(err))
-			    == -1)
-				log_lines(err);
+			rescan_at = now + RESCAN_MS;
 		}
-		if (now_mono_ms() >= metrics_at) {
-			write_metrics(w);
-			metrics_at = now_mono_ms() + METRICS_MS;
-		}
-		if (worker_step(w, wt.fd, daemon_timeout(w,
-		    rescan_at < metrics_at ? rescan_at : metrics_at)) &&
-		    (bits = watch_drain(&wt)) > 0)
+		wait = (rescan_at < metrics_at ? rescan_at : metrics_at) - now;
+		(void)worker_step(w, wt.fd, wait < 0 ? 0 : wait, &ready);
+		if (ready && (bits = watch_drain(&wt)) > 0)
 			worker_scan(w, bits);
-		if (w->next_due_ms != 0 && now_real_ms() >= w->next_due_ms) {
-			w->next_due_ms = 0;
-			worker_scan(w, DRAIN_DEFERRED);
-		}
-		if (now_mono_ms() >= rescan_at) {
-			worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
-			rescan_at = now_mono_ms() + RESCAN_MS;
-		}
 	}
-	write_metrics(w);
+	write_metrics(c, w);
 	watch_close(&wt);
 	return EXIT_DONE;
 }
@@ -368,7 +314,8 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct conf c;
-	struct worker w;
+	struct worker *w;
+	struct worker_stats s;
 	char err[1024];
 	int r;
 
@@ -395,10 +342,9 @@ main(int argc, char **argv)
 	}
 	raise_nofile();
 	started = time(NULL);
-	if (worker_open(&w, &c, err, sizeof(err)) == -1) {
+	if ((r = worker_open(&w, &c, o.once ? WORKER_ONCE : 0, err,
+	    sizeof(err))) != 0) {
 		log_warnx("%s", err);
-		/* A CA file that does not parse is the config's fault. */
-		r = strstr(err, "ca_file") != NULL ? EXIT_PERM : EXIT_TEMP;
 		goto out_conf;
 	}
 	/* cron mails whatever a job prints: --once is silent when all is well. */
@@ -407,12 +353,12 @@ main(int argc, char **argv)
 		    "\"%s\", concurrency %d, %ld calls/min", c.spool_dir.path,
 		    c.genesys.api_base, c.genesys.client_id,
 		    c.worker.concurrency, c.genesys.requests_per_minute);
-	r = o.once ? run_once(&w) : run_daemon(&w);
+	r = o.once ? run_once(&c, w) : run_daemon(&c, w);
+	worker_snapshot(w, &s);
 	if (!o.once)
 		log_info("stopped: %ld applied, %ld superseded, %ld deferred, "
-		    "%ld dead", w.stats.applied, w.stats.superseded,
-		    w.stats.deferred, w.stats.dead);
-	worker_close(&w);
+		    "%ld dead", s.applied, s.superseded, s.deferred, s.dead);
+	worker_close(w);
 out_conf:
 	memset(&c.genesys.client_secret, 0, sizeof(c.genesys.client_secret));
 	conf_free(&c);

@@ -14,29 +14,29 @@
 #include "watch.h"
 
 static int
-watch_add(struct watch *w, const struct spool *sp, enum spool_dir d,
+watch_add(struct watch *w, const char *root, enum spool_dir d,
     unsigned mask, char *err, size_t errsz)
 {
 	char path[4096];
 	int wd;
 
-	snprintf(path, sizeof(path), "%s/%s", sp->root, spool_dir_name(d));
+	snprintf(path, sizeof(path), "%s/%s", root, spool_dir_name(d));
 	if ((wd = inotify_add_watch(w->fd, path, mask | IN_ONLYDIR)) == -1)
 		err_set_sys(err, errsz, "inotify on %s", path);
 	return wd;
 }
 
 int
-watch_open(struct watch *w, const struct spool *sp, char *err, size_t errsz)
+watch_open(struct watch *w, const char *root, char *err, size_t errsz)
 {
 	w->wd_new = w->wd_deferred = -1;
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		err_set_sys(err, errsz, "inotify");
 		return -1;
 	}
-	if ((w->wd_new = watch_add(w, sp, SPOOL_NEW,
+	if ((w->wd_new = watch_add(w, root, SPOOL_NEW,
 	    IN_MOVED_TO | IN_CLOSE_WRITE, err, errsz)) == -1 ||
-	    (w->wd_deferred = watch_add(w, sp, SPOOL_DEFERRED, IN_ATTRIB, err,
+	    (w->wd_deferred = watch_add(w, root, SPOOL_DEFERRED, IN_ATTRIB, err,
 	    errsz)) == -1) {
 		watch_close(w);
 		return -1;

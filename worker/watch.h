@@ -28,8 +28,11 @@ struct watch {
 	int	 wd_deferred;
 };
 
-/* A non-blocking inotify descriptor in w->fd; -1 with err filled. */
-int	 watch_open(struct watch *w, const struct spool *sp, char *err,
+/*
+ * A non-blocking inotify descriptor in w->fd, on the spool at root; -1
+ * with err filled.
+ */
+int	 watch_open(struct watch *w, const char *root, char *err,
 	    size_t errsz);
 void	 watch_close(struct watch *w);
 

@@ -26,7 +26,7 @@ standin() {
 	    2>>"$T/$_name.standin.log" &
 	track $!
 	SPID=$!
-	wait_for 15 test -s "$T/$_name.port" ||
+	wait_for 30 test -s "$T/$_name.port" ||
 	    bail "stand-in did not start: $(cat "$T/$_name.standin.log")"
 	SPORT=$(cat "$T/$_name.port")
 }

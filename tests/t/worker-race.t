@@ -45,7 +45,7 @@ is "$(audit_jq '[.[] | .outcome] | unique | join(" ")')" "applied superseded" \
 is "$(journal '[.[] | select(.path | startswith("/api/"))] | length')" \
     "$(audit_jq '[.[] | select(.outcome == "applied")] | length')" \
     "as many API calls as applied events: nothing applied twice"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | group_by(.) | map(length) | max')" 2 \
+is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | group_by(.) | map(length) | max <= 2')" true \
     "at most two calls for a user with two events"
 is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | unique | length')" 200 \
     "every user got a call"

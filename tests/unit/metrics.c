@@ -344,6 +344,7 @@ static const struct {
 	{ "routehook_worker_latency_seconds_sum", "404.800" },
 	{ "routehook_worker_latency_seconds_count", "8" },
 	{ "routehook_worker_sla_breaches_total", "2" },
+	{ "routehook_worker_audit_blocked", "1" },
 };
 
 /* Latencies (ms) observed; each bucket's bound is inclusive. */
@@ -380,7 +381,7 @@ test_table(const char *buf, int n)
 	r = parse(buf, &t, why, sizeof(why));
 	ok(r == 0, "the text parses as Prometheus text: %s",
 	    r == 0 ? "yes" : why);
-	is_int(t.nfam, 7, "seven families, each with HELP and TYPE");
+	is_int(t.nfam, 8, "eight families, each with HELP and TYPE");
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		is_str(value_of(&t, table[i].key), table[i].value, "%s",
 		    table[i].key);
@@ -489,6 +490,7 @@ main(void)
 	s.by_status[400] = 1;
 	s.by_status[503] = 3;
 	s.sla_breaches = 2;
+	s.audit_blocked = 1;
 	for (i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++)
 		metrics_latency(&s, latencies[i]);
 	n = metrics_format(&s, 2, 1767225600, 1767225660, buf, sizeof(buf));

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../worker/order.h"
+#include "order.h"
 #include "tap.h"
 
 static const struct {

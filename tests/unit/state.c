@@ -1,7 +1,10 @@
 /*
  * state unit test: the worker's small files under SPOOL/state/ in a
- * scratch spool: attempts counts, the per-key order stamp, per-user locks
- * across descriptors, and the start-up cleanup of orphaned attempts.
+ * scratch spool: attempts counts, the order stamps (put, read back,
+ * committed to order.log in one batch, other workers' lines read, folded
+ * into order.snap on close, hand-written order/<KEY> files taken in),
+ * per-user locks across descriptors, and the
+ * start-up cleanup of orphaned attempts.
  * Fails (exit 1, "not ok" lines) when any step differs.
  */
 #include <sys/stat.h>
@@ -13,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../worker/state.h"
+#include "state.h"
 #include "spool.h"
 #include "tap.h"
 
@@ -58,6 +61,45 @@ empty_dir(const char *root, const char *rel)
 	return n == 0;
 }
 
+static long
+file_size(const char *root, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void
+append(const char *path, const char *text)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "a")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Whether one line of the file at path is exactly line. */
+static int
+has_line(const char *path, const char *line)
+{
+	char buf[512];
+	FILE *f;
+	int r = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (!r && fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		r = strcmp(buf, line) == 0;
+	}
+	fclose(f);
+	return r;
+}
+
 int
 main(void)
 {
@@ -71,7 +113,8 @@ main(void)
 	if (mkdtemp(root) == NULL)
 		return 1;
 	ok(spool_open(&sp, root, 1, 0, err, sizeof(err)) == 0, "spool opened");
-	ok(state_open(&s, &sp, err, sizeof(err)) == 0, "state opened");
+	ok(state_open(&s, &sp, STATE_CREATE | STATE_ORDER, err, sizeof(err))
+	    == 0, "state opened");
 	ok(exists(root, "state/attempts") && exists(root, "state/order") &&
 	    exists(root, "state/lock") && exists(root, "state/tmp"),
 	    "attempts/, order/, lock/, tmp/ made under state/");
@@ -93,25 +136,48 @@ main(void)
 	if (saved != -1)
 		dup2(saved, STDERR_FILENO);
 	is_int(n, 0, "a garbled count reads as 0");
-	state_attempts_remove(&s, "1.M1P1Q1.h");
-	ok(!exists(root, "state/attempts/1.M1P1Q1.h"), "attempts removed");
-	state_attempts_remove(&s, "1.M1P1Q1.h");
-	ok(1, "removing it again is harmless");
+	ok(state_attempts_remove(&s, "1.M1P1Q1.h", err, sizeof(err)) == 0 &&
+	    !exists(root, "state/attempts/1.M1P1Q1.h"), "attempts removed");
+	ok(state_attempts_remove(&s, "1.M1P1Q1.h", err, sizeof(err)) == 0,
+	    "removing it again is harmless");
 
 	is_int(state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
 	    sizeof(err)), 0, "no order stamp yet");
-	ok(state_order_write(&s, "status:agent-1", 1767261604000LL,
-	    "1767261600.M1P2Q3.h", err, sizeof(err)) == 0, "order stamp written");
+	ok(state_order_put(&s, "status:agent-1", 1767261604000LL,
+	    "1767261600.M1P2Q3.h", err, sizeof(err)) == 0, "order stamp put");
 	ok(state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
 	    sizeof(err)) == 1 && ts == 1767261604000LL &&
-	    strcmp(id, "1767261600.M1P2Q3.h") == 0, "... and read back");
-	is_int(state_order_write(&s, "../escape", 1, "x", err, sizeof(err)), -1,
+	    strcmp(id, "1767261600.M1P2Q3.h") == 0, "... and read back at once");
+	ok(state_order_put(&s, "status:agent-1", 1767261603000LL,
+	    "1767261600.M1P2Q2.h", err, sizeof(err)) == 0 &&
+	    state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261604000LL,
+	    "an older stamp put after it does not replace it");
+	ok(state_order_put(&s, "queue:agent-1:q1", 1767261605000LL,
+	    "1767261600.M1P2Q4.h", err, sizeof(err)) == 0, "a second key put");
+	is_int(file_size(root, "state/order.log"), 0,
+	    "nothing reaches order.log before the commit");
+	ok(state_order_commit(&s, err, sizeof(err)) == 0, "the batch committed");
+	ok(file_size(root, "state/order.log") > 0 &&
+	    !exists(root, "state/order.snap"),
+	    "... into order.log, not yet folded");
+	is_int(state_order_put(&s, "../escape", 1, "x", err, sizeof(err)), -1,
 	    "a key that is no file name is refused");
-	snprintf(d, sizeof(d), "%s/state/order", root);
-	put(d, "status:agent-2", "garbage");
-	is_int(state_order_read(&s, "status:agent-2", &ts, id, sizeof(id), err,
-	    sizeof(err)), -1, "a garbled stamp is an error");
-	ok(strstr(err, "status:agent-2") != NULL, "... naming the file: %s", err);
+	/* Another worker's batch, appended while we run. */
+	snprintf(d, sizeof(d), "%s/state/order.log", root);
+	append(d, "1767261609000 1767261600.M9P9Q9.h status:agent-7\n");
+	ok(state_order_read(&s, "status:agent-7", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261609000LL &&
+	    strcmp(id, "1767261600.M9P9Q9.h") == 0,
+	    "another worker's stamp in order.log is read");
+	append(d, "1767261610000 1767261600.M9P9Q1");
+	ok(state_order_read(&s, "status:agent-7", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261609000LL,
+	    "a line still being written is not read");
+	append(d, "0.h status:agent-7\n");
+	ok(state_order_read(&s, "status:agent-7", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261610000LL &&
+	    strcmp(id, "1767261600.M9P9Q10.h") == 0, "... until it is whole");
 	ok(empty_dir(root, "state/tmp"), "writes leave nothing in state/tmp/");
 
 	fd1 = state_lock_user(&s, "agent-1", err, sizeof(err));
@@ -144,6 +210,41 @@ main(void)
 	    !exists(root, "state/attempts/12.M1P1Q1.h"),
 	    "the counts of events still queued are kept");
 
+	state_close(&s);
+	is_int(file_size(root, "state/order.log"), 0,
+	    "closing alone folds order.log into order.snap and empties it");
+	snprintf(d, sizeof(d), "%s/state/order.snap", root);
+	ok(has_line(d, "1767261604000 1767261600.M1P2Q3.h status:agent-1") &&
+	    has_line(d, "1767261610000 1767261600.M9P9Q10.h status:agent-7") &&
+	    has_line(d, "1767261605000 1767261600.M1P2Q4.h queue:agent-1:q1"),
+	    "order.snap holds the newest stamp of each key");
+	/* A stamp written by hand while no worker runs, and a garbled one. */
+	snprintf(d, sizeof(d), "%s/state/order", root);
+	put(d, "status:agent-5", "1767261620000 1767261600.M5P5Q5.h\n");
+	put(d, "status:agent-1", "1767261600000 1767261600.M1P1Q1.h\n");
+	put(d, "status:agent-6", "garbage");
+	saved = dup(STDERR_FILENO);
+	if (devnull != -1)
+		dup2(devnull, STDERR_FILENO);
+	n = state_open(&s, &sp, STATE_ORDER, err, sizeof(err));
+	if (saved != -1)
+		dup2(saved, STDERR_FILENO);
+	ok(n == 0 && state_order_read(&s, "queue:agent-1:q1", &ts, id,
+	    sizeof(id), err, sizeof(err)) == 1 && ts == 1767261605000LL,
+	    "a worker opened later reads the folded stamps");
+	ok(state_order_read(&s, "status:agent-5", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261620000LL,
+	    "... and a stamp written by hand in order/");
+	ok(state_order_read(&s, "status:agent-1", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261604000LL,
+	    "... where an older one does not replace a newer");
+	is_int(state_order_read(&s, "status:agent-6", &ts, id, sizeof(id), err,
+	    sizeof(err)), 0, "a garbled one is ignored");
+	ok(!exists(root, "state/order/status:agent-5"),
+	    "the files taken in are removed once folded into order.snap");
+	snprintf(d, sizeof(d), "%s/state/order.snap", root);
+	ok(has_line(d, "1767261620000 1767261600.M5P5Q5.h status:agent-5"),
+	    "... which holds them");
 	state_close(&s);
 	spool_close(&sp);
 	snprintf(d, sizeof(d), "rm -rf '%s'", root);

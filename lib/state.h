@@ -1,0 +1,142 @@
+/*
+ * state: the small files under SPOOL/state/ (mode 0700, the spool
+ * owner's), and the one way every program reaches them:
+ *
+ *	attempts/<ID>	"N\n": attempts made for event ID, while it lives
+ *	order.snap	"<ts_ms> <id> <key>\n" per key: the newest event
+ *			applied per key, as of the last fold
+ *	order.log	the same, one line per event applied since
+ *	order/<KEY>	"<ts_ms> <id>\n", written by hand (or by routehook
+ *			0.1): taken into order.snap, then removed
+ *	lock/<USER>	empty; flock(2)ed while a call for USER is in flight
+ *	tmp/		where attempts/ files and order.snap are written first
+ *	paused		"<since> <why>\n": the worker applies nothing, and
+ *			why (audit file unwritable); absent while it works
+ *	token		oauth's cache of the access token (lib/oauth.c)
+ *
+ * Who touches what (see also spool.h and routehook(7)):
+ *
+ *	routehook-worker  everything here, through these functions and
+ *			  oauth.c; it alone writes order.*, order/, lock/
+ *	routehookctl	  removes attempts/<ID> of a dead letter it replays
+ *			  or purges (state_attempts_remove()), reads paused
+ *			  (state_pause_read()), reads and writes token
+ *			  through oauth.c; nothing else
+ *	routehook-fcgi	  nothing: it cannot even list state/
+ *
+ * Order stamps are the one thing written for every applied event, so
+ * they cost one sync per batch, not one per event: state_order_put()
+ * appends a line to an in-memory batch and state_order_commit() appends
+ * the batch to order.log in one write(2) and syncs it once.  A worker
+ * must commit before the events it stamped leave cur/: a crash before
+ * the commit leaves them there, so they are called again (as after a
+ * crash during the call), never forgotten as applied.  Each worker keeps
+ * every key's stamp in memory (order.snap read at open, then order.log
+ * followed with one pread(2) per look), so a look costs no open(2).
+ *
+ * Whenever a worker finds itself the only one (every worker holds a read
+ * lock on order.log for its lifetime; one that can turn it into a write
+ * lock is alone), at start, at exit and when order.log passes
+ * STATE_LOG_MAX, it folds: order.snap is rewritten whole from memory,
+ * synced and renamed, state/ synced, and only then is order.log emptied:
+ * three syncs however many keys.  A crash in between leaves both, and
+ * folding again changes nothing.  Nobody folds while another worker
+ * runs, so a reader never sees the log emptied under it.
+ *
+ * attempts/ files and order.snap are written whole under tmp/ and renamed
+ * into place, so a reader sees the old content or the new, never half.
+ * Lock files are never removed: unlinking a lock file another process
+ * holds open would let a third lock a new file of the same name.
+ *
+ * Errors: functions return -1 and fill err with a sentence naming the
+ * file; reads of a missing file are not errors.
+ */
+#ifndef ROUTEHOOK_STATE_H
+#define ROUTEHOOK_STATE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <time.h>
+
+#include "order.h"
+#include "spool.h"
+
+/* state_open()'s flags. */
+#define STATE_CREATE	0x1	/* make the missing subdirectories, 0700 */
+#define STATE_ORDER	0x2	/* join order.log (a worker); else no stamps */
+
+#define STATE_LOG_MAX	(256 * 1024)	/* order.log compacted beyond */
+
+struct state_stamp;
+
+struct state {
+	int		 attempts;	/* O_DIRECTORY descriptors, or -1 */
+	int		 order;
+	int		 lock;
+	int		 tmp;
+	int		 dir;		/* state/ itself (the spool's) */
+	int		 log;		/* order.log (STATE_ORDER), or -1 */
+	int		 imported;	/* order/<KEY> files taken in */
+	int		 fsync;
+	off_t		 log_off;	/* order.log read up to here */
+	struct keytab	 index;		/* key -> stamps[] */
+	struct state_stamp **stamps;	/* every key looked at or applied */
+	size_t		 nstamps;
+	char		*batch;		/* lines put, not yet committed */
+	size_t		 batch_len;
+	size_t		 batch_cap;
+};
+
+/*
+ * Open the subdirectories of SPOOL/state (those missing stay -1 unless
+ * STATE_CREATE) and, with STATE_ORDER, order.log: compacted first when no
+ * other worker has it open.
+ */
+int	 state_open(struct state *s, struct spool *sp, int flags, char *err,
+	    size_t errsz);
+/* Commits what was put, compacts when alone, closes. */
+void	 state_close(struct state *s);
+
+/* Attempts made for id: 0 when none recorded (or unreadable: logged). */
+int	 state_attempts_read(struct state *s, const char *id);
+int	 state_attempts_write(struct state *s, const char *id, int n,
+	    char *err, size_t errsz);
+/* Forget id's attempts (a missing file is no error). */
+int	 state_attempts_remove(struct state *s, const char *id, char *err,
+	    size_t errsz);
+
+/* 1 and the stamp when key has one, 0 when none, -1 on error. */
+int	 state_order_read(struct state *s, const char *key, long long *ts,
+	    char *id, size_t idsz, char *err, size_t errsz);
+/* Note key's new stamp: read back at once, durable after the commit. */
+int	 state_order_put(struct state *s, const char *key, long long ts,
+	    const char *id, char *err, size_t errsz);
+/* Append and sync the stamps put since the last commit: one sync. */
+int	 state_order_commit(struct state *s, char *err, size_t errsz);
+
+/*
+ * The worker's pause, for routehookctl status: why (one line) and since
+ * now in state/paused; why NULL removes it.  state_pause_read(): 1 and
+ * the two when paused, 0 when not (or unreadable).
+ */
+int	 state_pause_set(struct state *s, const char *why, char *err,
+	    size_t errsz);
+int	 state_pause_read(struct state *s, time_t *since, char *why,
+	    size_t whysz);
+
+/*
+ * flock(LOCK_EX|LOCK_NB) on lock/<user>: the descriptor (close it to
+ * unlock), -2 when another process holds it, -1 on error.
+ */
+int	 state_lock_user(struct state *s, const char *user, char *err,
+	    size_t errsz);
+
+/*
+ * At start: remove attempts files of events that are in none of new/,
+ * cur/, deferred/, and temp files older than tmp_max_age seconds.
+ */
+int	 state_cleanup(struct state *s, struct spool *sp, time_t tmp_max_age,
+	    long *orphans, char *err, size_t errsz);
+
+#endif
