@@ -10,8 +10,8 @@
  *			0.1): taken into order.snap, then removed
  *	lock/<USER>	empty; flock(2)ed while a call for USER is in flight
  *	tmp/		where attempts/ files and order.snap are written first
- *	paused		"<since> <why>\n": the worker applies nothing, and
- *			why (audit file unwritable); absent while it works
+ *	worker, worker.lock  a daemon's pid, start, version and pause
+ *			(why, until when), for status: lib/runstate.h
  *	token		oauth's cache of the access token (lib/oauth.c)
  *
  * Who touches what (see also spool.h and routehook(7)):
@@ -19,8 +19,8 @@
  *	routehook-worker  everything here, through these functions and
  *			  oauth.c; it alone writes order.*, order/, lock/
  *	routehookctl	  removes attempts/<ID> of a dead letter it replays
- *			  or purges (state_attempts_remove()), reads paused
- *			  (state_pause_read()), reads and writes token
+ *			  or purges (state_attempts_remove()), reads worker
+ *			  (runstate_read()), reads and writes token
  *			  through oauth.c; nothing else
  *	routehook-fcgi	  nothing: it cannot even list state/
  *
@@ -114,16 +114,6 @@ int	 state_order_put(struct state *s, const char *key, long long ts,
 	    const char *id, char *err, size_t errsz);
 /* Append and sync the stamps put since the last commit: one sync. */
 int	 state_order_commit(struct state *s, char *err, size_t errsz);
-
-/*
- * The worker's pause, for routehookctl status: why (one line) and since
- * now in state/paused; why NULL removes it.  state_pause_read(): 1 and
- * the two when paused, 0 when not (or unreadable).
- */
-int	 state_pause_set(struct state *s, const char *why, char *err,
-	    size_t errsz);
-int	 state_pause_read(struct state *s, time_t *since, char *why,
-	    size_t whysz);
 
 /*
  * flock(LOCK_EX|LOCK_NB) on lock/<user>: the descriptor (close it to

@@ -38,9 +38,9 @@
  * No outcome without its audit line: when lines cannot be written (full
  * disk, I/O error, permission, missing directory), the engine applies
  * nothing more: what it claimed goes back untouched, it says so once,
- * state/paused and the metrics show it, and a daemon's engine looks
- * again every second and resumes by itself, saying so once; with
- * WORKER_ONCE it halts.
+ * the metrics and a daemon's state/worker (lib/runstate.h) show it, and
+ * a daemon's engine looks again every second and resumes by itself,
+ * saying so once; with WORKER_ONCE it halts.
  *
  * Everything the engine holds is its own: the caller sees struct worker
  * only through these functions.
