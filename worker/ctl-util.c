@@ -51,7 +51,8 @@ ctl_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
     const struct option *longopts)
 {
 	const struct option *o;
-	const char *pre = cmd != NULL ? cmd : "", *sep = cmd != NULL ? ": " : "";
+	const char *pre = cmd != NULL ? cmd : "";
+	const char *sep = cmd != NULL ? ": " : "";
 	char w[64];
 	int c;
 
