@@ -84,8 +84,9 @@ dedup_open(struct dedup *d, const char *spool_root, long window_s,
 	}
 	/* 0770 and the spool's set-gid group, as tmp/ and new/. */
 	if (mkdir(path, 0770) == -1 && errno != EEXIST) {
-		return err_set_sys(err, errsz, "%s: cannot make it (it "
-		    "belongs to the responder's user; see routehook(7))",
+		return err_set_sys(err, errsz, "%s: cannot make it (make it "
+		    "the responder's user's, mode 0700, as routehook-setup.sh "
+		    "does)",
 		    path);
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -94,8 +95,8 @@ dedup_open(struct dedup *d, const char *spool_root, long window_s,
 	}
 	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) == -1) {
 		(void)err_set_sys(err, errsz, "%s: not writable by the "
-		    "responder (it belongs to the responder's user; see "
-		    "routehook(7))", path);
+		    "responder (make it the responder's user's, mode 0700, as "
+		    "routehook-setup.sh does)", path);
 		close(fd);
 		return -1;
 	}

@@ -47,6 +47,15 @@ static const char *const event_genesys_statuses[] = {
 	"OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
 };
 
+/*
+ * The routing statuses the system alone sets: an agent on a conversation,
+ * or one who let an offer ring out.  Genesys' glossary: "users cannot
+ * directly change routing statuses".
+ */
+static const char *const event_system_statuses[] = {
+	"INTERACTING", "NOT_RESPONDING", "COMMUNICATING"
+};
+
 const struct event_status_word event_default_status_map[] = {
 	{ "available", "IDLE" },
 	{ "idle", "IDLE" },
@@ -592,6 +601,23 @@ event_own_time(const char *body, size_t len, const char **field)
 /* ---- what to do with it ---- */
 
 int
+event_ignored(const struct event *ev, char *why, size_t whysz)
+{
+	size_t i;
+
+	if (ev->kind != EVENT_ROUTING_STATUS)
+		return 0;
+	for (i = 0; i < NELEM(event_system_statuses); i++) {
+		if (strcmp(ev->status, event_system_statuses[i]) == 0) {
+			err_set(why, whysz, "routing status %s is set by "
+			    "Genesys Cloud alone, not by a call", ev->status);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
 event_call(const struct event *ev, struct event_call *call)
 {
 	int n, m;
@@ -607,7 +633,8 @@ event_call(const struct event *ev, struct event_call *call)
 		return -1;
 	switch (ev->kind) {
 	case EVENT_ROUTING_STATUS:
-		if (!event_status_valid(ev->status))
+		if (!event_status_valid(ev->status) ||
+		    event_ignored(ev, NULL, 0))
 			return -1;
 		call->method = "PUT";
 		n = snprintf(call->path, sizeof(call->path),

@@ -93,7 +93,16 @@ int	 event_parse(const struct conf *c, const char *body, size_t len,
  */
 int	 event_own_time(const char *body, size_t len, const char **field);
 
-/* The API call that applies ev. */
+/*
+ * 1 when ev asks for a state no client may set: a routing status Genesys
+ * Cloud alone manages (INTERACTING, COMMUNICATING, NOT_RESPONDING), which
+ * PUT routingstatus refuses.  Such an event is recorded as ignored, with
+ * the sentence left in why, and never called (or dead-lettered); 0 for
+ * every other event.
+ */
+int	 event_ignored(const struct event *ev, char *why, size_t whysz);
+
+/* The API call that applies ev; -1 for an ignored event. */
 int	 event_call(const struct event *ev, struct event_call *call);
 
 /*

@@ -375,18 +375,6 @@ oauth_token(struct oauth *o, int force, const char **token, char *err,
 	return OAUTH_OK;
 }
 
-enum oauth_result
-oauth_try(const struct conf *c, char *err, size_t errsz)
-{
-	struct oauth o;
-	enum oauth_result r;
-
-	oauth_init(&o, c, -1);
-	r = oauth_fetch(&o, err, errsz);
-	oauth_free(&o);
-	return r;
-}
-
 void
 oauth_forget(struct oauth *o)
 {

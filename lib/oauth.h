@@ -47,14 +47,6 @@ void	 oauth_init(struct oauth *o, const struct conf *c, int state_fd);
 enum oauth_result	 oauth_token(struct oauth *o, int force,
 			    const char **token, char *err, size_t errsz);
 
-/*
- * One fresh token fetch, for `routehookctl check --online`: proves the
- * client id, the secret (read into c first) and the login base work.
- * Nothing is cached, the token is wiped at once.
- */
-enum oauth_result	 oauth_try(const struct conf *c, char *err,
-			    size_t errsz);
-
 /* Forget the token in memory and on disk. */
 void	 oauth_forget(struct oauth *o);
 

@@ -9,7 +9,6 @@
  */
 #include <ctype.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,13 @@
 
 #include <json-c/json.h>
 
+#include "err.h"
 #include "event.h"
 #include "presence.h"
 
 #define PRESENCE_JSON_DEPTH	16
 #define ROUTING_PREFIX		"routingstatus:"
 
-#if defined(__GNUC__)
-#define PRESENCE_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRESENCE_PRINTF(f, a)
-#endif
 
 /* The SDK's systemPresence values (OrganizationPresenceDefinition). */
 static const char *const systems[] = {
@@ -58,22 +53,6 @@ static const struct {
 	{ "training",	"Training" },
 	{ "meeting",	"Meeting" },
 };
-
-static int	presence_err(char *, size_t, const char *, ...)
-		    PRESENCE_PRINTF(3, 4);
-
-static int
-presence_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errsz > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Letters of s, lower-cased, without spaces and underscores, into out. */
 static int
@@ -132,10 +111,10 @@ presence_target(const char *value, struct presence_target *t, char *err,
 			if (strcmp(v, "INTERACTING") == 0 ||
 			    strcmp(v, "COMMUNICATING") == 0 ||
 			    strcmp(v, "NOT_RESPONDING") == 0)
-				return presence_err(err, errsz, "routing "
+				return err_set(err, errsz, "routing "
 				    "status %s is set by Genesys Cloud alone "
 				    "and cannot be a target", v);
-			return presence_err(err, errsz, "\"%s\" is not a "
+			return err_set(err, errsz, "\"%s\" is not a "
 			    "routing status a client can set (OFF_QUEUE or "
 			    "IDLE)", v);
 		}
@@ -144,12 +123,12 @@ presence_target(const char *value, struct presence_target *t, char *err,
 		return 0;
 	}
 	if (value[0] == '\0' || strlen(value) >= sizeof(t->value))
-		return presence_err(err, errsz, "a presence target is 1 to "
+		return err_set(err, errsz, "a presence target is 1 to "
 		    "%zu bytes", sizeof(t->value) - 1);
 	if (strcmp(value, "INTERACTING") == 0 ||
 	    strcmp(value, "COMMUNICATING") == 0 ||
 	    strcmp(value, "NOT_RESPONDING") == 0)
-		return presence_err(err, errsz, "routing status %s is set by "
+		return err_set(err, errsz, "routing status %s is set by "
 		    "Genesys Cloud alone and cannot be a target", value);
 	t->kind = PRESENCE_TARGET_PRESENCE;
 	snprintf(t->value, sizeof(t->value), "%s", value);
@@ -193,15 +172,15 @@ presence_entity(struct json_object *e, size_t i, struct presence_def *def,
 
 	memset(def, 0, sizeof(*def));
 	if (!json_object_is_type(e, json_type_object))
-		return presence_err(err, errsz, "entities[%zu] is not an "
+		return err_set(err, errsz, "entities[%zu] is not an "
 		    "object", i);
 	id = presence_str(e, "id");
 	if (id == NULL || !event_id_valid(id))
-		return presence_err(err, errsz, "entities[%zu] has no valid "
+		return err_set(err, errsz, "entities[%zu] has no valid "
 		    "id", i);
 	sys = presence_str(e, "systemPresence");
 	if (sys == NULL || (sys = presence_system(sys)) == NULL)
-		return presence_err(err, errsz, "entities[%zu] (%s) has no "
+		return err_set(err, errsz, "entities[%zu] (%s) has no "
 		    "known systemPresence", i, id);
 	if (json_object_object_get_ex(e, "languageLabels", &labels) &&
 	    json_object_is_type(labels, json_type_object))
@@ -231,31 +210,31 @@ presence_parse(const char *body, size_t len, struct presence_defs *d,
 	int rc = -1;
 
 	if (body == NULL || len > INT_MAX)
-		return presence_err(err, errsz, "presence definitions: no "
+		return err_set(err, errsz, "presence definitions: no "
 		    "answer, or one too large");
 	if ((tok = json_tokener_new_ex(PRESENCE_JSON_DEPTH)) == NULL)
-		return presence_err(err, errsz, "out of memory");
+		return err_set(err, errsz, "out of memory");
 	/* An object ends with its '}': no need to tell json-c about EOF. */
 	o = json_tokener_parse_ex(tok, body, (int)len);
 	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-		presence_err(err, errsz, "presence definitions: not JSON");
+		err_set(err, errsz, "presence definitions: not JSON");
 		goto done;
 	}
 	if (!json_object_is_type(o, json_type_object) ||
 	    !json_object_object_get_ex(o, "entities", &ents) ||
 	    !json_object_is_type(ents, json_type_array)) {
-		presence_err(err, errsz, "presence definitions: no entities "
+		err_set(err, errsz, "presence definitions: no entities "
 		    "array");
 		goto done;
 	}
 	n = json_object_array_length(ents);
 	if (n > PRESENCE_DEFS_MAX) {
-		presence_err(err, errsz, "presence definitions: %zu entities, "
+		err_set(err, errsz, "presence definitions: %zu entities, "
 		    "more than %d", n, PRESENCE_DEFS_MAX);
 		goto done;
 	}
 	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL) {
-		presence_err(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -299,14 +278,14 @@ presence_resolve(const struct presence_defs *d, const char *target,
 			if (d->v[i].primary && !d->v[i].deactivated &&
 			    strcmp(d->v[i].system, sys) == 0)
 				return &d->v[i];
-		presence_err(err, errsz, "the org lists no active system "
+		err_set(err, errsz, "the org lists no active system "
 		    "presence %s", sys);
 		return NULL;
 	}
 	if ((p = presence_by_id(d, target)) != NULL && !p->deactivated)
 		return p;
 	if (p != NULL) {
-		presence_err(err, errsz, "presence definition %s (%s) is "
+		err_set(err, errsz, "presence definition %s (%s) is "
 		    "deactivated", p->id, p->label);
 		return NULL;
 	}
@@ -314,7 +293,7 @@ presence_resolve(const struct presence_defs *d, const char *target,
 		if (!d->v[i].deactivated &&
 		    strcasecmp(d->v[i].label, target) == 0)
 			return &d->v[i];
-	presence_err(err, errsz, "no active presence definition has the id "
+	err_set(err, errsz, "no active presence definition has the id "
 	    "or label \"%.64s\"", target);
 	return NULL;
 }

@@ -238,7 +238,8 @@ spool_open(struct spool *sp, const char *root, int create, int do_fsync,
 		goto fail;
 	}
 	for (i = 0; i < SPOOL_NDIRS; i++) {
-		if (create) {
+		/* hold/ is made when an event is first held (spool_make_dir). */
+		if (create && i != SPOOL_HOLD) {
 			if (mkdirat(rootfd, spool_dirs[i].name,
 			    spool_dirs[i].mode) == 0)
 				made = 1;

@@ -154,7 +154,8 @@ endpoints imitating Genesys Cloud (login and API host are the same server):
         INTERACTING, COMMUNICATING, NOT_RESPONDING: 400, the system's own
   GET|PATCH  /api/v2/users/{userId}/presences/purecloud
         {"presenceDefinition": {"id": ID}, "message"?}; On Queue makes the
-        routing status IDLE, any other presence OFF_QUEUE
+        routing status IDLE, any other presence OFF_QUEUE; a user whose
+        presence was never set reads as Offline
   PATCH /api/v2/routing/queues/{queueId}/members/{memberId}  {"joined": bool}
         404 when the user is not a member of the queue
   PATCH /api/v2/routing/queues/{queueId}/members      [{"id","joined"}] x 1..100
@@ -902,7 +903,9 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         if self.command == "GET":
             value = self.state.get_presence(user)
             if value is None:
-                raise ApiError(404, message="No presence for user %s" % user)
+                # Every user of an org has a presence; one never set is Offline.
+                value = {"id": PRESENCE_IDS["OFFLINE"], "message": None,
+                         "modifiedDate": iso_now()}
             return Answer(200, self._presence_body(user, value))
         doc = self._json_body(body)
         if not isinstance(doc, dict) or not isinstance(doc.get("presenceDefinition"), dict):

@@ -355,7 +355,7 @@ own_for_server() {
 	mkdir -p "$T/bin" "$T/spool"
 	cp "$FCGI" "$T/bin/routehook-fcgi"
 	FCGI_COPY=$T/bin/routehook-fcgi
-	for d in tmp new cur deferred dead state; do
+	for d in tmp new cur deferred dead state seen; do
 		mkdir -p "$T/spool/$d"
 	done
 	if [ "$(id -u)" -eq 0 ]; then

@@ -167,6 +167,9 @@ int	 ctl_dead(struct ctl *ctl, int argc, char **argv);
 int	 ctl_queue(struct ctl *ctl, int argc, char **argv);
 int	 ctl_simulate(struct ctl *ctl, int argc, char **argv);
 int	 ctl_register(struct ctl *ctl, int argc, char **argv);
+/* check --online (ctl-online.c), once the offline checks passed. */
+int	 ctl_check_online(struct conf *c, const char *user,
+	    const char *queue);
 
 extern const char ctl_status_usage[];
 extern const char ctl_dead_usage[];

@@ -415,6 +415,15 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 		job_dead(w, j, j->attempts, 0, err);
 		return NULL;
 	}
+	/*
+	 * Before ordering: what no call can set neither waits for its
+	 * user nor supersedes a command that can be applied.
+	 */
+	if (event_ignored(&j->ev, err, sizeof(err))) {
+		outcome_set_ignored(j, err);
+		job_settle(w, j);
+		return NULL;
+	}
 	if (event_order_key(&j->ev, j->key, sizeof(j->key)) == -1 ||
 	    !order_key_valid(j->key)) {
 		job_dead(w, j, j->attempts, 0, "no order key for this event");

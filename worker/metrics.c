@@ -28,7 +28,7 @@ _Static_assert(sizeof(buckets) / sizeof(buckets[0]) + 1 ==
     STATS_LATENCY_BUCKETS, "STATS_LATENCY_BUCKETS is the bounds and +Inf");
 
 static const char *const outcomes[] = {
-	"applied", "deferred", "dead", "superseded"
+	"applied", "deferred", "dead", "superseded", "ignored"
 };
 
 /*
@@ -108,7 +108,7 @@ metrics_format(const struct worker_stats *s, long token_fetches,
     time_t started, time_t now, struct dynbuf *b)
 {
 	const long counts[] = { s->applied, s->deferred, s->dead,
-	    s->superseded };
+	    s->superseded, s->ignored };
 	struct out o = { b, 0 };
 	size_t i;
 

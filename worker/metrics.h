@@ -38,6 +38,7 @@ struct worker_stats {
 	long	 claimed;
 	long	 applied;
 	long	 superseded;
+	long	 ignored;	/* asked for what no call can set */
 	long	 deferred;
 	long	 dead;
 	long	 putback;	/* returned untouched (stop, no token, lock) */

@@ -41,7 +41,7 @@ job_latency_ms(const struct job *j, const struct timespec *now)
 }
 
 static const char *const outcome_names[] = {
-	"none", "applied", "superseded", "deferred", "dead"
+	"none", "applied", "superseded", "deferred", "dead", "ignored"
 };
 
 /* j's audit line: 0 when written (or impossible to format), else -1. */
@@ -57,7 +57,8 @@ outcome_audit(struct outcome *o, const struct job *j, char *err,
 	memset(&r, 0, sizeof(r));
 	r.event_id = j->id;
 	r.outcome = outcome_names[j->out];
-	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED;
+	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED ||
+	    j->out == OUT_IGNORED;
 	r.now = j->out_at;
 	r.latency_ms = job_latency_ms(j, &r.now);
 	r.sla_threshold_ms = c->sla.threshold_ms;
@@ -127,6 +128,12 @@ outcome_set_superseded(struct job *j, const char *why)
 }
 
 void
+outcome_set_ignored(struct job *j, const char *why)
+{
+	outcome_decided(j, OUT_IGNORED, j->attempts, 0, why);
+}
+
+void
 outcome_set_dead(struct job *j, int attempt, long status, const char *why)
 {
 	outcome_decided(j, OUT_DEAD, attempt, status, why);
@@ -182,11 +189,14 @@ outcome_file(struct outcome *o, const struct job *j, long long *next_due)
 	switch (j->out) {
 	case OUT_APPLIED:
 	case OUT_SUPERSEDED:
+	case OUT_IGNORED:
 		r = spool_unlink(o->spool, SPOOL_CUR, j->id, err, sizeof(err));
 		if (j->out == OUT_APPLIED)
 			o->stats->applied++;
-		else
+		else if (j->out == OUT_SUPERSEDED)
 			o->stats->superseded++;
+		else
+			o->stats->ignored++;
 		break;
 	case OUT_DEAD:
 		log_warnx("dead letter %s (%s, user %s): %s", j->id,

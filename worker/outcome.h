@@ -10,6 +10,9 @@
  *	superseded	a newer event for the same key won; removed
  *	deferred	a failure that may pass; deferred/ID, mtime = when
  *	dead		a failure that will not pass; dead/ID, byte for byte
+ *	ignored		it asks for what no client may set (event_ignored():
+ *			a routing status Genesys alone manages); removed,
+ *			never called
  *
  * or with none (put back where it came from, or postponed into deferred/
  * without an attempt counted: nothing happened to the event).
@@ -61,7 +64,7 @@
 enum job_state { JOB_FREE, JOB_PENDING, JOB_CALLING, JOB_SETTLING };
 
 enum job_outcome { OUT_NONE, OUT_APPLIED, OUT_SUPERSEDED, OUT_DEFERRED,
-	OUT_DEAD };
+	OUT_DEAD, OUT_IGNORED };
 
 struct job {
 	enum job_state		 state;
@@ -114,6 +117,7 @@ void	 outcome_reopen(struct outcome *o);
  */
 void	 outcome_set_applied(struct job *j, long status);
 void	 outcome_set_superseded(struct job *j, const char *why);
+void	 outcome_set_ignored(struct job *j, const char *why);
 void	 outcome_set_dead(struct job *j, int attempt, long status,
 	    const char *why);
 /* A failure that may pass: deferred with backoff (attempt counted), or

@@ -40,9 +40,7 @@
 
 #include "conf.h"
 #include "ctl.h"
-#include "http.h"
 #include "log.h"
-#include "oauth.h"
 #include "secret.h"
 #include "spool.h"
 #include "version.h"
@@ -68,7 +66,7 @@ static const char ctl_main_usage[] =
 "configuration error, 111 temporary failure (try again later)\n";
 
 static const char ctl_check_usage[] =
-"usage: routehookctl [-c FILE] check [--online]\n"
+"usage: routehookctl [-c FILE] check [--online [--user ID] [--queue ID]]\n"
 "\n"
 "Whether the responder and the worker will run with this configuration:\n"
 "the secret files (readable, and not by group or others), the client id\n"
@@ -81,10 +79,14 @@ static const char ctl_check_usage[] =
 "tmp/ and new/ and cannot read the client secret.\n"
 "Prints \"configuration OK\", or every problem as FILE:LINE: message.\n"
 "\n"
-"  --online   then fetch a token from genesys.login_base, once\n"
+"  --online     then fetch a token and ask Genesys Cloud, by calls that\n"
+"               change nothing, whether the OAuth client has each\n"
+"               permission the worker needs; names any that is missing\n"
+"  --user ID    an agent to read and probe (default: a placeholder id)\n"
+"  --queue ID   a queue to probe (default: a placeholder id)\n"
 "\n"
-"exit status: 0 OK, 100 problems found or credentials refused, 111 the\n"
-"login host could not be reached (--online)\n";
+"exit status: 0 OK, 100 problems found (a permission missing, credentials\n"
+"refused), 111 Genesys Cloud unreachable or busy (--online)\n";
 
 struct ctl_check {
 	const char	*file;
@@ -405,34 +407,6 @@ ctl_check_users(struct ctl_check *ck, const struct conf *c)
 }
 
 /*
- * --online: one real token fetch.  100 when the credentials are refused,
- * 111 when the login host cannot be reached or answers 5xx.
- */
-static int
-ctl_check_online(struct conf *c)
-{
-	char err[2048];
-	enum oauth_result r;
-
-	if (secret_read_client(c, err, sizeof(err)) == -1) {
-		puts(err);
-		return EXIT_PERM;
-	}
-	if (http_global_init(err, sizeof(err)) == -1) {
-		printf("%s: %s\n", c->file, err);
-		return EXIT_TEMP;
-	}
-	r = oauth_try(c, err, sizeof(err));
-	http_global_cleanup();
-	if (r != OAUTH_OK) {
-		printf("%s: genesys: %s\n", c->file, err);
-		return r == OAUTH_PERM ? EXIT_PERM : EXIT_TEMP;
-	}
-	puts("token fetch OK");
-	return EXIT_DONE;
-}
-
-/*
  * A CA bundle libcurl will hand to OpenSSL: at least one certificate, and
  * every PEM block in it a certificate OpenSSL can decode.
  */
@@ -477,13 +451,16 @@ ctl_check_ca(struct ctl_check *ck, const struct conf_path *p)
 static int
 ctl_check(struct ctl *ctl, int argc, char **argv)
 {
-	enum { OPT_ONLINE = CTL_OPT_LONG };
+	enum { OPT_ONLINE = CTL_OPT_LONG, OPT_USER, OPT_QUEUE };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "online", no_argument, NULL, OPT_ONLINE },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_check ck = { NULL, 0 };
+	const char *user = NULL, *queue = NULL;
 	struct conf *c = &ctl->conf;
 	char err[8192], key[64];
 	size_t i;
@@ -492,12 +469,20 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	while ((o = ctl_getopt("check", argc, argv, ":h", opts)) != -1) {
 		if (o == OPT_ONLINE)
 			online = 1;
+		else if (o == OPT_USER)
+			user = optarg;
+		else if (o == OPT_QUEUE)
+			queue = optarg;
 		else
 			return ctl_usage(ctl_check_usage, o == 'h' ?
 			    EXIT_DONE : EXIT_PERM);
 	}
-	if (optind < argc) {
-		ctl_errx("check: unexpected argument %s", argv[optind]);
+	if (optind < argc || (!online && (user != NULL || queue != NULL))) {
+		if (optind < argc)
+			ctl_errx("check: unexpected argument %s",
+			    argv[optind]);
+		else
+			ctl_errx("check: --user and --queue go with --online");
 		return ctl_usage(ctl_check_usage, EXIT_PERM);
 	}
 
@@ -543,7 +528,9 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	if (ck.problems != 0)
 		return EXIT_PERM;
 	puts("configuration OK");
-	return online ? ctl_check_online(c) : EXIT_DONE;
+	if (online)
+		return ctl_check_online(c, user, queue);
+	return EXIT_DONE;
 }
 
 /*

@@ -194,27 +194,8 @@ else
 	skip "the privilege split checks" "need root and the users daemon and nobody"
 fi
 
-# --online: one real token fetch from the stand-in.
-start_standin
-cid="client_id = \"test-client\"; client_secret_file = \"$T/client.secret\";"
-cfg_g="login_base = \"$STANDIN_URL\"; ca_file = \"$T/certs/ca.pem\";"
-ctl_config '' "genesys = { $cid $cfg_g };"
-run check --online
-is "$rc:$(tail -n 1 "$T/out")" "0:token fetch OK" "--online: the stand-in gives a token"
-printf 'wrong-secret\n' >"$T/wrong.secret"
-chmod 600 "$T/wrong.secret"
-ctl_config '' "genesys = { client_id = \"test-client\"; client_secret_file = \"$T/wrong.secret\"; $cfg_g };"
-run check
-is "$rc" 0 "a wrong client secret: check alone cannot tell"
-run check --online
-is "$rc" 100 "--online: a wrong client secret is refused: exit 100"
-has "$T/out" "refused client id \"test-client\"" "... saying the credentials were refused"
-! grep -q wrong-secret "$T/out" "$T/err"
-ok $? "... without printing the secret"
-stop_standin
-ctl_config '' "genesys = { $cid $cfg_g };"
-run check --online
-is "$rc" 111 "--online: the login host is down: exit 111"
+# --online (a real token fetch and the permission probes) is
+# tests/t/ctl-online.t's.
 
 # A config that is not there.
 "$CTL" -c "$T/none.conf" check >"$T/out" 2>>"$T/ctl.log"

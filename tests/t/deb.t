@@ -161,6 +161,7 @@ for d in cur deferred dead; do
 	is "$(mode /var/spool/routehook/$d)" "750 routehook routehook" "spool $d/"
 done
 is "$(mode /var/spool/routehook/state)" "700 routehook routehook" "spool state/"
+is "$(mode /var/spool/routehook/seen)" "700 routehook-fcgi routehook" "spool seen/: the responder's"
 is "$(mode /var/log/routehook)" "750 routehook routehook" "/var/log/routehook"
 is "$(mode /run/routehook)" "755 root root" "/run/routehook"
 is "$(mode /etc/routehook/webhook.secret)" "600 routehook-fcgi routehook-fcgi" \

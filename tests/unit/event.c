@@ -768,10 +768,36 @@ test_call(void)
 	is_str(call.body, "{\"status\":\"IDLE\"}", "routing status: body");
 	is_int(event_order_key(&ev, key, sizeof(key)), 0, "status key");
 	is_str(key, "status:" U, "status key");
-	strcpy(ev.status, "NOT_RESPONDING");
-	is_int(event_call(&ev, &call), 0, "NOT_RESPONDING call");
-	is_str(call.body, "{\"status\":\"NOT_RESPONDING\"}",
-	    "NOT_RESPONDING body");
+	{
+		static const char *const sys[] = { "INTERACTING",
+		    "COMMUNICATING", "NOT_RESPONDING" };
+		char why[128];
+		size_t i;
+
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "IDLE is not ignored");
+		strcpy(ev.status, "OFF_QUEUE");
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "OFF_QUEUE is not ignored");
+		for (i = 0; i < NITEMS(sys); i++) {
+			strcpy(ev.status, sys[i]);
+			why[0] = '\0';
+			ok(event_ignored(&ev, why, sizeof(why)) == 1 &&
+			    strstr(why, sys[i]) != NULL &&
+			    strstr(why, "Genesys Cloud alone") != NULL,
+			    "%s, which only the system sets, is ignored: %s",
+			    sys[i], why);
+			is_int(event_call(&ev, &call), -1, "%s: no call",
+			    sys[i]);
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EVENT_PRESENCE;
+		strcpy(ev.status, "INTERACTING");
+		ok(!event_ignored(&ev, why, sizeof(why)),
+		    "only a routing status event is ignored");
+		ev.kind = EVENT_ROUTING_STATUS;
+		strcpy(ev.user_id, U);
+	}
 	strcpy(ev.status, "ID\"LE");
 	is_int(event_call(&ev, &call), -1, "a status with a quote: no call");
 	strcpy(ev.status, "");
