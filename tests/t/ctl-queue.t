@@ -48,9 +48,9 @@ is "$(spool_files deferred):$(spool_files dead)" "1:1" "agent-1 deferred (503), 
 
 run queue list
 is "$(wc -l <"$T/out")" 3 "list: three waiting (two held, one deferred), no header into a file"
-grep -E "^$id1 +deferred +[0-9]+s +agent-1 +status +1 +in [0-9]+m[0-9]+s +HTTP 503 " "$T/out" >/dev/null
+grep -E "^$id1 +deferred +[0-9hms]+ +agent-1 +status +1 +in [0-9hms]+ +HTTP 503 " "$T/out" >/dev/null
 ok $? "list: the deferred event with its attempts, next attempt and last error"
-grep -E "^$id3 +hold +[0-9]+s +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
+grep -E "^$id3 +hold +[0-9hms]+ +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
 ok $? "list: a held event says held"
 
 run queue show "$id1"
