@@ -3,9 +3,11 @@
 #   make              build the three programs beside their sources
 #   make check        install missing packages (as root), then run every
 #                     test twice: as built, and under ASan + UBSan; and
-#                     the unit tests under valgrind
+#                     the unit tests under valgrind; JOBS at a time
 #   make demo         the whole flow on loopback, start to finish
 #   make bench        throughput figures (not a test)
+#   make fuzz         each libFuzzer target in tests/fuzz/ for FUZZ_S
+#                     seconds (default 60), from its committed corpus
 #   make deb          the Debian package, routehook_VERSION_ARCH.deb
 #
 # B is the build root.  The sanitizer pass builds into .san/ so that the
@@ -20,6 +22,14 @@ CPPFLAGS	+= -D_POSIX_C_SOURCE=200809L -Ilib
 ALL_CFLAGS	 = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS		 = -lfcgi -lcurl -lssl -lcrypto -ljson-c -lconfig -lpthread -lz
 PROVE		?= prove
+
+# make fuzz builds everything into .fuzz/ with clang, instrumented for
+# libFuzzer and under ASan + UBSan.
+ifeq ($(FUZZ),1)
+ALL_CFLAGS	+= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS		+= -fsanitize=address,undefined
+endif
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -47,7 +57,15 @@ UNIT_SRC	:= $(wildcard tests/unit/*.c)
 UNIT_T		:= $(UNIT_SRC:%.c=$(B)/%.t)
 E2E_T		:= $(sort $(wildcard tests/t/*.t))
 
-.PHONY: all check test unit valgrind deps demo bench clean deb
+# Fuzz targets: tests/fuzz/NAME-fuzzer.c, corpus in tests/fuzz/corpus/NAME/.
+# Built plainly with replay.c's main() they are TAP tests that replay the
+# corpus (NAME-fuzzer.t, run by make check); with libFuzzer, make fuzz.
+FUZZ_NAMES	:= $(patsubst tests/fuzz/%-fuzzer.c,%,$(wildcard tests/fuzz/*-fuzzer.c))
+FUZZ_T		:= $(FUZZ_NAMES:%=$(B)/tests/fuzz/%-fuzzer.t)
+FUZZ_BIN	:= $(FUZZ_NAMES:%=$(B)/tests/fuzz/%-fuzzer)
+FUZZ_S		?= 60
+
+.PHONY: all check test unit valgrind deps demo bench clean fuzz fuzz-progs deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -83,47 +101,106 @@ WRAP_spool	= fsync renameat close write openat
 $(B)/tests/unit/%.t: $(B)/tests/unit/%.o $$(UNIT_$$*) $(LIB_A)
 	$(CC) $(LDFLAGS) $(foreach f,$(WRAP_$*),-Wl,--wrap=$(f)) -o $@ $^ $(LDLIBS)
 
-unit: $(UNIT_T)
+unit: $(UNIT_T) $(FUZZ_T)
+
+# A fuzz target links, like a unit test, the program objects it calls
+# (FUZZ_<name>) and the library archive.
+FUZZ_request	= $(B)/fcgi/request.o
+FUZZ_genesys	= $(B)/worker/ratelimit.o
+$(B)/tests/fuzz/replay.o: CPPFLAGS += -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus)"'
+$(B)/tests/fuzz/%-fuzzer.t: $(B)/tests/fuzz/%-fuzzer.o $(B)/tests/fuzz/replay.o \
+    $(B)/tests/fuzz/fuzz.o $$(FUZZ_$$*) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(FUZZ_BIN): $(B)/tests/fuzz/%-fuzzer: $(B)/tests/fuzz/%-fuzzer.o \
+    $(B)/tests/fuzz/fuzz.o $$(FUZZ_$$*) $(LIB_A)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzz-progs: $(FUZZ_BIN)
+
+# Each target for FUZZ_S seconds; what it finds beyond the committed
+# corpus goes to .fuzz/corpus/NAME, a crashing input to .fuzz/crash-NAME-*
+# (add it to tests/fuzz/corpus/NAME/ once fixed), its output to
+# .fuzz/NAME.log; the figures are printed as it goes.
+fuzz: deps
+	$(MAKE) B=.fuzz CC=clang FUZZ=1 fuzz-progs
+	@set -e; for t in $(FUZZ_NAMES); do \
+		mkdir -p .fuzz/corpus/$$t; \
+		echo "fuzz $$t: $(FUZZ_S) s"; \
+		LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) \
+		.fuzz/tests/fuzz/$$t-fuzzer -max_total_time=$(FUZZ_S) \
+		    -print_final_stats=1 -artifact_prefix=.fuzz/crash-$$t- \
+		    .fuzz/corpus/$$t tests/fuzz/corpus/$$t >.fuzz/$$t.log 2>&1 || \
+		    { tail -n 60 .fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' \
+		    .fuzz/$$t.log; \
+	done
 
 deps:
 	@sh tests/install-deps.sh
 
+# Tests run side by side, JOBS at a time: most of an end-to-end test is
+# waiting (on nginx, the stand-in, a backoff), so twice as many as there
+# are cores keeps the cores busy.  Every test has its own scratch
+# directory and ports (tests/lib.sh), and bounds that scale
+# (RH_TIMEOUT_SCALE), so any JOBS is correct; JOBS=1 runs them in turn.
+NPROC		:= $(shell nproc 2>/dev/null || echo 1)
+JOBS		?= $(shell echo $$(( $(NPROC) * 2 )))
+
 # One pass of the suite against the build in $(B).
 test: all unit
-	RH_BUILD=$(abspath $(B)) $(PROVE) --exec '' $(UNIT_T) $(E2E_T)
+	RH_BUILD=$(abspath $(B)) $(PROVE) -j$(JOBS) --exec '' $(UNIT_T) $(FUZZ_T) $(E2E_T)
 
 # Valgrind sees what the sanitizers do not (uninitialised reads); the unit
 # tests cover the modules and run in seconds under it.
 VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite,indirect
 valgrind: unit
-	$(PROVE) --exec '$(VALGRIND)' $(UNIT_T)
+	$(PROVE) -j$(JOBS) --exec '$(VALGRIND)' $(UNIT_T) $(FUZZ_T)
 
+# make check: both builds, then the three passes (as built, the unit
+# tests under valgrind, everything under ASan + UBSan) in one prove -j,
+# each test named PASS:TEST (tests/run.sh).  The slowest tests go first
+# so that none of them starts last and leaves the other cores idle.
+# Side by side each test runs slower than alone: the harness's bounds
+# are doubled (tests/lib.sh, RH_TIMEOUT_SCALE).
+RH_TIMEOUT_SCALE ?= 2
+SLOW_T		:= tests/t/deb.t tests/t/valgrind.t tests/t/metrics.t tests/t/worker-429.t \
+		   tests/t/worker-token.t tests/t/worker-retry.t
+CHECK_E2E	:= $(SLOW_T) $(filter-out $(SLOW_T),$(E2E_T))
+CHECK_UNIT	:= $(UNIT_SRC:%.c=%.t) $(FUZZ_NAMES:%=tests/fuzz/%-fuzzer.t)
+CHECK_LIST	:= $(foreach t,$(CHECK_E2E),san:$(t) plain:$(t)) \
+		   $(foreach t,$(CHECK_UNIT),valgrind:$(t) san:$(t) plain:$(t))
 check: deps
-	$(MAKE) test
-	$(MAKE) valgrind
-	$(MAKE) B=.san SANITIZE=1 test
+	$(MAKE) -j$(NPROC) all unit
+	$(MAKE) -j$(NPROC) B=.san SANITIZE=1 all unit
+	RH_VALGRIND='$(VALGRIND)' RH_TIMEOUT_SCALE=$(RH_TIMEOUT_SCALE) \
+	    $(PROVE) -j$(JOBS) --exec 'sh tests/run.sh' \
+	    $(CHECK_LIST)
 
 demo: deps all
 	sh tests/demo.sh
 
 bench: deps all bench-progs
 	sh tests/bench.sh
+	sh tests/bench-cluster.sh
 
-# make bench's two measuring sticks (tests/bench/*.c, one main() each):
+# The figures for several hosts through etcd alone (issue 13).
+bench-cluster: deps all bench-progs
+	sh tests/bench-cluster.sh
+
+# make bench's measuring sticks (tests/bench/*.c, one main() each):
 # built for the benchmark only, never by all or check.
 BENCH_BIN	:= $(patsubst %.c,$(B)/%,$(wildcard tests/bench/*.c))
 $(BENCH_BIN): $(B)/tests/bench/%: $(B)/tests/bench/%.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-.PHONY: bench-progs clean-bench
+.PHONY: bench-progs clean-bench bench-cluster
 bench-progs: $(BENCH_BIN)
 clean: clean-bench
 clean-bench:
 	rm -f $(BENCH_BIN)
 
 clean:
-	rm -rf .san
-	rm -f $(PROGS) $(LIB_A) $(LIB_OBJ) $(UNIT_T)
+	rm -rf .san .fuzz
+	rm -f $(PROGS) $(LIB_A) $(LIB_OBJ) $(UNIT_T) $(FUZZ_T)
 	find fcgi worker lib tests -name '*.[od]' -exec rm -f {} +
 
 

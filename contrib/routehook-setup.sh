@@ -54,6 +54,15 @@
 #   ROUTEHOOK_LOG=/var/log/routehook
 #   ROUTEHOOK_SAMPLE=$ROUTEHOOK_ETC/routehook.conf.sample
 #
+# Symbolic links: the spool's owner can replace tmp/, new/ and the others
+# with a link (to /etc, say) between two runs.  This script never follows
+# a link it did not create: owners and modes are set through a descriptor
+# opened with O_NOFOLLOW (perl, which Debian always has: there is no
+# chown or chmod that cannot follow a link given on the command line), so
+# a link found where a directory or file of ours should be, even one that
+# appears between a check and the change, stops the script with a message
+# naming it, and nothing is changed through it.
+#
 # Exit status: 0 done, 1 something failed (the message says what).
 set -eu
 
@@ -80,31 +89,58 @@ add_user() {
 	say "created user $1"
 }
 
+# no_link PATH: stop if PATH is a symbolic link (dangling or not).
+no_link() {
+	[ ! -L "$1" ] || die "$1 is a symbolic link: not following it" \
+	    "(remove it, then run this again)"
+}
+
+# fix d|f MODE OWNER:GROUP PATH: give the directory (d) or regular file
+# (f) PATH its owner and mode through one descriptor opened without
+# following a link, and refuse anything else found there.
+fix() {
+	perl -e '
+use strict;
+use Fcntl;
+my ($type, $mode, $owner, $path) = @ARGV;
+my ($u, $g) = split /:/, $owner, 2;
+my $uid = getpwnam($u);
+my $gid = getgrnam($g);
+defined $uid && defined $gid or die "no user $u or no group $g\n";
+# O_NONBLOCK: a FIFO planted there must not hang the open.
+sysopen(my $fh, $path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    or die($!{ELOOP} ? "$path is a symbolic link: not following it\n"
+    : "$path: $!\n");
+($type eq "d" ? -d $fh : -f $fh)
+    or die "$path is not a " . ($type eq "d" ? "directory" : "file") . "\n";
+chown($uid, $gid, $fh) or die "chown $path: $!\n";
+chmod(oct($mode), $fh) or die "chmod $path: $!\n";
+' "$1" "$2" "$3" "$4" || die "$4: owner and mode not set"
+}
+
 # dir MODE OWNER:GROUP PATH
 dir() {
+	no_link "$3"
 	mkdir -p "$3"
-	chown "$2" "$3"
-	chmod "$1" "$3"
+	fix d "$1" "$2" "$3"
 }
 
 # secret OWNER PATH HOW: an existing secret keeps its content; a missing
-# one is made by HOW ("random" or "empty") without ever being readable by
-# anybody else, even for a moment.
+# one is made by HOW ("random" or "empty") in a file mktemp creates
+# (O_EXCL, mode 0600) beside it and renamed into place, so it is never
+# readable by anybody else, even for a moment, nor half-written.
 secret() {
+	no_link "$2"
 	if [ ! -e "$2" ]; then
-		(
-			umask 077
-			case $3 in
-			random)	od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$2.new"
-				echo >>"$2.new" ;;
-			empty)	: >"$2.new" ;;
-			esac
-			mv "$2.new" "$2"
-		)
+		tmp=$(mktemp "$2.XXXXXX") || die "cannot create a file beside $2"
+		if [ "$3" = random ]; then
+			{ od -An -N32 -tx1 /dev/urandom | tr -d ' \n' &&
+			    echo; } >"$tmp" || { rm -f "$tmp"; die "cannot write $tmp"; }
+		fi
+		mv -T "$tmp" "$2" || { rm -f "$tmp"; die "cannot create $2"; }
 		say "created $2 ($3)"
 	fi
-	chown "$1:$1" "$2"
-	chmod 0600 "$2"
+	fix f 0600 "$1:$1" "$2"
 }
 
 add_user "$user"
@@ -115,13 +151,16 @@ if ! id -nG "$fcgi_user" | tr ' ' '\n' | grep -qx "$group"; then
 fi
 
 dir 0750 "root:$group" "$etc"
+no_link "$etc/routehook.conf"
 if [ ! -e "$etc/routehook.conf" ] && [ -f "$sample" ]; then
-	cp "$sample" "$etc/routehook.conf"
+	tmp=$(mktemp "$etc/routehook.conf.XXXXXX") ||
+	    die "cannot create a file in $etc"
+	cat "$sample" >"$tmp" && mv -T "$tmp" "$etc/routehook.conf" ||
+	    { rm -f "$tmp"; die "cannot create $etc/routehook.conf"; }
 	say "created $etc/routehook.conf from $sample"
 fi
 if [ -e "$etc/routehook.conf" ]; then
-	chown "root:$group" "$etc/routehook.conf"
-	chmod 0640 "$etc/routehook.conf"
+	fix f 0640 "root:$group" "$etc/routehook.conf"
 fi
 secret "$fcgi_user" "$etc/webhook.secret" random
 secret "$user" "$etc/client.secret" empty

@@ -47,12 +47,13 @@
 
 enum reject_reason {
 	REJ_SIGNATURE, REJ_TOO_LARGE, REJ_BAD_JSON, REJ_BAD_LENGTH,
-	REJ_METHOD, REJ_SPOOL, REJ_NREASONS
+	REJ_METHOD, REJ_SPOOL, REJ_TIMEOUT, REJ_NREASONS
 };
 
 /* The label values of routehook_requests_rejected_total, in enum order. */
 static const char *const reject_names[REJ_NREASONS] = {
-	"signature", "too_large", "bad_json", "bad_length", "method", "spool"
+	"signature", "too_large", "bad_json", "bad_length", "method", "spool",
+	"timeout"
 };
 
 static atomic_ulong accepted_total;
@@ -136,28 +137,27 @@ request_content_length(const char *s, size_t max, size_t *len)
 	return REQUEST_LEN_OK;
 }
 
-/* Whether the concatenation a[0..na) b[0..nb) ends in suffix. */
+/* Whether the concatenation a[0..na) b[0..nb) is exactly mount suffix. */
 static int
-ends_with(const char *a, size_t na, const char *b, size_t nb,
-    const char *suffix)
+path_is(const char *a, size_t na, const char *b, size_t nb,
+    const char *mount, const char *suffix)
 {
-	size_t ns = strlen(suffix), i, pos;
+	size_t nm = strlen(mount), ns = strlen(suffix), i;
 	char c;
 
-	if (na + nb < ns)
+	if (na + nb != nm + ns)
 		return 0;
-	for (i = 0; i < ns; i++) {
-		pos = na + nb - ns + i;
-		c = pos < na ? a[pos] : b[pos - na];
-		if (c != suffix[i])
+	for (i = 0; i < nm + ns; i++) {
+		c = i < na ? a[i] : b[i - na];
+		if (c != (i < nm ? mount[i] : suffix[i - nm]))
 			return 0;
 	}
 	return 1;
 }
 
 enum request_path
-request_classify(const char *request_uri, const char *script_name,
-    const char *path_info)
+request_classify(const char *mount, const char *request_uri,
+    const char *script_name, const char *path_info)
 {
 	const char *a, *b = "";
 	size_t na, nb = 0;
@@ -173,9 +173,9 @@ request_classify(const char *request_uri, const char *script_name,
 			nb = strlen(b);
 		}
 	}
-	if (ends_with(a, na, b, nb, "/health"))
+	if (path_is(a, na, b, nb, mount, "/health"))
 		return REQUEST_PATH_HEALTH;
-	if (ends_with(a, na, b, nb, "/metrics"))
+	if (path_is(a, na, b, nb, mount, "/metrics"))
 		return REQUEST_PATH_METRICS;
 	return REQUEST_PATH_OTHER;
 }
@@ -189,6 +189,7 @@ status_text(int status)
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";
 	case 500: return "Internal Server Error";
@@ -256,19 +257,42 @@ reject(const struct request_io *io, const char *remote, int status,
 	return answer_error(io, status, reason, msg, headers);
 }
 
-static size_t
-read_body(const struct request_io *io, unsigned char *buf, size_t len)
+static long long
+now_ms(void)
 {
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read the len bytes of the body within timeout_ms, all reads together:
+ * a client sending one byte a second must not hold a handler thread for
+ * as long as it likes.  0 when all arrived, -1 when fewer did,
+ * REQUEST_READ_TIMEOUT when the time ran out first.
+ */
+static int
+read_body(const struct request_io *io, unsigned char *buf, size_t len,
+    long timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms, left;
 	size_t got = 0;
 	ssize_t n;
 
 	while (got < len) {
-		n = io->read(io->ctx, buf + got, len - got);
+		if ((left = deadline - now_ms()) <= 0)
+			return REQUEST_READ_TIMEOUT;
+		n = io->read(io->ctx, buf + got, len - got,
+		    left > INT_MAX ? INT_MAX : (int)left);
+		if (n == REQUEST_READ_TIMEOUT)
+			return REQUEST_READ_TIMEOUT;
 		if (n <= 0)
-			break;
+			return -1;
 		got += (size_t)n;
 	}
-	return got;
+	return 0;
 }
 
 /* The sender's credentials, as auth_check() wants them. */
@@ -430,11 +454,19 @@ handle_post(const struct responder *r, const struct request_io *io,
 		return answer_error(io, 503, REJ_SPOOL,
 		    "cannot take the event now; retry later", RETRY_AFTER);
 	}
-	if (read_body(io, body, len) != len)
+	switch (read_body(io, body, len, r->conf->receiver.read_timeout_ms)) {
+	case 0:
+		status = handle_event(r, io, remote, body, len);
+		break;
+	case REQUEST_READ_TIMEOUT:
+		status = reject(io, remote, 408, REJ_TIMEOUT,
+		    "body not received in time", NULL);
+		break;
+	default:
 		status = reject(io, remote, 400, REJ_BAD_LENGTH,
 		    "body shorter than Content-Length", NULL);
-	else
-		status = handle_event(r, io, remote, body, len);
+		break;
+	}
 	free(body);
 	return status;
 }
@@ -625,7 +657,8 @@ request_handle(const struct responder *r, const struct request_io *io)
 	    sizeof(remote));
 	if ((method = io->param(io->ctx, "REQUEST_METHOD")) == NULL)
 		method = "";
-	path = request_classify(io->param(io->ctx, "REQUEST_URI"),
+	path = request_classify(r->conf->receiver.mount,
+	    io->param(io->ctx, "REQUEST_URI"),
 	    io->param(io->ctx, "SCRIPT_NAME"), io->param(io->ctx, "PATH_INFO"));
 
 	if (path != REQUEST_PATH_OTHER) {

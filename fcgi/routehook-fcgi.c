@@ -14,7 +14,10 @@
  *
  * Handler threads follow libfcgi's examples/threaded.c: FCGX_Init once,
  * per thread FCGX_InitRequest, then accept (one thread at a time, under a
- * mutex), answer, finish.  Instead of blocking in accept(2), a thread
+ * mutex), answer, finish.  There are -n of them, and more while none is
+ * free (up to HANDLER_GROWTH times -n): with Apache's mod_proxy_fcgi a
+ * handler reads the body as the client sends it, and slow clients would
+ * otherwise hold every handler while the requests behind them wait.  Instead of blocking in accept(2), a thread
  * polls the listen socket (non-blocking) together with a self-pipe that
  * the SIGTERM/SIGINT handler writes to, so a signal wakes every idle
  * thread; a thread busy with a request finishes it first.  Then the
@@ -29,6 +32,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
@@ -62,12 +66,25 @@
  */
 #define DEFAULT_HANDLERS	16
 #define MAX_HANDLERS		1024
+/*
+ * While no handler is free, another is started, up to this many times
+ * -n: a client that sends its body slowly holds its handler for up to
+ * receiver.read_timeout_ms, and the requests queued behind it must not
+ * wait for that.  The extra handlers end once they are not needed.
+ */
+#define HANDLER_GROWTH		16	/* but never above MAX_HANDLERS */
 #define SD_LISTEN_FDS_START	3	/* sd_listen_fds(3) */
 
 static struct responder	 responder;
 static int		 listen_fd = -1;
 static int		 stop_pipe[2] = { -1, -1 };
 static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The handler pool: how many run, how many are free, the bounds. */
+static pthread_mutex_t	 pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 pool_empty = PTHREAD_COND_INITIALIZER;
+static int		 pool_threads, pool_idle, pool_base, pool_max;
+static int		 pool_warned;
 
 /* The unix socket we bound with -s, removed at exit if still ours. */
 static char		*bound_path;
@@ -97,17 +114,20 @@ static const char usage_text[] =
 "             (LISTEN_FDS), else on fd 0 (spawn-fcgi, the web server).\n"
 "             With none of these and REQUEST_METHOD set, it answers one\n"
 "             request as a plain CGI program.\n"
-"  -n N       handler threads, i.e. requests served at once (default 16).\n"
+"  -n N       handler threads to start (default 16); while none is free\n"
+"             more are started, up to 16 times N (at most 1024).\n"
 "  -l WHERE   log to stderr (default) or syslog (facility daemon).\n"
 "  -v         also log every accepted event; rejected ones always are.\n"
 "  -h, --help     this help.\n"
 "  -V, --version  print the version and exit.\n"
 "\n"
 "Requests: POST to any path is an event: 202 {\"status\":\"accepted\",\n"
-"\"id\":...}, or 400 (bad body), 401 (signature), 411 (no length),\n"
-"413 (larger than receiver.max_body_bytes), 503 + Retry-After (spool\n"
-"unusable).  GET .../health: spool counts, 503 when events cannot be\n"
-"stored.  GET .../metrics: Prometheus text.  Anything else: 405.\n"
+"\"id\":...}, or 400 (bad body), 401 (signature), 408 (body slower than\n"
+"receiver.read_timeout_ms), 411 (no length), 413 (larger than\n"
+"receiver.max_body_bytes), 503 + Retry-After (spool unusable).\n"
+"GET MOUNT/health (MOUNT is receiver.mount, the path exactly): spool\n"
+"counts, 503 when events cannot be stored.  GET MOUNT/metrics:\n"
+"Prometheus text.  Anything else: 405.\n"
 "SIGTERM or SIGINT: finish the requests in progress, then exit.\n"
 "\n"
 "Exit status: 0 stopped by a signal, or the CGI request was answered;\n"
@@ -353,14 +373,42 @@ fcgi_param(void *ctx, const char *name)
 	return FCGX_GetParam(name, req->envp);
 }
 
+/*
+ * libfcgi reads with blocking read(2)s and no timeout of its own, and
+ * FCGX_GetStr() loops until it has all it was asked for.  So: bytes it
+ * already holds are taken without any I/O; otherwise one byte is asked
+ * for, with SO_RCVTIMEO set to the time left, so that the few read(2)s
+ * libfcgi makes to get one record each wait no longer than that.  A read
+ * that times out leaves the input stream in error (EAGAIN), which is
+ * what tells a timeout from the end of the body.
+ */
 static ssize_t
-fcgi_read(void *ctx, void *buf, size_t n)
+fcgi_read(void *ctx, void *buf, size_t n, int timeout_ms)
 {
 	FCGX_Request *req = ctx;
-	int got;
+	FCGX_Stream *in = req->in;
+	struct timeval tv;
+	size_t held;
+	int got, e;
 
-	got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, req->in);
-	return got < 0 ? -1 : got;
+	held = in->rdNext != NULL && in->stop > in->rdNext ?
+	    (size_t)(in->stop - in->rdNext) : 0;
+	if (held == 0) {
+		tv.tv_sec = timeout_ms / 1000;
+		tv.tv_usec = (timeout_ms % 1000) * 1000;
+		if (setsockopt(req->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv)) == -1)
+			return -1;
+		n = 1;
+	} else if (n > held)
+		n = held;
+	got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, in);
+	if (got > 0)
+		return got;
+	e = FCGX_GetError(in);
+	if (e == EAGAIN || e == EWOULDBLOCK)
+		return REQUEST_READ_TIMEOUT;
+	return got < 0 || e != 0 ? -1 : 0;
 }
 
 static int
@@ -380,10 +428,22 @@ cgi_param(void *ctx, const char *name)
 }
 
 static ssize_t
-cgi_read(void *ctx, void *buf, size_t n)
+cgi_read(void *ctx, void *buf, size_t n, int timeout_ms)
 {
+	struct pollfd pfd;
 	ssize_t r;
+	int k;
 
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		k = poll(&pfd, 1, timeout_ms);
+	while (k == -1 && errno == EINTR);
+	if (k == 0)
+		return REQUEST_READ_TIMEOUT;
+	if (k == -1)
+		return -1;
 	do
 		r = read(STDIN_FILENO, buf, n);
 	while (r == -1 && errno == EINTR);
@@ -424,7 +484,7 @@ cgi_drain(void)
 			continue;
 		if (n <= 0)
 			break;
-		r = cgi_read(NULL, buf, sizeof(buf));
+		r = cgi_read(NULL, buf, sizeof(buf), CGI_DRAIN_IDLE_MS);
 		if (r <= 0)
 			break;
 		total += r;
@@ -459,16 +519,102 @@ wait_readable(int fd, int timeout_ms)
 	}
 }
 
+static void	*handler_main(void *);
+
+static void
+pool_lock_or_die(void)
+{
+	if ((errno = pthread_mutex_lock(&pool_lock)) != 0)
+		log_fatal(EXIT_TEMP, "pthread_mutex_lock");
+}
+
+static void
+pool_unlock_or_die(void)
+{
+	if ((errno = pthread_mutex_unlock(&pool_lock)) != 0)
+		log_fatal(EXIT_TEMP, "pthread_mutex_unlock");
+}
+
+/*
+ * Start one detached handler, counted as free; the caller holds
+ * pool_lock.  -1 when the system refuses: the pool then stays as it is.
+ */
+static int
+pool_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	int rc;
+
+	if ((rc = pthread_attr_init(&attr)) == 0) {
+		if ((rc = pthread_attr_setdetachstate(&attr,
+		    PTHREAD_CREATE_DETACHED)) == 0)
+			rc = pthread_create(&tid, &attr, handler_main, NULL);
+		(void)pthread_attr_destroy(&attr);
+	}
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	pool_threads++;
+	pool_idle++;
+	return 0;
+}
+
+/* A handler took a request: if none is left free, start one. */
+static void
+pool_busy(void)
+{
+	pool_lock_or_die();
+	pool_idle--;
+	if (pool_idle == 0 && pool_threads < pool_max &&
+	    pool_start() == -1 && !pool_warned) {
+		pool_warned = 1;
+		log_warn("cannot start another handler (%d running)",
+		    pool_threads);
+	}
+	pool_unlock_or_die();
+}
+
+/* A handler is done with a request: 1 when it should end, being extra. */
+static int
+pool_free(void)
+{
+	int retire;
+
+	pool_lock_or_die();
+	retire = pool_threads > pool_base && pool_idle > 0;
+	if (!retire)
+		pool_idle++;
+	pool_unlock_or_die();
+	return retire;
+}
+
+/* A handler ends, free (idle) or not; the last one wakes run_threads(). */
+static void
+pool_leave(int idle)
+{
+	pool_lock_or_die();
+	pool_threads--;
+	if (idle)
+		pool_idle--;
+	if (pool_threads == 0 &&
+	    (errno = pthread_cond_signal(&pool_empty)) != 0)
+		log_fatal(EXIT_TEMP, "pthread_cond_signal");
+	pool_unlock_or_die();
+}
+
 static void *
 handler_main(void *arg)
 {
 	FCGX_Request req;
 	struct request_io io;
 	char eb[128];
-	int rc, w;
+	int rc, w, idle = 1;
 
 	if (FCGX_InitRequest(&req, listen_fd, 0) != 0) {
 		log_warnx("FCGX_InitRequest failed");
+		pool_leave(1);
 		return NULL;
 	}
 	io.ctx = &req;
@@ -510,6 +656,8 @@ handler_main(void *arg)
 				break;
 			continue;
 		}
+		pool_busy();
+		idle = 0;
 		(void)request_handle(&responder, &io);
 		FCGX_Finish_r(&req);
 		/*
@@ -520,17 +668,20 @@ handler_main(void *arg)
 		 */
 		if (req.ipcFd >= 0)
 			FCGX_Free(&req, 1);
+		if (pool_free())
+			break;
+		idle = 1;
 	}
 	FCGX_Free(&req, 0);
+	pool_leave(idle);
 	return NULL;
 }
 
 static int
 run_threads(int nhandlers)
 {
-	pthread_t *tids;
 	sigset_t block, old;
-	int i, n, rc;
+	int rc, started;
 
 	setup_signals();
 	if (FCGX_Init() != 0)
@@ -545,34 +696,36 @@ run_threads(int nhandlers)
 	    fcntl(listen_fd, F_SETFL, rc | O_NONBLOCK) == -1)
 		log_fatal(EXIT_TEMP, "fcntl on the listen socket");
 
-	if ((tids = calloc((size_t)nhandlers, sizeof(*tids))) == NULL)
-		log_fatal(EXIT_TEMP, "calloc");
-	/* Signals go to the main thread only: it does nothing else. */
+	/*
+	 * Signals go to the main thread only: it does nothing else.  The
+	 * handlers inherit the blocked mask, and so do those they start.
+	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	if ((errno = pthread_sigmask(SIG_BLOCK, &block, &old)) != 0)
 		log_fatal(EXIT_TEMP, "pthread_sigmask");
-	for (n = 0; n < nhandlers; n++) {
-		if ((rc = pthread_create(&tids[n], NULL, handler_main,
-		    NULL)) != 0) {
-			errno = rc;
-			log_warn("pthread_create");
+	pool_lock_or_die();
+	pool_base = nhandlers;
+	pool_max = nhandlers > MAX_HANDLERS / HANDLER_GROWTH ? MAX_HANDLERS :
+	    nhandlers * HANDLER_GROWTH;
+	for (started = 0; started < nhandlers; started++)
+		if (pool_start() == -1) {
+			log_warn("cannot start handler %d", started + 1);
 			break;
 		}
-	}
+	pool_unlock_or_die();
 	if ((errno = pthread_sigmask(SIG_SETMASK, &old, NULL)) != 0)
 		log_fatal(EXIT_TEMP, "pthread_sigmask");
-	if (n < nhandlers)
+	if (started < nhandlers)
 		on_stop(0);	/* what started, stops; then exit 111 */
 
-	for (i = 0; i < n; i++)
-		if ((rc = pthread_join(tids[i], NULL)) != 0) {
-			errno = rc;
-			log_warn("pthread_join");
-		}
-	free(tids);
-	return n < nhandlers ? EXIT_TEMP : EXIT_DONE;
+	pool_lock_or_die();
+	while (pool_threads > 0)
+		if ((errno = pthread_cond_wait(&pool_empty, &pool_lock)) != 0)
+			log_fatal(EXIT_TEMP, "pthread_cond_wait");
+	pool_unlock_or_die();
+	return started < nhandlers ? EXIT_TEMP : EXIT_DONE;
 }
 
 /* --- start-up ----------------------------------------------------------- */

@@ -16,6 +16,8 @@
  * never interleave.  That is why the line is written in one call and never
  * finished with a second one: a short write fails the whole line instead.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +30,7 @@
 
 #include "audit.h"
 #include "err.h"
+#include "log.h"
 #include "vis.h"
 
 /* "2026-11-28T22:47:33.123Z" and room for a five-digit year. */
@@ -209,7 +212,9 @@ audit_open(const char *path, char *err, size_t errsz)
 int
 audit_write(int fd, const char *line, size_t len)
 {
+	struct stat st;
 	ssize_t n;
+	off_t off;
 
 	if (len > SSIZE_MAX) {
 		errno = EINVAL;
@@ -226,8 +231,16 @@ audit_write(int fd, const char *line, size_t len)
 	if (n == -1)
 		return -1;
 	if ((size_t)n != len) {
-		/* Part of a line is in the file; say so with some errno. */
-		errno = EIO;
+		/*
+		 * Part of a line is in the file (a full disk): take it back
+		 * while it is still the file's end, so the file stays whole
+		 * lines; O_APPEND left the offset at its end.
+		 */
+		if ((off = lseek(fd, 0, SEEK_CUR)) != -1 && off >= n &&
+		    fstat(fd, &st) == 0 && st.st_size == off &&
+		    ftruncate(fd, off - n) == -1)
+			log_warn("audit: taking back a part-written line");
+		errno = ENOSPC;
 		return -1;
 	}
 	return 0;

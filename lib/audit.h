@@ -39,7 +39,10 @@ int	 audit_format(const struct audit_record *r, char *buf, size_t bufsz);
 /* Open path for appending (O_APPEND|O_CREAT, 0640); a descriptor or -1. */
 int	 audit_open(const char *path, char *err, size_t errsz);
 
-/* One write(2) of the whole line; -1 on error or a short write. */
+/*
+ * One write(2) of the whole line; -1 on error or a short write (ENOSPC),
+ * whose part written is taken back while it is still the file's end.
+ */
 int	 audit_write(int fd, const char *line, size_t len);
 
 #endif

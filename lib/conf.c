@@ -71,6 +71,7 @@ struct loader {
 	const config_setting_t		*secret_files;
 	const config_setting_t		*backoff_min;
 	const config_setting_t		*backoff_max;
+	const config_setting_t		*cluster;
 };
 
 enum key_type {
@@ -117,11 +118,16 @@ static int	 set_status_map(struct loader *, const config_setting_t *,
 		    const struct key *, const char *);
 static int	 set_auth(struct loader *, const config_setting_t *,
 		    const struct key *, const char *);
+static int	 set_etcd_endpoints(struct loader *, const config_setting_t *,
+		    const struct key *, const char *);
 static const char	*check_header(char *);
 static const char	*check_prefix(char *);
 static const char	*check_domain(char *);
 static const char	*check_base_url(char *);
 static const char	*check_url_path(char *);
+static const char	*check_etcd_prefix(char *);
+static int	 has_space_or_control(const char *);
+static const char	*check_mount(char *);
 
 /*
  * One row per key, written with these: name, where it goes, default,
@@ -200,6 +206,8 @@ static const struct key receiver_keys[] = {
 	STR("signature_prefix", receiver.signature_prefix, "", check_prefix),
 	SIZE("max_body_bytes", receiver.max_body_bytes, 65536, 1, 1048576),
 	BOOL("fsync", receiver.fsync, 1),
+	STR("mount", receiver.mount, "/routehook", check_mount),
+	LONG("read_timeout_ms", receiver.read_timeout_ms, 2000, 10, 600000),
 	GROUP("standard_webhooks", standard_webhooks_keys),
 	GROUP("api_key", api_key_keys),
 	GROUP("basic", basic_keys),
@@ -232,6 +240,7 @@ static const struct key worker_keys[] = {
 	INT("concurrency", worker.concurrency, 8, 1, 256),
 	LONG("backoff_min_ms", worker.backoff_min_ms, 1000, 1, INT_MAX),
 	LONG("backoff_max_ms", worker.backoff_max_ms, 300000, 1, INT_MAX),
+	LONG("retry_after_max_s", worker.retry_after_max_s, 180, 1, 86400),
 	INT("max_attempts", worker.max_attempts, 10, 1, 1000),
 	LONG("max_age_s", worker.max_age_s, 86400, 1, INT_MAX),
 	OPT_PATH("metrics_file", worker.metrics_file),
@@ -254,6 +263,17 @@ static const struct key routing_keys[] = {
 	END
 };
 
+/* lease_ttl_s: a host dead this long loses its locks to the others. */
+static const struct key cluster_keys[] = {
+	SPECIAL("etcd_endpoints", NULL, set_etcd_endpoints),
+	STR("prefix", cluster.prefix, "/routehook/", check_etcd_prefix),
+	LONG("lease_ttl_s", cluster.lease_ttl_s, 10, 2, 3600),
+	OPT_PATH("ca_file", cluster.ca_file),
+	OPT_PATH("cert_file", cluster.cert_file),
+	OPT_PATH("key_file", cluster.key_file),
+	END
+};
+
 static const struct key top_keys[] = {
 	PATH("spool_dir", spool_dir, "/var/spool/routehook"),
 	GROUP("receiver", receiver_keys),
@@ -262,6 +282,7 @@ static const struct key top_keys[] = {
 	GROUP("sla", sla_keys),
 	GROUP("audit", audit_keys),
 	GROUP("routing", routing_keys),
+	GROUP("cluster", cluster_keys),
 	END
 };
 
@@ -980,6 +1001,70 @@ set_status_map(struct loader *ld, const config_setting_t *s,
 	return 0;
 }
 
+/* A list of "http(s)://host:port" URLs, without a path. */
+static int
+set_etcd_endpoints(struct loader *ld, const config_setting_t *s,
+    const struct key *k, const char *name)
+{
+	struct conf *c = ld->c;
+	const config_setting_t *e;
+	const char *v, *host;
+	char why[CONF_SHOW_MAX];
+	int i, len;
+
+	if (s == NULL)
+		return 0;	/* none: no cluster */
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		bad(ld, s, "%s: expected a list of URLs ([\"https://...\", ...])",
+		    name);
+		return 0;
+	}
+	len = config_setting_length(s);
+	if (len < 1 || len > CONF_MAX_ETCD) {
+		bad(ld, s, "%s: between 1 and %d URLs, not %d", name,
+		    CONF_MAX_ETCD, len);
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if ((e = config_setting_get_elem(s, (unsigned int)i)) == NULL)
+			continue;
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			bad(ld, s, "%s[%d]: expected a string", name, i);
+			continue;
+		}
+		v = config_setting_get_string(e);
+		host = strncmp(v, "https://", 8) == 0 ? v + 8 :
+		    strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+		if (host == NULL || *host == '\0' || strchr(host, '/') != NULL ||
+		    has_space_or_control(v)) {
+			bad(ld, s, "%s[%d]: \"%s\" is not http(s)://HOST:PORT",
+			    name, i, show(v, why, sizeof(why)));
+			continue;
+		}
+		if (set_string(ld, &c->cluster.etcd_endpoints[
+		    c->cluster.netcd_endpoints], v) == -1)
+			return -1;
+		c->cluster.netcd_endpoints++;
+	}
+	return 0;
+}
+
+/* Keys are built as prefix + "locks/<user>": a path-like prefix. */
+static const char *
+check_etcd_prefix(char *v)
+{
+	const char *p;
+
+	if (v[0] != '/' || v[strlen(v) - 1] != '/')
+		return "must start and end with '/'";
+	for (p = v; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return "must be visible ASCII";
+	if (p - v > 64)
+		return "is longer than 64 characters";
+	return NULL;
+}
+
 /*
  * A header name as it can reach us through FastCGI: letters, digits and
  * '-'.  Other token characters are legal HTTP, but nginx drops such
@@ -1088,6 +1173,21 @@ check_url_path(char *v)
 		return "must start with '/'";
 	if (has_space_or_control(v) || strpbrk(v, "?#") != NULL)
 		return "is not a URL path";
+	return NULL;
+}
+
+/* The responder's mount: a URL path, "" for the root, no final '/'. */
+static const char *
+check_mount(char *v)
+{
+	const char *why;
+
+	if (*v == '\0')
+		return NULL;
+	if ((why = check_url_path(v)) != NULL)
+		return why;
+	if (v[strlen(v) - 1] == '/')
+		return "must not end in '/' (\"\" for the root)";
 	return NULL;
 }
 
@@ -1273,6 +1373,32 @@ finish_backoff(struct loader *ld)
 	    ld->backoff_min != NULL ? "" : " (default)");
 }
 
+/*
+ * A user's lock lives as long as its holder's lease: shorter than a call,
+ * it could pass to another host while the call is still in flight.
+ */
+static void
+finish_cluster(struct loader *ld)
+{
+	struct conf *c = ld->c;
+
+	if (ld->cluster == NULL)
+		return;
+	if (c->cluster.netcd_endpoints == 0) {
+		if (config_setting_get_member(ld->cluster, "etcd_endpoints") ==
+		    NULL)
+			bad(ld, ld->cluster, "cluster: etcd_endpoints is "
+			    "missing (remove the section for one host)");
+		return;
+	}
+	c->cluster.enabled = 1;
+	if (c->cluster.lease_ttl_s * 1000 <= c->genesys.timeout_ms)
+		bad(ld, ld->cluster, "cluster.lease_ttl_s %ld is not longer "
+		    "than genesys.timeout_ms %ld: a user's lock could expire "
+		    "while its call is in flight", c->cluster.lease_ttl_s,
+		    c->genesys.timeout_ms);
+}
+
 /* --- loading ------------------------------------------------------------- */
 
 /* Every row's default, group by group. */
@@ -1410,6 +1536,8 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	finish_backoff(&ld);
 	finish_dedup(&ld, config_lookup(&cfg, "receiver.dedup_window_s"),
 	    config_lookup(&cfg, "receiver.standard_webhooks.tolerance_s"));
+	ld.cluster = config_lookup(&cfg, "cluster");
+	finish_cluster(&ld);
 	if (finish_secret_files(&ld) == -1 ||
 	    header_param(&ld, c->receiver.signature_header,
 	    &c->receiver.signature_param) == -1 ||
@@ -1456,6 +1584,7 @@ conf_free(struct conf *c)
 	free(c->receiver.signature_header);
 	free(c->receiver.signature_param);
 	free(c->receiver.signature_prefix);
+	free(c->receiver.mount);
 	free(c->receiver.api_key.header);
 	free(c->receiver.api_key.param);
 	keyring_free(&c->receiver.standard_webhooks.keys);
@@ -1470,6 +1599,12 @@ conf_free(struct conf *c)
 	free(c->genesys.webhook_path);
 	free(c->worker.metrics_file.path);
 	free(c->audit.file.path);
+	for (i = 0; i < CONF_MAX_ETCD; i++)
+		free(c->cluster.etcd_endpoints[i]);
+	free(c->cluster.prefix);
+	free(c->cluster.ca_file.path);
+	free(c->cluster.cert_file.path);
+	free(c->cluster.key_file.path);
 	for (i = 0; i < CONF_MAX_STATUS_MAP; i++) {
 		free(c->routing.status_map[i].from);
 		free(c->routing.status_map[i].to);

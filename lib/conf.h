@@ -26,6 +26,7 @@
 #define CONF_ENV		"ROUTEHOOK_CONFIG"
 #define CONF_MAX_SECRETS	8
 #define CONF_MAX_STATUS_MAP	64
+#define CONF_MAX_ETCD		8	/* cluster.etcd_endpoints */
 
 /* A path-valued key, with the line it was set on (0: the default). */
 struct conf_path {
@@ -72,6 +73,8 @@ struct conf {
 		char			*signature_prefix;	/* "" or e.g. "sha256=" */
 		size_t			 max_body_bytes;
 		int			 fsync;
+		char			*mount;	/* "/routehook": health, metrics */
+		long			 read_timeout_ms;	/* for a body */
 		/* filled by secret_read_receiver() */
 		struct secret		 secrets[CONF_MAX_SECRETS];
 		size_t			 nsecrets;
@@ -113,6 +116,7 @@ struct conf {
 		int			 concurrency;
 		long			 backoff_min_ms;
 		long			 backoff_max_ms;
+		long			 retry_after_max_s;
 		int			 max_attempts;
 		long			 max_age_s;
 		struct conf_path	 metrics_file;	/* path "" when unset */
@@ -125,6 +129,18 @@ struct conf {
 	struct {
 		struct conf_path	 file;
 	} audit;
+
+	/* Absent by default: one host, its state in SPOOL/state (state.h). */
+	struct {
+		int			 enabled;	/* the section is there */
+		char			*etcd_endpoints[CONF_MAX_ETCD];
+		size_t			 netcd_endpoints;
+		char			*prefix;	/* "/routehook/" */
+		long			 lease_ttl_s;
+		struct conf_path	 ca_file;	/* path "" when unset */
+		struct conf_path	 cert_file;
+		struct conf_path	 key_file;
+	} cluster;
 
 	struct {
 		/* the built-in defaults first, then the file's entries */

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "err.h"
 #include "event.h"
+#include "presence.h"
 #include "jobject.h"
 
 #define EVENT_QUOTE_MAX		64	/* bytes of sender input in a message */
@@ -280,13 +281,37 @@ event_map_status(const struct conf *c, const char *word)
 	return NULL;
 }
 
+/*
+ * The presence a word mapped to routing status `to` stands for, or NULL
+ * to keep the routing status: a word the config maps itself (one not
+ * built in, or built in with another target), and the statuses only the
+ * system sets.
+ */
+static const char *
+event_presence_for(const char *word, const char *to)
+{
+	size_t i;
+
+	if (strcmp(word, "IDLE") == 0)
+		return "OnQueue";
+	if (strcmp(word, "OFF_QUEUE") == 0)
+		return "Available";
+	for (i = 0; i < event_ndefault_status_map; i++)
+		if (strcasecmp(event_default_status_map[i].from, word) == 0)
+			break;
+	if (i == event_ndefault_status_map ||
+	    strcmp(event_default_status_map[i].to, to) != 0)
+		return NULL;
+	return presence_default(word);
+}
+
 /* word through routing.status_map into ev->status. */
 static int
 event_set_status(const struct conf *c, const char *word, struct event *ev,
     char *err, size_t errsz)
 {
 	char q[EVENT_QUOTE_BUF];
-	const char *to;
+	const char *to, *target;
 
 	event_quote(q, word);
 	if ((to = event_map_status(c, word)) == NULL)
@@ -296,6 +321,11 @@ event_set_status(const struct conf *c, const char *word, struct event *ev,
 		return err_set(err, errsz,
 		    "status \"%s\" maps to an invalid routing status", q);
 	memcpy(ev->status, to, strlen(to) + 1);
+	if ((target = event_presence_for(word, to)) != NULL) {
+		ev->kind = EVENT_PRESENCE;
+		snprintf(ev->presence_target, sizeof(ev->presence_target),
+		    "%s", target);
+	}
 	return 0;
 }
 
@@ -555,11 +585,28 @@ done:
  * else: the responder asks this of every body, and a body that is wrong
  * in other ways is still the worker's to dead-letter, as before.
  */
+/* The last component of a topic: "presence" of "v2.users.<id>.presence". */
+static const char *
+event_topic_kind(const char *topic)
+{
+	const char *dot = strrchr(topic, '.');
+
+	return dot != NULL ? dot + 1 : "";
+}
+
+/* Whether o has an object member key, into *sub. */
+static int
+event_sub(struct json_object *o, const char *key, struct json_object **sub)
+{
+	*sub = o != NULL ? event_member(o, key) : NULL;
+	return *sub != NULL && json_object_is_type(*sub, json_type_object);
+}
+
 int
 event_own_time(const char *body, size_t len, const char **field)
 {
-	struct json_object *root, *msg, *v, *eb;
-	const char *topic;
+	struct json_object *root, *msg, *v, *eb, *sub;
+	const char *kind;
 	int rc = 0;
 
 	*field = "timestamp";
@@ -568,32 +615,33 @@ event_own_time(const char *body, size_t len, const char **field)
 	msg = root;
 	if (!json_object_object_get_ex(msg, "eventType", NULL) &&
 	    !json_object_object_get_ex(msg, "topicName", NULL) &&
-	    (v = event_member(root, "detail")) != NULL &&
-	    json_object_is_type(v, json_type_object))
+	    event_sub(root, "detail", &v))
 		msg = v;
-	if ((v = event_member(msg, "topicName")) != NULL &&
-	    !json_object_object_get_ex(msg, "eventType", NULL)) {
-		topic = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "";
-		eb = event_member(msg, "eventBody");
-		if (eb != NULL && !json_object_is_type(eb, json_type_object))
-			eb = NULL;
-		if (strlen(topic) > strlen(TOPIC_PRESENCE) + 1 &&
-		    strcmp(topic + strlen(topic) - strlen(TOPIC_PRESENCE),
-		    TOPIC_PRESENCE) == 0 &&
-		    topic[strlen(topic) - strlen(TOPIC_PRESENCE) - 1] == '.') {
-			*field = "eventBody.modifiedDate";
-			rc = eb != NULL && event_member(eb, "modifiedDate") !=
-			    NULL;
-		} else {
-			*field = "eventBody.routingStatus.startTime";
-			if (eb != NULL &&
-			    (v = event_member(eb, "routingStatus")) != NULL &&
-			    json_object_is_type(v, json_type_object))
-				rc = event_member(v, "startTime") != NULL;
-		}
-	} else
+	if ((v = event_member(msg, "topicName")) == NULL ||
+	    json_object_object_get_ex(msg, "eventType", NULL)) {
 		rc = event_member(msg, "timestamp") != NULL;
+		goto done;
+	}
+	kind = json_object_is_type(v, json_type_string) ?
+	    event_topic_kind(json_object_get_string(v)) : "";
+	if (!event_sub(msg, "eventBody", &eb))
+		eb = NULL;
+	/* As event_notification() reads each topic. */
+	if (strcmp(kind, TOPIC_ACTIVITY) == 0 &&
+	    (eb == NULL || !json_object_object_get_ex(eb, "routingStatus",
+	    NULL) || json_object_object_get_ex(eb, "presence", NULL))) {
+		*field = "eventBody.presence.modifiedDate";
+		rc = event_sub(eb, "presence", &sub) &&
+		    event_member(sub, "modifiedDate") != NULL;
+	} else if (strcmp(kind, TOPIC_PRESENCE) == 0) {
+		*field = "eventBody.modifiedDate";
+		rc = eb != NULL && event_member(eb, "modifiedDate") != NULL;
+	} else {
+		*field = "eventBody.routingStatus.startTime";
+		rc = event_sub(eb, "routingStatus", &sub) &&
+		    event_member(sub, "startTime") != NULL;
+	}
+done:
 	json_object_put(root);
 	return rc;
 }

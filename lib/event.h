@@ -18,6 +18,14 @@
  *   each bare or as the "detail" of an EventBridge envelope
  *   {"detail-type","source","detail":{...}}.
  *
+ * Availability is presence (presence.h): a status word at its built-in
+ * meaning becomes EVENT_PRESENCE with presence_target set, the On Queue
+ * presence for the ready words and the closest system presence for the
+ * others (presence_default()), and so do Genesys' own IDLE (On Queue) and
+ * OFF_QUEUE (Available).  A word the config maps itself, added to
+ * routing.status_map or given another target there, keeps
+ * EVENT_ROUTING_STATUS: PUT routingstatus, as that user asked.
+ *
  * event_parse() maps the sender's status words through the config's
  * routing.status_map, which conf_load() starts from the built-in words
  * below (the one table of them in the tree; routehook.conf(5) and the
@@ -46,6 +54,11 @@ struct event {
 	char		 queue_id[EVENT_ID_MAX];
 	char		 status[32];	/* mapped Genesys routing status */
 	char		 presence_id[EVENT_ID_MAX];
+	/*
+	 * EVENT_PRESENCE from a status word: the presence to resolve
+	 * (presence.h) into presence_id before the call; "" otherwise.
+	 */
+	char		 presence_target[64];
 	int		 joined;
 	long long	 ts_ms;		/* the event's own time; 0 when absent */
 };
@@ -88,7 +101,8 @@ int	 event_parse(const struct conf *c, const char *body, size_t len,
  * Whether body carries the event's own time (not JSON null) where
  * event_parse() reads it: 1, or 0 with *field naming the member missing
  * ("timestamp", "eventBody.routingStatus.startTime",
- * "eventBody.modifiedDate"), or -1 when body is not a JSON object.  The
+ * "eventBody.modifiedDate", "eventBody.presence.modifiedDate"), or -1
+ * when body is not a JSON object.  The
  * time is not judged here: a bad one is event_parse()'s to refuse.
  */
 int	 event_own_time(const char *body, size_t len, const char **field);

@@ -118,7 +118,7 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
     time_t *expires_at)
 {
 	struct json_object *o = NULL;
-	struct stat st;
+	struct stat st, dst;
 	char buf[OAUTH_CACHE_MAX];
 	const char *t, *id, *base;
 	long long exp;
@@ -133,9 +133,13 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
 		r = -1;
 		goto out;
 	}
-	/* Someone else's or a world-readable token is not one we trust. */
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 077) != 0)
+	/*
+	 * Someone else's or a world-readable token is not one we trust;
+	 * root (routehookctl) trusts the spool owner's, the owner of state/.
+	 */
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 ||
+	    (st.st_uid != geteuid() && !(geteuid() == 0 &&
+	    fstat(state_fd, &dst) == 0 && st.st_uid == dst.st_uid)))
 		goto out;
 	while (len < sizeof(buf)) {
 		n = read(fd, buf + len, sizeof(buf) - len);
@@ -199,6 +203,7 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 {
 	struct atomicfile af;
 	struct json_object *j;
+	struct stat st;
 	const char *text;
 	char why[256];
 	int rc = -1;
@@ -216,6 +221,13 @@ oauth_cache_write(struct oauth *o, char *err, size_t errsz)
 	    atomicfile_put(&af, "\n", 1, why, sizeof(why)) == -1 ||
 	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
 		err_set(err, errsz, "state/%s", why);
+		goto out;
+	}
+	/* Written by root (routehookctl): the spool owner's, as if by it. */
+	if (geteuid() == 0 && fstat(o->state_fd, &st) == 0 && st.st_uid != 0 &&
+	    fchownat(o->state_fd, OAUTH_CACHE, st.st_uid, st.st_gid,
+	    AT_SYMLINK_NOFOLLOW) == -1) {
+		err_set_sys(err, errsz, "state/%s: chown", OAUTH_CACHE);
 		goto out;
 	}
 	rc = 0;

@@ -45,7 +45,7 @@ static int
 runstate_write(struct runstate *rs, char *err, size_t errsz)
 {
 	struct json_object *o, *p = NULL;
-	char started[40], until[40];
+	char started[40], until[40], since[40];
 	const char *s;
 	int bad = 0, rc;
 
@@ -65,6 +65,9 @@ runstate_write(struct runstate *rs, char *err, size_t errsz)
 		else {
 			bad |= json_object_object_add(p, "reason",
 			    json_object_new_string(rs->reason)) != 0;
+			runstate_time(rs->since_ms, since, sizeof(since));
+			bad |= json_object_object_add(p, "since",
+			    json_object_new_string(since)) != 0;
 			if (rs->until_ms > 0) {
 				runstate_time(rs->until_ms, until,
 				    sizeof(until));
@@ -121,6 +124,7 @@ runstate_pause(struct runstate *rs, const char *reason, long long until_ms,
 		if (rs->reason[0] == '\0')
 			return 0;
 		rs->reason[0] = '\0';
+		rs->since_ms = 0;
 		rs->until_ms = 0;
 		rs->detail[0] = '\0';
 		return runstate_write(rs, err, errsz);
@@ -130,6 +134,8 @@ runstate_pause(struct runstate *rs, const char *reason, long long until_ms,
 	    strcmp(rs->detail, detail != NULL ? detail : "") == 0 &&
 	    rs->until_ms / 1000 == until_ms / 1000)
 		return 0;
+	if (strcmp(rs->reason, reason) != 0)
+		rs->since_ms = msclock_real();
 	snprintf(rs->reason, sizeof(rs->reason), "%s", reason);
 	snprintf(rs->detail, sizeof(rs->detail), "%s",
 	    detail != NULL ? detail : "");
@@ -219,6 +225,8 @@ runstate_read(int statedir, struct runstate_info *ri, char *err,
 	    json_object_is_type(p, json_type_object)) {
 		runstate_copy(p, "reason", ri->reason, sizeof(ri->reason));
 		runstate_copy(p, "detail", ri->detail, sizeof(ri->detail));
+		if ((s = jobject_str(p, "since")) != NULL)
+			(void)event_parse_time(s, &ri->since_ms);
 		if ((s = jobject_str(p, "until")) != NULL)
 			(void)event_parse_time(s, &ri->until_ms);
 	}

@@ -6,7 +6,8 @@
  *		{"pid":123,"started":"2026-12-02T05:00:00.000Z",
  *		 "version":"0.2.0","paused":null}
  *		or, while calls wait,
- *		"paused":{"reason":"rate_limit","until":"...","detail":"..."}
+ *		"paused":{"reason":"rate_limit","since":"...","until":"...",
+ *			  "detail":"..."}
  *	state/worker.lock	flock(2)ed, shared, by every daemon for its
  *				whole life; never removed
  *
@@ -15,7 +16,8 @@
  * holds it.  The pause reasons are RUNSTATE_* below; detail is one
  * sentence (the Genesys error, the audit file's errno), never a secret.
  * A --once run writes nothing here: it is not a daemon, and its pauses
- * end with it.
+ * end with it.  This is the one pause status knows of: the audit file
+ * unwritable (RUNSTATE_AUDIT) is shown as "worker paused since ...".
  *
  * Errors: functions return -1 and fill err; a daemon that cannot write
  * its state logs that and carries on (its events matter more).
@@ -39,6 +41,7 @@ struct runstate {
 	long		 pid;
 	long long	 started_ms;
 	char		 reason[32];	/* "" while calls flow */
+	long long	 since_ms;	/* when this reason began */
 	long long	 until_ms;
 	char		 detail[RUNSTATE_DETAIL_MAX];
 };
@@ -62,6 +65,7 @@ struct runstate_info {
 	long long	 started_ms;
 	char		 version[32];
 	char		 reason[32];	/* "" when not paused */
+	long long	 since_ms;	/* 0: not known */
 	long long	 until_ms;
 	char		 detail[RUNSTATE_DETAIL_MAX];
 };

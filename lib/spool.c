@@ -481,18 +481,133 @@ fail:
 	return -1;
 }
 
+#define SPOOL_PICKUP	".pickup."	/* cur/.pickup.ID: a copy being made */
+
 /*
- * The type check comes before the rename so that junk dropped into new/
- * stays where an operator sees it instead of bouncing through cur/.
- * No fsync of cur/: a claim lost in a crash leaves the file in new/, as
- * recovery would.
+ * Postfix's pickup: the file in fd (from/ID, locked, of the responder's
+ * user) is read once, from that descriptor, and written as cur/ID, a new
+ * file of ours in a directory the responder cannot write; then from/ID
+ * goes.  The copy is made under a dot name cur/ never lists, synced,
+ * locked, and put in place with link(2), which never replaces: a cur/ID
+ * that exists is another worker's (locked: -2) or a dead worker's copy
+ * (unlocked: replaced, as recovery would have given it back anyway).
+ * Returns the copy's descriptor, locked.
+ */
+static int
+spool_pickup(struct spool *sp, int fd, enum spool_dir from, const char *id,
+    char *err, size_t errsz)
+{
+	char tmp[SPOOL_ID_MAX + sizeof(SPOOL_PICKUP)], buf[65536];
+	struct stat st;
+	ssize_t n;
+	int tfd, old, rc = -1, saved, tries;
+
+	snprintf(tmp, sizeof(tmp), "%s%s", SPOOL_PICKUP, id);
+	/* Ours alone: we hold from/ID's lock; a leftover is a dead worker's. */
+	for (tries = 0; ; tries++) {
+		tfd = openat(sp->fd[SPOOL_CUR], tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0640);
+		if (tfd != -1 || errno != EEXIST || tries > 0)
+			break;
+		(void)unlinkat(sp->fd[SPOOL_CUR], tmp, 0);
+	}
+	if (tfd == -1) {
+		err_set_sys(err, errsz, "create %s/cur/%s", sp->root, tmp);
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
+			    spool_dir_name(from), id);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (write_all(tfd, buf, (size_t)n) == -1) {
+			err_set_sys(err, errsz, "write %s/cur/%s", sp->root, tmp);
+			goto fail;
+		}
+	}
+	if (sp->fsync && fsync(tfd) == -1) {
+		err_set_sys(err, errsz, "fsync %s/cur/%s", sp->root, tmp);
+		goto fail;
+	}
+	if (flock(tfd, LOCK_EX | LOCK_NB) == -1) {
+		err_set_sys(err, errsz, "flock %s/cur/%s", sp->root, tmp);
+		goto fail;
+	}
+	if (linkat(sp->fd[SPOOL_CUR], tmp, sp->fd[SPOOL_CUR], id, 0) == -1) {
+		if (errno != EEXIST) {
+			err_set_sys(err, errsz, "link %s/cur/%s", sp->root, id);
+			goto fail;
+		}
+		/* A live worker's claim, or a dead one's copy to replace. */
+		old = openat(sp->fd[SPOOL_CUR], id, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+		if (old != -1 && fstat(old, &st) == 0 && S_ISREG(st.st_mode) &&
+		    flock(old, LOCK_EX | LOCK_NB) == -1 &&
+		    errno == EWOULDBLOCK) {
+			close(old);
+			rc = -2;
+			goto fail;
+		}
+		if (old != -1)
+			close(old);
+		if (renameat(sp->fd[SPOOL_CUR], tmp, sp->fd[SPOOL_CUR], id)
+		    == -1) {
+			err_set_sys(err, errsz, "rename %s/cur/%s", sp->root,
+			    tmp);
+			goto fail;
+		}
+	} else
+		(void)unlinkat(sp->fd[SPOOL_CUR], tmp, 0);
+	/* cur/ID must outlive a crash before from/ID may go. */
+	if (sp->fsync && fsync(sp->fd[SPOOL_CUR]) == -1) {
+		err_set_sys(err, errsz, "fsync %s/cur", sp->root);
+		saved = errno;
+		(void)unlinkat(sp->fd[SPOOL_CUR], id, 0);
+		close(tfd);
+		errno = saved;
+		return -1;
+	}
+	if (unlinkat(sp->fd[from], id, 0) == -1 && errno != ENOENT) {
+		/* Two copies of one event: take ours back out of cur/. */
+		err_set_sys(err, errsz, "unlink %s/%s/%s", sp->root,
+		    spool_dir_name(from), id);
+		saved = errno;
+		(void)unlinkat(sp->fd[SPOOL_CUR], id, 0);
+		close(tfd);
+		errno = saved;
+		return -1;
+	}
+	return tfd;
+
+fail:
+	saved = errno;
+	(void)unlinkat(sp->fd[SPOOL_CUR], tmp, 0);
+	(void)close(tfd);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * The type check comes before anything else so that junk dropped into
+ * new/ stays where an operator sees it instead of bouncing through cur/.
+ * A file the responder's user dropped (anything in new/, and whatever in
+ * deferred/ is not ours) is picked up: copied into a file of our own.
+ * deferred/ files we wrote ourselves are simply renamed.  No fsync of
+ * cur/ after a rename: a claim lost in a crash leaves the file where it
+ * was, as recovery would.
  */
 int
 spool_claim(struct spool *sp, enum spool_dir from, const char *id,
     char *err, size_t errsz)
 {
-	struct stat st;
-	int fd, rc = -1, saved;
+	struct stat st, now;
+	int fd, tfd, rc = -1, saved;
 
 	if (!spool_name_ok(id)) {
 		err_set_sys(err, errsz, "claim %s/%s/%s", sp->root,
@@ -509,6 +624,19 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 			err_set_sys(err, errsz, "flock %s/%s/%s", sp->root,
 			    spool_dir_name(from), id);
 		goto fail;
+	}
+	if (from == SPOOL_NEW || st.st_uid != geteuid()) {
+		/* Still the file we locked?  Another worker may be done. */
+		if (fstatat(sp->fd[from], id, &now, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+			rc = -2;
+			goto fail;
+		}
+		tfd = spool_pickup(sp, fd, from, id, err, errsz);
+		saved = errno;
+		(void)close(fd);
+		errno = saved;
+		return tfd;
 	}
 	if (renameat(sp->fd[from], id, sp->fd[SPOOL_CUR], id) == -1) {
 		if (errno == ENOENT)

@@ -29,11 +29,19 @@
  * is the event id everywhere and never changes: state is the directory the
  * file sits in, and every change of state is one rename(2).
  *
- * Claiming (after Postfix's qmgr): a worker opens new/ID, takes flock(2)
- * LOCK_EX|LOCK_NB on it, then renames it into cur/.  The lock lives as long
- * as the worker's descriptor, so a file in cur/ whose lock can be taken
- * belongs to a dead worker and spool_recover() returns it to new/.  ENOENT
- * or a held lock means another worker won: normal, not an error.
+ * Claiming (after Postfix's qmgr and pickup): a worker opens from/ID
+ * (refusing anything but a regular file), takes flock(2) LOCK_EX|LOCK_NB
+ * on it and, for a file the responder's user dropped (anything in new/),
+ * reads it once from that descriptor and writes the bytes as cur/ID, a
+ * new file of the worker's in a directory the responder cannot write,
+ * before removing from/ID; a deferred/ file of its own is simply renamed
+ * into cur/.  The responder's user can therefore never change, replace or
+ * remove an event once it is claimed, and nothing but a regular file
+ * enters cur/, deferred/ or dead/.  The claim's lock is on cur/ID and
+ * lives as long as the worker's descriptor, so a file in cur/ whose lock
+ * can be taken belongs to a dead worker and spool_recover() returns it to
+ * new/.  ENOENT or a held lock means another worker won: normal, not an
+ * error.
  *
  * Errors: functions return 0 or -1 and fill the caller's err buffer with a
  * sentence naming the path; errno is preserved for the caller to test.

@@ -32,6 +32,7 @@
 #define STATE_FILE_MAX	512
 #define STATE_LOG	"order.log"
 #define STATE_SNAP	"order.snap"
+#define STATE_PID	"worker.pid"
 #define STATE_INDEX_MIN	1024	/* keys indexed before the first rehash */
 #define STATE_READ_MAX	(64 * 1024)	/* order.log read at once */
 
@@ -135,6 +136,7 @@ state_open(struct state *s, struct spool *sp, int flags, char *err,
 
 	memset(s, 0, sizeof(*s));
 	s->attempts = s->order = s->lock = s->tmp = s->log = s->dir = -1;
+	s->pid_fd = -1;
 	s->fsync = sp->fsync;
 	if (parent == -1) {
 		errno = EACCES;
@@ -189,6 +191,10 @@ state_close(struct state *s)
 		/* Closing it drops the locks. */
 		close(s->log);
 	}
+	/* The pid stays in the file; the lock, gone, says it is stale. */
+	if (s->pid_fd != -1)
+		close(s->pid_fd);
+	s->pid_fd = -1;
 	if (s->attempts != -1)
 		close(s->attempts);
 	if (s->order != -1)
@@ -652,6 +658,48 @@ fail:
 	atomicfile_abort(&af);
 	err_set(err, errsz, "state/%s", why);
 	return -1;
+}
+
+int
+state_pid_lock(struct state *s, char *err, size_t errsz)
+{
+	char buf[32];
+	long other;
+	int fd, n;
+
+	fd = openat(s->dir, STATE_PID, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1) {
+		snprintf(err, errsz, "state/%s: %s", STATE_PID,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		int saved = errno;
+
+		n = (int)pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		other = strtol(buf, NULL, 10);
+		close(fd);
+		if (saved != EWOULDBLOCK) {
+			snprintf(err, errsz, "state/%s: %s", STATE_PID,
+			    strerror(saved));
+			return -1;
+		}
+		snprintf(err, errsz, "another routehook-worker daemon (pid %ld) "
+		    "runs on this spool (state/%s is locked)", other,
+		    STATE_PID);
+		return -2;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		snprintf(err, errsz, "state/%s: %s", STATE_PID,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	s->pid_fd = fd;
+	return 0;
 }
 
 int

@@ -12,6 +12,9 @@
  *	tmp/		where attempts/ files and order.snap are written first
  *	worker, worker.lock  a daemon's pid, start, version and pause
  *			(why, until when), for status: lib/runstate.h
+ *	worker.pid	"<pid>\n" of the daemon, flock(2)ed while it runs:
+ *			a pid in a file nobody holds locked is stale
+ *			(`flock -n worker.pid true` fails while it runs)
  *	token		oauth's cache of the access token (lib/oauth.c)
  *
  * Who touches what (see also spool.h and routehook(7)):
@@ -78,6 +81,7 @@ struct state {
 	int		 dir;		/* state/ itself (the spool's) */
 	int		 log;		/* order.log (STATE_ORDER), or -1 */
 	int		 imported;	/* order/<KEY> files taken in */
+	int		 pid_fd;	/* worker.pid, locked, or -1 */
 	int		 fsync;
 	off_t		 log_off;	/* order.log read up to here */
 	struct keytab	 index;		/* key -> stamps[] */
@@ -114,6 +118,12 @@ int	 state_order_put(struct state *s, const char *key, long long ts,
 	    const char *id, char *err, size_t errsz);
 /* Append and sync the stamps put since the last commit: one sync. */
 int	 state_order_commit(struct state *s, char *err, size_t errsz);
+
+/*
+ * The daemon's pid in state/worker.pid, locked for as long as s is open:
+ * 0; -2 with err naming the other daemon's pid when one holds it; -1.
+ */
+int	 state_pid_lock(struct state *s, char *err, size_t errsz);
 
 /*
  * flock(LOCK_EX|LOCK_NB) on lock/<user>: the descriptor (close it to

@@ -4,7 +4,7 @@
 # reports.
 
 # ctl_config [EXTRA-RECEIVER-LINES [EXTRA-TOP-LEVEL-LINES]]: write_config
-# with the audit file in $T/audit.jsonl (its directory exists).  Without
+# with the audit file in $AUDIT (its directory exists).  Without
 # EXTRA-TOP-LEVEL-LINES, a genesys section with a client id and a client
 # secret ($T/client.secret, 0600), as the worker needs; give them (or '')
 # to write the genesys section yourself.
@@ -15,7 +15,7 @@ ctl_config() {
 		chmod 600 "$T/client.secret"
 		set -- "${1:-}" "genesys = { client_id = \"test-client\"; client_secret_file = \"$T/client.secret\"; };"
 	fi
-	write_config "${1:-}" "audit = { file = \"$T/audit.jsonl\"; };
+	write_config "${1:-}" "audit = { file = \"$AUDIT\"; };
 $2"
 }
 
@@ -30,23 +30,11 @@ ctl_spool() {
 # stderr in $T/err, exit status in $rc.  Stdin is /dev/null: never a
 # terminal.
 run() {
-	"$CTL" -c "$T/routehook.conf" "$@" <"${RUN_STDIN:-/dev/null}" \
+	$RH_AS_WORKER "$CTL" -c "$T/routehook.conf" "$@" <"${RUN_STDIN:-/dev/null}" \
 	    >"$T/out" 2>"$T/err"
 	rc=$?
 	cat "$T/err" >>"$T/ctl.log"
 	return 0
-}
-
-# has FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
-has() {
-	if grep -qF -- "$2" "$1"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		echo "#   no '$2' in $1:"
-		sed 's/^/#     /' "$1"
-		return 1
-	fi
 }
 
 # spool_id AGE-SECONDS SEQ: a spool-shaped id received AGE seconds ago.
@@ -73,5 +61,5 @@ audit() {
 	      payload_summary: {eventType: $type, userId: $user},
 	      outcome: $outcome, attempt: 1, http_status: $status,
 	      error: (if $err == "" then null else $err end)}' \
-	    >>"$T/audit.jsonl"
+	    >>"$AUDIT"
 }

@@ -10,6 +10,7 @@ set -u
 # nginx, apache2 and spawn-fcgi live in sbin, which a user's PATH may lack.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
+
 # A script that is not a test (tests/demo.sh) sets RH_TOP before sourcing
 # this file, and RH_NO_TAP=1: then no exit trap is set (no TAP plan; the
 # script stops what it started itself) and the scratch directory is named
@@ -25,11 +26,26 @@ unset ROUTEHOOK_CONFIG
 # A command put before the responder and the worker by start_responder,
 # run_worker and start_worker (tests/t/valgrind.t sets it); split on spaces.
 RH_WRAP=${RH_WRAP:-}
+# What runs the worker and routehookctl as the spool's owner: nothing, or
+# setpriv under the privilege split (RH_SPLIT, below); split on spaces.
+RH_AS_WORKER=
 
 rh_scratch=routehook-t
 [ -z "${RH_NO_TAP:-}" ] || rh_scratch=routehook-demo
 T=$(mktemp -d "${TMPDIR:-/tmp}/$rh_scratch.XXXXXX")
 chmod 755 "$T"
+# The worker's audit file (worker_config, audit_jq and the like).
+AUDIT=$T/audit.jsonl
+
+# python3 is the system's, the one make deps installs, even when another
+# comes first in PATH: a version manager's shim (pyenv's) costs half a
+# second of CPU at every start, and the harness starts python3 for each
+# port, stand-in, FastCGI request and readiness poll.  (A link in PATH,
+# not a function: `python3 ... &` must leave the interpreter's pid in $!.)
+if [ -x /usr/bin/python3 ]; then
+	mkdir "$T/.bin" && ln -s /usr/bin/python3 "$T/.bin/python3" &&
+	    PATH=$T/.bin:$PATH
+fi
 tap_n=0
 tap_failed=0
 rh_pids=
@@ -60,21 +76,138 @@ is() {	# is GOT WANT DESCRIPTION
 
 diag() { echo "# $*"; }
 
+# The assertions below read as git's test_expect_success does: what is
+# claimed, then the command that checks it.  COMMAND is a program or a
+# function with its arguments (no shell syntax: a check that needs a
+# pipeline gets a named function).  On failure each says what it saw.
+
+# assert DESCRIPTION COMMAND [ARG...]: passes when COMMAND exits 0.
+assert() {
+	_assert_d=$1
+	shift
+	if "$@"; then
+		ok 0 "$_assert_d"
+	else
+		ok 1 "$_assert_d"
+		echo "#   failed: $*"
+		return 1
+	fi
+}
+
+# refute DESCRIPTION COMMAND [ARG...]: passes when COMMAND fails.
+refute() {
+	_assert_d=$1
+	shift
+	if "$@"; then
+		ok 1 "$_assert_d"
+		echo "#   succeeded, and should not have: $*"
+		return 1
+	fi
+	ok 0 "$_assert_d"
+}
+
+# assert_file_has FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
+assert_file_has() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		rh_show_file "no '$2' in" "$1"
+		return 1
+	fi
+}
+
+# assert_file_lacks FILE TEXT DESCRIPTION: FILE does not contain TEXT (a
+# missing FILE lacks everything).
+assert_file_lacks() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then
+		ok 1 "$3"
+		rh_show_file "'$2' found in" "$1"
+		return 1
+	fi
+	ok 0 "$3"
+}
+
+# assert_file_matches FILE ERE DESCRIPTION: a line of FILE matches the
+# extended regular expression ERE (grep -E).
+assert_file_matches() {
+	if grep -qE -- "$2" "$1" 2>/dev/null; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		rh_show_file "no line matching '$2' in" "$1"
+		return 1
+	fi
+}
+
+# assert_same FILE EXPECTED-FILE DESCRIPTION: the two hold the same bytes.
+assert_same() {
+	if cmp -s -- "$1" "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   $(cmp -- "$1" "$2" 2>&1 | head -n 1)"
+		return 1
+	fi
+}
+
+# quietly COMMAND...: COMMAND with its output thrown away (for assert).
+quietly() {
+	"$@" >/dev/null 2>&1
+}
+
+# matches STRING ERE: STRING (one line of it or more) matches ERE.
+matches() {
+	printf '%s\n' "$1" | grep -qE -- "$2"
+}
+
+# in_range N LOW HIGH: N is a whole number from LOW to HIGH.
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+
+# rh_show_file WHAT FILE: FILE's first lines as TAP comments.
+rh_show_file() {
+	echo "#   $1 $2:"
+	head -n 20 "$2" 2>&1 | sed 's/^/#     /'
+}
+
 bail() { echo "Bail out! $*"; exit 1; }
 
 # --- processes and readiness -----------------------------------------
 
 track() { rh_pids="$rh_pids $1"; }
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds.
+# RH_TIMEOUT_SCALE, a whole number (1 unless set), multiplies every bound
+# the harness waits for: wait_for's, stop_all's grace and the worker's
+# call timeout.  A check that passes is never slower for it: wait_for
+# returns as soon as its command succeeds.  valgrind.t sets it (its
+# programs run tens of times slower), and so may anyone running the
+# suite on a slow or crowded machine.
+RH_TIMEOUT_SCALE=${RH_TIMEOUT_SCALE:-1}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds;
+# fails after SECONDS (times RH_TIMEOUT_SCALE).
 wait_for() {
-	_deadline=$(( $(date +%s) + $1 ))
+	_deadline=$(( $(date +%s) + $1 * RH_TIMEOUT_SCALE ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		sleep 0.05
 	done
 	return 0
+}
+
+# stays_for SECONDS COMMAND...: COMMAND succeeds for SECONDS on end
+# (polled every 50 ms; not scaled: the time is what is claimed).
+stays_for() {
+	_deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -ge "$_deadline" ] && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 free_port() {
@@ -107,6 +240,7 @@ stop_all() {
 
 rh_cleanup() {
 	stop_all
+	rh_unmount_all
 	if ! check_sanitizer_logs; then
 		echo "not ok $((tap_n + 1)) - no sanitizer reports in the logs"
 		tap_failed=$((tap_failed + 1))
@@ -158,6 +292,7 @@ receiver = {
 };
 ${2:-}
 CONF
+	[ -z "$RH_SPLIT" ] || split_layout
 }
 
 # sign FILE [SECRET-FILE]: the hex HMAC-SHA256 of FILE's bytes.
@@ -202,11 +337,12 @@ responder_up() {
 
 # start_nginx: nginx on a free loopback port ($NGINX_PORT) with
 # contrib/nginx/routehook.conf mounted at /routehook/ and fastcgi_pass
-# pointed at $T/fcgi.sock.
+# pointed at $T/fcgi.sock, or at $NGINX_FCGI_PASS when set (an upstream's
+# name, defined in $NGINX_HTTP_EXTRA, lines for the http block).
 start_nginx() {
 	NGINX_PORT=$(free_port)
 	mkdir -p "$T/nginx"
-	sed -e "s|unix:/run/routehook/fcgi.sock|unix:$T/fcgi.sock|" \
+	sed -e "s|unix:/run/routehook/fcgi.sock|${NGINX_FCGI_PASS:-unix:$T/fcgi.sock}|" \
 	    "$RH_TOP/contrib/nginx/routehook.conf" >"$T/nginx/routehook.conf"
 	# "include fastcgi_params" is relative to the configuration's
 	# directory: bring the system's copy next to ours.
@@ -226,6 +362,7 @@ http {
   proxy_temp_path $T/nginx/proxy;
   uwsgi_temp_path $T/nginx/uwsgi;
   scgi_temp_path $T/nginx/scgi;
+  ${NGINX_HTTP_EXTRA:-}
   server {
     listen 127.0.0.1:$NGINX_PORT;
     include $T/nginx/routehook.conf;
@@ -312,6 +449,16 @@ fcgi_status() {
 	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
+# spool_count_is DIR N: $T/spool/DIR holds N files (for wait_for).
+spool_count_is() {
+	[ "$(spool_files "$1")" -eq "$2" ]
+}
+
+# spool_has_files DIR: $T/spool/DIR holds a file or more (for wait_for).
+spool_has_files() {
+	[ "$(spool_files "$1")" -gt 0 ]
+}
+
 # spool_empty: nothing in tmp/ or new/ (a refused request left no trace).
 spool_empty() {
 	[ "$(spool_files tmp)" -eq 0 ] && [ "$(spool_files new)" -eq 0 ]
@@ -331,6 +478,12 @@ skip_all() {
 	rm -rf "$T"
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# need_root WHAT: skip the whole script unless it runs as root, saying
+# that WHAT needs root.  prove then reports it "skipped", not passed.
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "not root: $* needs root"
 }
 
 # skip DESCRIPTION REASON: one test that did not run.
@@ -355,7 +508,9 @@ own_for_server() {
 	mkdir -p "$T/bin" "$T/spool"
 	cp "$FCGI" "$T/bin/routehook-fcgi"
 	FCGI_COPY=$T/bin/routehook-fcgi
-	for d in tmp new cur deferred dead state seen; do
+	# hold/ and seen/ too: a responder started as root first (the
+	# proxied mounts) would make them root's, and www-data's then fail.
+	for d in tmp new cur deferred dead state hold seen; do
 		mkdir -p "$T/spool/$d"
 	done
 	if [ "$(id -u)" -eq 0 ]; then
@@ -390,6 +545,7 @@ ServerRoot $_a
 ServerName localhost
 LoadModule mpm_event_module $_m/mod_mpm_event.so
 LoadModule authz_core_module $_m/mod_authz_core.so
+LoadModule authz_host_module $_m/mod_authz_host.so
 LoadModule alias_module $_m/mod_alias.so
 LoadModule env_module $_m/mod_env.so
 LoadModule proxy_module $_m/mod_proxy.so
@@ -559,15 +715,17 @@ control() {
 
 # worker_config [WORKER-LINES [GENESYS-LINES [TOP-LEVEL-LINES]]]: the
 # responder's write_config plus genesys (pointed at the stand-in, trusting
-# the test CA, timeout_ms 5000), worker (short backoff: 100 ms to 1 s) and
-# audit ($T/audit.jsonl) sections.  A key set in the extra lines replaces
-# the default given here.  CLIENT_ID overrides the client id.
+# the test CA, timeout_ms 5000 times RH_TIMEOUT_SCALE), worker (short
+# backoff: 100 ms to 1 s) and audit ($AUDIT) sections.  A key set
+# in the extra lines replaces the default given here.  CLIENT_ID
+# overrides the client id.
 worker_config() {
 	_w=${1:-}
 	_g=${2:-}
 	case $_w in *backoff_min_ms*) ;; *) _w="backoff_min_ms = 100; $_w" ;; esac
 	case $_w in *backoff_max_ms*) ;; *) _w="backoff_max_ms = 1000; $_w" ;; esac
-	case $_g in *timeout_ms*) ;; *) _g="timeout_ms = 5000; $_g" ;; esac
+	case $_g in *timeout_ms*) ;; *)
+		_g="timeout_ms = $((5000 * RH_TIMEOUT_SCALE)); $_g" ;; esac
 	case $_g in *ca_file*) ;; *) _g="ca_file = \"$T/certs/ca.pem\"; $_g" ;; esac
 	case $_g in *client_secret_file*) ;; *)
 		_g="client_secret_file = \"$T/client.secret\"; $_g" ;; esac
@@ -578,21 +736,23 @@ worker_config() {
   $_g
 };
 worker = { $_w };
-audit = { file = \"$T/audit.jsonl\"; };
+audit = { file = \"$AUDIT\"; };
 ${3:-}"
 }
 
 # run_worker [ARGS...]: one `routehook-worker --once` in the foreground,
 # stderr appended to $T/worker.log; returns its exit status.
 run_worker() {
-	$RH_WRAP "$WORKER" -c "$T/routehook.conf" --once "$@" 2>>"$T/worker.log"
+	$RH_AS_WORKER $RH_WRAP "$WORKER" -c "$T/routehook.conf" --once "$@" \
+	    2>>"$T/worker.log"
 }
 
 # start_worker [ARGS...]: the worker as a daemon ($WORKER_PID), stderr in
 # $T/worker.log; returns once it has logged its start.
 start_worker() {
 	_started=$(grep -c 'started (daemon)' "$T/worker.log" 2>/dev/null)
-	$RH_WRAP "$WORKER" -c "$T/routehook.conf" "$@" 2>>"$T/worker.log" &
+	$RH_AS_WORKER $RH_WRAP "$WORKER" -c "$T/routehook.conf" "$@" \
+	    2>>"$T/worker.log" &
 	WORKER_PID=$!
 	track "$WORKER_PID"
 	wait_for 10 sh -c "[ \$(grep -c 'started (daemon)' '$T/worker.log') \
@@ -643,12 +803,79 @@ status_event() {
 # audit_jq JQ-FILTER: the filter applied to the audit file as one array
 # (jq -s -c -r: strings come out raw, the rest as compact JSON).
 audit_jq() {
-	jq -s -c -r "$1" "$T/audit.jsonl" 2>/dev/null
+	jq -s -c -r "$1" "$AUDIT" 2>/dev/null
 }
 
 # journal JQ-FILTER: the same over the stand-in's journal of API calls.
 journal() {
 	jq -s -c -r "$1" "$T/standin.jsonl" 2>/dev/null
+}
+
+# audit_of ID FORMAT: for each audit line of event ID, oldest first, FORMAT
+# as a jq string with \(...) in it: audit_of "$id" '\(.outcome) \(.attempt)'.
+audit_of() {
+	jq -r --arg id "$1" "select(.event_id == \$id) | \"$2\"" \
+	    "$AUDIT" 2>/dev/null
+}
+
+# audit_outcomes ID: event ID's outcomes, oldest first, on one line.
+audit_outcomes() {
+	audit_of "$1" '\(.outcome)' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# audit_has ID OUTCOME: event ID has an audit line with OUTCOME.
+audit_has() {
+	[ -n "$(audit_of "$1" '\(.outcome)' | grep -x -- "$2")" ]
+}
+
+# audit_count OUTCOME [USER-PREFIX]: how many audit lines have OUTCOME
+# (for users whose id starts with USER-PREFIX).
+audit_count() {
+	jq -s --arg o "$1" --arg u "${2:-}" '[.[] | select(.outcome == $o and
+	    (.payload_summary.userId // "" | startswith($u)))] | length' \
+	    "$AUDIT" 2>/dev/null || echo 0
+}
+
+# audit_count_is OUTCOME N [USER-PREFIX]: audit_count says N (for wait_for).
+audit_count_is() {
+	[ "$(audit_count "$1" "${3:-}")" -eq "$2" ]
+}
+
+# audit_tally [USER-PREFIX]: "OUTCOME:COUNT ..." over the audit file (the
+# lines of users whose id starts with USER-PREFIX), outcomes sorted.
+audit_tally() {
+	jq -s -r --arg u "${1:-}" '[.[] | select(.payload_summary.userId // ""
+	    | startswith($u)) | .outcome] | group_by(.)
+	    | map("\(.[0]):\(length)") | join(" ")' "$AUDIT" 2>/dev/null
+}
+
+# api_calls [USER]: how many API calls (not token fetches) the stand-in
+# journalled (for USER).
+api_calls() {
+	jq -s --arg u "${1:-}" '[.[] | select((.path | startswith("/api/"))
+	    and ($u == "" or .user == $u))] | length' "$T/standin.jsonl" \
+	    2>/dev/null
+}
+
+# api_calls_reach N: the stand-in journalled N API calls or more (for
+# wait_for).
+api_calls_reach() {
+	[ "$(api_calls)" -ge "$1" ]
+}
+
+# standin_state JQ-FILTER: the filter over the stand-in's state (what it
+# was told to set: routingstatus, queues, presence, tokens_issued...).
+standin_state() {
+	control GET state | jq -c -r "$1"
+}
+
+# routing_status USER...: each USER's routing status in the stand-in, on
+# one line ("null" for one never set).
+routing_status() {
+	control GET state >"$T/state.json"
+	for _u in "$@"; do
+		jq -r --arg u "$_u" '.routingstatus[$u]' "$T/state.json"
+	done | tr '\n' ' ' | sed 's/ $//'
 }
 
 # no_secrets FILE...: neither the webhook secret, nor the client secret,
@@ -665,3 +892,212 @@ no_secrets() {
 	done
 	return 0
 }
+
+# --- etcd (etcd.t, cluster.t) -------------------------------------------
+
+# start_etcd_cluster [N]: N (default 3) etcd members on loopback free
+# ports, one cluster, data and logs under $T/etcd/.  Sets ETCD_ENDPOINTS
+# (client URLs, space-separated), ETCD_CONF_ENDPOINTS (the same as a
+# libconfig list's contents) and ETCD_PID_1 .. ETCD_PID_N.  Returns once
+# every member says it is healthy, which it does only with a leader.
+# Short heartbeat and election timeouts, so that a killed leader is
+# replaced within a second or so, as the tests kill members on purpose.
+start_etcd_cluster() {
+	_n=${1:-3}
+	command -v etcd >/dev/null 2>&1 || bail "etcd not installed (etcd-server)"
+	mkdir -p "$T/etcd"
+	# One python3 for every port: each start costs seconds under load.
+	_ports=$(python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * _n)))
+	_peers=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		# shellcheck disable=SC2086
+		set -- $_ports
+		eval "ETCD_CPORT_$_i=$1 ETCD_PPORT_$_i=$2"
+		shift 2
+		_ports=$*
+		eval "_pp=\$ETCD_PPORT_$_i"
+		_peers="$_peers${_peers:+,}m$_i=http://127.0.0.1:$_pp"
+		_i=$((_i + 1))
+	done
+	ETCD_ENDPOINTS=
+	ETCD_CONF_ENDPOINTS=
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		start_etcd_member "$_i" "$_peers"
+		eval "_cp=\$ETCD_CPORT_$_i"
+		ETCD_ENDPOINTS="$ETCD_ENDPOINTS${ETCD_ENDPOINTS:+ }http://127.0.0.1:$_cp"
+		ETCD_CONF_ENDPOINTS="$ETCD_CONF_ENDPOINTS${ETCD_CONF_ENDPOINTS:+, }\"http://127.0.0.1:$_cp\""
+		_i=$((_i + 1))
+	done
+	for _e in $ETCD_ENDPOINTS; do
+		wait_for 20 etcd_healthy "$_e" ||
+		    bail "etcd $_e not healthy: $(tail -n 5 "$T"/etcd/m*.log)"
+	done
+}
+
+# start_etcd_member I PEERS: member I of the cluster PEERS (also to
+# restart one that was killed: its data directory is kept).
+start_etcd_member() {
+	eval "_cp=\$ETCD_CPORT_$1 _pp=\$ETCD_PPORT_$1"
+	_state=new
+	[ -d "$T/etcd/m$1" ] && _state=existing
+	etcd --name "m$1" --data-dir "$T/etcd/m$1" \
+	    --listen-client-urls "http://127.0.0.1:$_cp" \
+	    --advertise-client-urls "http://127.0.0.1:$_cp" \
+	    --listen-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$_pp" \
+	    --initial-cluster "$2" --initial-cluster-state "$_state" \
+	    --initial-cluster-token "rh-$$" \
+	    --heartbeat-interval 50 --election-timeout 500 \
+	    >>"$T/etcd/m$1.log" 2>&1 &
+	eval "ETCD_PID_$1=$!"
+	track "$!"
+}
+
+# etcd_healthy URL: the member at URL answers /health with "true" (it
+# has a leader and can commit).
+etcd_healthy() {
+	curl -s -m 2 "$1/health" | grep -q '"health":"true"'
+}
+
+# stop_etcd_cluster: kill -9 every member (their data is scratch):
+# a member stopped with TERM first tries to hand its leadership over,
+# which takes seconds with its peers gone.
+stop_etcd_cluster() {
+	_i=1
+	while eval "[ -n \"\${ETCD_PID_$_i:-}\" ]"; do
+		kill_etcd "$_i"
+		_i=$((_i + 1))
+	done
+}
+
+# kill_etcd I: kill -9 member I, and wait until it has gone.
+kill_etcd() {
+	eval "_p=\$ETCD_PID_$1"
+	kill -9 "$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+}
+
+# cluster_config [TTL [PREFIX]]: the cluster section for
+# $ETCD_CONF_ENDPOINTS, lease_ttl_s TTL (3), prefix PREFIX (/rh-PID/).
+cluster_config() {
+	printf 'cluster = { etcd_endpoints = [ %s ]; prefix = "%s"; lease_ttl_s = %s; };\n' \
+	    "$ETCD_CONF_ENDPOINTS" "${2:-/rh-$$/}" "${1:-3}"
+}
+
+# --- a small filesystem of its own (disk-full tests) --------------------
+
+# loop_fs DIR [MIB]: a fresh ext4 filesystem of MIB MiB (4 unless given),
+# no blocks reserved for root, made in an image file in $T and mounted on
+# DIR (created if missing).  It is unmounted when the script ends, passed,
+# failed or interrupted, before $T is removed.  Needs root (need_root).
+rh_mounts=
+loop_fs() {
+	_img=$T/loop.$(echo "$rh_mounts" | wc -w).img
+	mkdir -p "$1" || bail "loop_fs: cannot make $1"
+	truncate -s "${2:-4}M" "$_img" &&
+	    mkfs.ext4 -q -F -m 0 "$_img" >"$T/mkfs.log" 2>&1 ||
+	    bail "loop_fs: mkfs.ext4 $_img failed: $(cat "$T/mkfs.log")"
+	mount -o loop "$_img" "$1" 2>"$T/mount.log" ||
+	    bail "loop_fs: mount -o loop $_img $1 failed: $(cat "$T/mount.log")"
+	rh_mounts="$1 $rh_mounts"
+}
+
+# rh_unmount_all: unmount what loop_fs mounted, newest first; a busy one
+# is detached lazily, so that removing $T never reaches into it.
+rh_unmount_all() {
+	for _m in $rh_mounts; do
+		umount "$_m" 2>/dev/null || umount -l "$_m"
+	done
+	rh_mounts=
+}
+
+# fill_fs DIR: write DIR/.filler until the filesystem holding DIR has no
+# block left (ENOSPC), and sync.  free_fs DIR gives the space back.
+fill_fs() {
+	dd if=/dev/zero of="$1/.filler" bs=64k 2>/dev/null
+	dd if=/dev/zero of="$1/.filler2" bs=1k 2>/dev/null
+	sync
+	[ "$(df --output=avail -k "$1" | tail -n 1)" -eq 0 ]
+}
+free_fs() {
+	rm -f "$1/.filler" "$1/.filler2" && sync
+}
+
+# --- the privilege split (README, contrib/routehook-setup.sh) ------------
+#
+# RH_SPLIT=1 in the environment runs a script's programs as the README
+# installs them (tests/t/split-*.t run worker scripts so): two real users,
+# RH_WEB_USER (rh-web) for the responder, spawned by spawn-fcgi -u/-g, and
+# RH_WORK_USER (rh-work) for the worker and routehookctl, run by setpriv
+# (which execs: $! stays the program's pid).  The users are created the
+# first time, by contrib/routehook-setup.sh itself, and reused after.
+# write_config lays the scratch directory out as that script lays out
+# /etc/routehook, /var/spool/routehook and /var/log/routehook: $T is the
+# config directory (root:rh-work 0750), the spool is $T/spool, the audit
+# file goes to $T/log/audit.jsonl ($AUDIT), and the three programs are
+# copied to $T/bin, since the tree may be out of the two users' reach.
+# Needs root: a script run so as anyone else is skipped, not passed.
+RH_SPLIT=${RH_SPLIT:-}
+RH_WEB_USER=${RH_WEB_USER:-rh-web}
+RH_WORK_USER=${RH_WORK_USER:-rh-work}
+
+# split_layout: routehook-setup.sh over $T (users made once, owners and
+# modes put back every time), then what it does not know about: the
+# programs and the test CA.
+split_layout() {
+	# Two scripts may create the users at once, and useradd refuses
+	# while another holds /etc/passwd's lock: one at a time, retried.
+	wait_for 30 split_setup ||
+	    bail "routehook-setup.sh failed: $(tail -n 5 "$T/setup.log")"
+	if [ ! -x "$T/bin/routehook-worker" ]; then
+		mkdir -p "$T/bin" &&
+		    cp "$FCGI" "$WORKER" "$CTL" "$T/bin/" &&
+		    chmod 755 "$T/bin" "$T/bin"/* || bail "cannot copy the programs"
+	fi
+	FCGI=$T/bin/routehook-fcgi
+	WORKER=$T/bin/routehook-worker
+	CTL=$T/bin/routehookctl
+	# A CA certificate is public; mkcerts.sh makes everything 0600.
+	if [ -d "$T/certs" ]; then
+		chmod 755 "$T/certs"
+		chmod 644 "$T/certs/ca.pem"
+	fi
+}
+
+split_setup() {
+	flock "${TMPDIR:-/tmp}/routehook-split.lock" \
+	    env ROUTEHOOK_USER="$RH_WORK_USER" \
+	    ROUTEHOOK_FCGI_USER="$RH_WEB_USER" ROUTEHOOK_ETC="$T" \
+	    ROUTEHOOK_SPOOL="$T/spool" ROUTEHOOK_LOG="$T/log" \
+	    ROUTEHOOK_SAMPLE="$T/no-sample" \
+	    sh "$RH_TOP/contrib/routehook-setup.sh" >>"$T/setup.log" 2>&1
+}
+
+# as_web COMMAND... / as_work COMMAND...: COMMAND as the responder's or
+# the worker's user, with that user's groups.
+as_web() {
+	setpriv --reuid="$RH_WEB_USER" --regid="$RH_WEB_USER" --init-groups \
+	    -- "$@"
+}
+as_work() {
+	setpriv --reuid="$RH_WORK_USER" --regid="$RH_WORK_USER" \
+	    --init-groups -- "$@"
+}
+
+if [ -n "$RH_SPLIT" ]; then
+	need_root "the privilege split (two users)"
+	for _c in useradd setpriv flock spawn-fcgi; do
+		command -v "$_c" >/dev/null || skip_all "the privilege split needs $_c"
+	done
+	AUDIT=$T/log/audit.jsonl
+	RH_SPAWN_ARGS="-u $RH_WEB_USER -g $RH_WORK_USER"
+	# A command, not as_work: a function started with & runs in a
+	# subshell, and $! would be that shell's pid, not the worker's.
+	RH_AS_WORKER="setpriv --reuid=$RH_WORK_USER --regid=$RH_WORK_USER --init-groups --"
+fi
+

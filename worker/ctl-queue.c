@@ -144,7 +144,7 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	long long now = msclock_real();
 	/* Ids, users and errors are not ours: escaped for the terminal. */
 	char age[32], next[40], vid[SPOOL_ID_MAX * VIS_EXPANSION];
-	char vuser[512], verr[2048];
+	char vuser[512], vkind[128], verr[2048];
 	size_t i;
 
 	memset(&q, 0, sizeof(q));
@@ -186,10 +186,11 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 		ctl_next(e, now, next, sizeof(next));
 		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8d  %-10s  %s\n", wid,
 		    vis_str(vid, sizeof(vid), e->id), spool_dir_name(e->dir),
-		    age, wuser, vis_str(vuser, sizeof(vuser),
-		    e->user ? e->user : "-"), e->kind ? e->kind : "-",
-		    e->attempts, next, vis_str(verr, sizeof(verr),
-		    e->error ? e->error : "-"));
+		    age, wuser,
+		    vis_str(vuser, sizeof(vuser), e->user ? e->user : "-"),
+		    vis_str(vkind, sizeof(vkind), e->kind ? e->kind : "-"),
+		    e->attempts, next,
+		    vis_str(verr, sizeof(verr), e->error ? e->error : "-"));
 	}
 	rc = EXIT_DONE;
 fail:
@@ -228,8 +229,9 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 	struct ctl_evlist q;
 	struct ctl_ev *e;
 	enum spool_dir d = SPOOL_NEW;
-	char when[40], next[40], buf[65536], vid[SPOOL_ID_MAX * VIS_EXPANSION];
-	char vtype[512], vuser[512], verr[2048];
+	char when[40], next[40], buf[65536];
+	char vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512], vuser[512];
+	char verr[2048];
 	ssize_t n;
 	int fd, rc = EXIT_PERM;
 
@@ -255,11 +257,11 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 	/* The rest on stderr: stdout is the event, byte for byte. */
 	fprintf(stderr, "%s: in %s/, received %s, %s, user %s, %d attempt%s, "
 	    "next: %s, last error: %s\n", vis_str(vid, sizeof(vid), id),
-	    spool_dir_name(d), when, vis_str(vtype, sizeof(vtype),
-	    e->type ? e->type : "unknown type"), vis_str(vuser, sizeof(vuser),
-	    e->user ? e->user : "unknown"), e->attempts,
-	    e->attempts == 1 ? "" : "s", next, vis_str(verr, sizeof(verr),
-	    e->error ? e->error : "none"));
+	    spool_dir_name(d), when,
+	    vis_str(vtype, sizeof(vtype), e->type ? e->type : "unknown type"),
+	    vis_str(vuser, sizeof(vuser), e->user ? e->user : "unknown"),
+	    e->attempts, e->attempts == 1 ? "" : "s", next,
+	    vis_str(verr, sizeof(verr), e->error ? e->error : "none"));
 	for (;;) {
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)

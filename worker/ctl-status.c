@@ -48,16 +48,21 @@ const char ctl_status_usage[] =
 "last N outcomes from the audit file (default 10) and, for the last hour\n"
 "and the last day (rotated audit files included), the outcomes by kind\n"
 "and the SLA breaches; the OAuth token the worker has cached, and when\n"
-"it expires.\n"
+"it expires; with a cluster section, the hosts alive, user locks held\n"
+"and shared budget spent, or that etcd does not answer.\n"
 "\n"
 "  --json     the same as one JSON object:\n"
 "             {\"worker\":{\"running\",\"pid\",\"since\",\"version\",\n"
-"                       \"paused\":{\"reason\",\"until\",\"in_s\",\n"
-"                                 \"detail\"}},\n"
+"                       \"paused\":{\"reason\",\"since\",\"until\",\n"
+"                                 \"in_s\",\"detail\"}},\n"
 "              \"spool\":{\"new\":{\"count\",\"oldest_age_s\"},...},\n"
 "              \"audit\":{\"last\":[...],\"last_hour\":{...},\n"
 "                       \"last_day\":{...}},\n"
-"              \"token\":{\"cached\",\"expires_in_s\"}}\n"
+"              \"token\":{\"cached\",\"expires_in_s\"},\n"
+"              \"paused\": the audit file's error while the worker\n"
+"                        applies nothing, or null,\n"
+"              \"cluster\":{\"etcd_answers\",\"hosts\",\"locks\",\n"
+"                         \"budget_used\"}}\n"
 "  --last N   how many recent outcomes to show (0 to 1000)\n"
 "\n"
 "exit status: 0 done, 1 the audit file could not be read, 100 usage or\n"
@@ -82,6 +87,9 @@ struct ctl_status {
 	int			 nlast, want_last;
 	struct ctl_window	 hour, day;
 	int			 token;		/* 1, 0, -1, or -2: no client */
+	int			 cluster;	/* 1 etcd answers, 0 not, -1 none */
+	long			 cl_hosts, cl_locks, cl_used;
+	char			 cl_err[512];
 	time_t			 token_exp;
 	int			 worker;	/* runstate_read(): 1, 0, -1 */
 	struct runstate_info	 run;
@@ -225,6 +233,12 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
 		    &st->token_exp);
+
+	st->cluster = -1;
+	if (c->cluster.enabled)
+		st->cluster = ctl_cluster_summary(c, &st->cl_hosts,
+		    &st->cl_locks, &st->cl_used, st->cl_err,
+		    sizeof(st->cl_err)) == 0;
 	return 0;
 }
 
@@ -297,6 +311,17 @@ ctl_print_outcome(struct json_object *o)
 }
 
 /*
+ * The worker applies nothing at all, not only no calls: its audit file
+ * cannot be written (runstate's RUNSTATE_AUDIT pause).
+ */
+static int
+ctl_audit_paused(const struct ctl_status *st)
+{
+	return st->worker == 1 && st->run.running &&
+	    strcmp(st->run.reason, RUNSTATE_AUDIT) == 0;
+}
+
+/*
  * "worker running, pid 123, since ..., version 0.2.0" and, when a daemon
  * is running, "calls flowing" or "calls paused (why) until ..., in 4m".
  */
@@ -348,7 +373,7 @@ ctl_print_worker(const struct ctl_status *st)
 static void
 ctl_status_print(const struct ctl_status *st, const struct conf *c)
 {
-	char age[32], when[40];
+	char age[32], when[40], vwhy[2048];
 	size_t i;
 	int k;
 
@@ -390,6 +415,11 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			ctl_print_outcome(st->last[k]);
 	}
 
+	if (ctl_audit_paused(st)) {
+		ctl_fmt_time(st->run.since_ms, when, sizeof(when));
+		printf("worker paused since %s: %s\n", when,
+		    vis_str(vwhy, sizeof(vwhy), st->run.detail));
+	}
 	if (st->token == -2)
 		printf("token none (genesys.client_id is not set)\n");
 	else if (st->token == -1)
@@ -409,6 +439,15 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			    when);
 		}
 	}
+	if (st->cluster == 1)
+		printf("cluster %ld host%s alive, %ld user lock%s held, budget "
+		    "%ld of %ld used (routehookctl cluster tells more)\n",
+		    st->cl_hosts, st->cl_hosts == 1 ? "" : "s", st->cl_locks,
+		    st->cl_locks == 1 ? "" : "s", st->cl_used,
+		    c->genesys.requests_per_minute);
+	else if (st->cluster == 0)
+		printf("cluster etcd does not answer: no worker applies "
+		    "anything until it does (%s)\n", st->cl_err);
 }
 
 /* --- JSON ---------------------------------------------------------------- */
@@ -558,6 +597,11 @@ ctl_json_worker(const struct ctl_status *st, int *bad)
 	}
 	ctl_jset(w, "paused", p, bad);
 	ctl_jset(p, "reason", json_object_new_string(r->reason), bad);
+	if (r->since_ms > 0) {
+		ctl_fmt_time(r->since_ms, when, sizeof(when));
+		ctl_jset(p, "since", json_object_new_string(when), bad);
+	} else
+		ctl_jnull(p, "since", bad);
 	if (r->until_ms > 0) {
 		ctl_fmt_time(r->until_ms, when, sizeof(when));
 		ctl_jset(p, "until", json_object_new_string(when), bad);
@@ -570,6 +614,28 @@ ctl_json_worker(const struct ctl_status *st, int *bad)
 	}
 	ctl_jset(p, "detail", json_object_new_string(r->detail), bad);
 	return w;
+}
+
+/* {"etcd_answers","hosts","locks","budget_used"} or with "error". */
+static struct json_object *
+ctl_json_cluster(const struct ctl_status *st, int *bad)
+{
+	struct json_object *t;
+
+	if ((t = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(t, "etcd_answers", json_object_new_boolean(st->cluster == 1),
+	    bad);
+	if (st->cluster == 1) {
+		ctl_jset(t, "hosts", json_object_new_int64(st->cl_hosts), bad);
+		ctl_jset(t, "locks", json_object_new_int64(st->cl_locks), bad);
+		ctl_jset(t, "budget_used", json_object_new_int64(st->cl_used),
+		    bad);
+	} else
+		ctl_jset(t, "error", json_object_new_string(st->cl_err), bad);
+	return t;
 }
 
 static int
@@ -587,6 +653,13 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 	ctl_jset(o, "spool", ctl_json_spool(st, c, &bad), &bad);
 	ctl_jset(o, "audit", ctl_json_audit(st, c, &bad), &bad);
 	ctl_jset(o, "token", ctl_json_token(st, &bad), &bad);
+	if (ctl_audit_paused(st))
+		ctl_jset(o, "paused", json_object_new_string(st->run.detail),
+		    &bad);
+	else
+		ctl_jnull(o, "paused", &bad);
+	if (st->cluster != -1)
+		ctl_jset(o, "cluster", ctl_json_cluster(st, &bad), &bad);
 	s = bad ? NULL : json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL) {

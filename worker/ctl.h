@@ -170,11 +170,25 @@ int	 ctl_register(struct ctl *ctl, int argc, char **argv);
 /* check --online (ctl-online.c), once the offline checks passed. */
 int	 ctl_check_online(struct conf *c, const char *user,
 	    const char *queue);
+int	 ctl_cluster(struct ctl *ctl, int argc, char **argv);
+int	 ctl_adopt(struct ctl *ctl, int argc, char **argv);
+/* 1 when etcd lists host as alive, 0 when not, -1 with err filled. */
+int	 ctl_cluster_alive(const struct conf *c, const char *host, char *err,
+	    size_t errsz);
+
+/*
+ * For status: hosts alive, user locks held, budget spent in the last
+ * minute; -1 with err filled when etcd does not answer.
+ */
+int	 ctl_cluster_summary(const struct conf *c, long *hosts, long *locks,
+	    long *used, char *err, size_t errsz);
 
 extern const char ctl_status_usage[];
 extern const char ctl_dead_usage[];
 extern const char ctl_queue_usage[];
 extern const char ctl_simulate_usage[];
 extern const char ctl_register_usage[];
+extern const char ctl_cluster_usage[];
+extern const char ctl_adopt_usage[];
 
 #endif

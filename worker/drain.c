@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 
 #include "api.h"
 #include "backoff.h"
+#include "cluster.h"
 #include "drain.h"
 #include "err.h"
 #include "http.h"
@@ -35,6 +37,7 @@
 #include "msclock.h"
 #include "oauth.h"
 #include "outcome.h"
+#include "presence.h"
 #include "ratelimit.h"
 #include "runstate.h"
 #include "secret.h"
@@ -49,6 +52,10 @@
 #define DRAIN_IDLE_WAIT_MS	1000
 #define DRAIN_TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
 #define DRAIN_AUDIT_PROBE_MS	1000	/* audit file unwritable: look again */
+#define DRAIN_DEFS_BODY_MAX	(1024 * 1024)	/* presence definitions */
+#define DRAIN_DEFS_RETRY_MS	60000LL	/* a target not found: refetch once
+					   a minute at most */
+#define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
 
 struct worker {
 	struct conf		*conf;
@@ -94,6 +101,7 @@ struct worker {
 	long long		 hold_until;	/* mono ms: no scan before */
 	int			 reread_secret;	/* at hold_until */
 
+	int			 once_paused;	/* --once met a 429: no more */
 	int			 audit_blocked;	/* no line could be written */
 	struct runstate		 run;		/* a daemon's state/worker */
 	long long		 audit_probe_at;	/* mono ms */
@@ -101,7 +109,19 @@ struct worker {
 
 	long long		 next_due_ms;	/* earliest deferred mtime seen
 						   in the future; 0: none */
+
+	/* With a cluster section: the state shared through etcd. */
+	struct cluster		 cluster;
+	int			 cluster_on;
+	int			 cluster_down;	/* etcd did not answer */
+	char			 cluster_err[512];
+	long long		 cluster_retry;	/* mono ms: next beat when down */
+	long long		 budget_until;	/* mono ms: shared budget spent */
+
 	struct worker_stats	 stats;
+
+	struct presence_defs	 defs;		/* the org's, see defs_get() */
+	long long		 defs_at;	/* mono ms fetched; 0: never */
 };
 
 static void	worker_signals(struct worker *);
@@ -148,6 +168,7 @@ slot_of(const struct worker *w, const struct job *j)
 static void
 job_release(struct worker *w, struct job *j)
 {
+	char err[512];
 	int idx = slot_of(w, j);
 
 	if (j->state == JOB_PENDING)
@@ -159,6 +180,11 @@ job_release(struct worker *w, struct job *j)
 	if (j->lock_fd != -1)
 		close(j->lock_fd);
 	j->lock_fd = -1;
+	if (j->lock_rev != 0 && cluster_unlock_user(&w->cluster,
+	    j->ev.user_id, j->lock_rev, err, sizeof(err)) == -1)
+		log_warnx("cluster: %s; the lock on user %s is let go later",
+		    err, j->ev.user_id);
+	j->lock_rev = 0;
 	if (j->fd != -1)
 		close(j->fd);
 	j->fd = -1;
@@ -199,13 +225,33 @@ job_superseded(struct worker *w, struct job *j, const char *why)
 	job_settle(w, j);
 }
 
-/* Applied by this call: its stamp goes in the batch's commit. */
+static void	job_putback(struct worker *, struct job *);
+static void	cluster_lost(struct worker *, const char *);
+
+/*
+ * Applied by this call: its stamp goes in the batch's commit; in a
+ * cluster, its stamp is written and its user's lock let go in etcd now,
+ * in one transaction, and when etcd does not take it the event goes back
+ * with its user still locked by us, to be sent again first (drain.h).
+ */
 static void
 job_applied(struct worker *w, struct job *j, long status)
 {
 	char err[512];
 
-	if (status != 0) {
+	if (status != 0 && j->lock_rev != 0) {
+		if (cluster_settle(&w->cluster, j->ev.user_id, j->lock_rev,
+		    j->key, j->stamp, j->id, err, sizeof(err)) == -1) {
+			log_warnx("event %s applied, but etcd did not take its "
+			    "order stamp; it is kept to be sent again: %s",
+			    j->id, err);
+			j->lock_rev = 0;
+			job_putback(w, j);
+			cluster_lost(w, err);
+			return;
+		}
+		j->lock_rev = 0;
+	} else if (status != 0) {
 		if (state_order_put(&w->state, j->key, j->stamp, j->id, err,
 		    sizeof(err)) == -1)
 			log_warnx("event %s applied, but its order stamp was "
@@ -289,9 +335,9 @@ audit_probe(struct worker *w, long long now)
  * Carry out the outcomes decided since the last flush: the order stamps
  * of those applied are committed first (one sync), so none of them leaves
  * cur/ before its stamp is on disk; then their audit lines, then their
- * files.  When the lines cannot be written, every one goes back where it
- * came from, untouched (an applied one keeps its stamp: taken again, it
- * is recorded as applied without a second call).
+ * files.  Those whose lines cannot be written go back where they came
+ * from, untouched (an applied one keeps its stamp: taken again, it is
+ * recorded as applied without a second call).
  */
 static void
 flush(struct worker *w)
@@ -299,7 +345,7 @@ flush(struct worker *w)
 	struct job *batch[DRAIN_SLOTS_MAX];
 	char err[512];
 	long long due = 0;
-	int i;
+	int i, done;
 
 	if (w->nsettle == 0)
 		return;
@@ -311,12 +357,14 @@ flush(struct worker *w)
 	w->nstamps = 0;
 	for (i = 0; i < w->nsettle; i++)
 		batch[i] = &w->jobs[w->settle[i]];
-	if (outcome_flush(&w->out, batch, w->nsettle, &due, err, sizeof(err))
-	    == -1) {
+	done = outcome_flush(&w->out, batch, w->nsettle, &due, err,
+	    sizeof(err));
+	if (done < w->nsettle) {
 		audit_block(w, err);
-		for (i = 0; i < w->nsettle; i++)
+		for (i = done; i < w->nsettle; i++)
 			outcome_putback(&w->out, batch[i]);
-	} else if (due != 0)
+	}
+	if (due != 0)
 		note_due(w, due);
 	for (i = 0; i < w->nsettle; i++)
 		job_release(w, batch[i]);
@@ -541,6 +589,225 @@ token_hold_end(struct worker *w)
 		log_warnx("%s", err);
 }
 
+/* ---- presence definitions ---- */
+
+/*
+ * Fetch the org's presence definitions (one blocking GET, counted like
+ * any call against the rate limit).  0, or -1 with err and *perm set when
+ * the answer will not change by waiting (403: a missing
+ * presence:presenceDefinition:view, or an answer that is not a listing).
+ */
+static int
+defs_fetch(struct worker *w, int *perm, long *status, char *err,
+    size_t errsz)
+{
+	struct http_call hc;
+	struct http_result res;
+	char url[HTTP_URL_MAX];
+	unsigned long long t;
+	long long now = msclock_mono();
+	int rc = -1, tries;
+
+	*perm = 0;
+	*status = 0;
+	if (http_url(url, sizeof(url), w->conf->genesys.api_base,
+	    "/api/v2/presence/definitions") == -1) {
+		*perm = 1;
+		snprintf(err, errsz, "the API URL is too long");
+		return -1;
+	}
+	if (http_call_init(&hc, &w->http, DRAIN_DEFS_BODY_MAX, err, errsz)
+	    == -1)
+		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if (http_call_set(&hc, "GET", url, w->token, NULL, NULL, err,
+		    errsz) == -1)
+			goto out;
+		t = ratelimit_start(&w->rl, now);
+		w->stats.calls++;
+		http_call_perform(&hc, &res);
+		now = msclock_mono();
+		ratelimit_done(&w->rl, t, now);
+		ratelimit_observe(&w->rl, res.rl_allowed, res.rl_count,
+		    res.rl_reset_s, now);
+		if (res.status != 0)
+			w->stats.answered++;
+		w->stats.by_status[res.status > 0 &&
+		    res.status < STATS_STATUS_MAX ? res.status : 0]++;
+		/* An expired token: one fresh one, as for any call. */
+		if (res.status != 401 || tries > 0 || token_get(w, 1) == -1)
+			break;
+	}
+	if (res.status == 429)
+		ratelimit_pause(&w->rl, now + (res.retry_after_s > 0 ?
+		    res.retry_after_s : DRAIN_429_PAUSE_S) * 1000LL);
+	*status = res.status;
+	if (res.status < 200 || res.status > 299) {
+		*perm = backoff_classify((int)res.status) == BACKOFF_PERM;
+		snprintf(err, errsz, "listing presence definitions: %s%s",
+		    res.error, res.status == 403 ? " (the OAuth client needs "
+		    "presence:presenceDefinition:view)" : "");
+		goto out;
+	}
+	if (presence_parse(dyn_ptr(&hc.resp), dyn_len(&hc.resp), &w->defs,
+	    err, errsz) == -1) {
+		*perm = 1;
+		goto out;
+	}
+	w->defs_at = now;
+	rc = 0;
+out:
+	http_call_free(&hc);
+	return rc;
+}
+
+/*
+ * Resolve j's presence target into its presence_id: 0, or -1 when j was
+ * settled (dead) or postponed.  The definitions are fetched when there
+ * are none or they are an hour old, and once more (at most once a
+ * minute) when a target is not among them: an org adds presences.
+ */
+static int
+job_presence(struct worker *w, struct job *j)
+{
+	const struct presence_def *p;
+	struct http_result res;
+	char err[HTTP_ERROR_MAX + 128];
+	long long now = msclock_mono();
+	long status;
+	int perm, fetched = 0;
+
+	if (w->defs_at == 0 ||
+	    presence_stale(w->defs_at, now, PRESENCE_MAX_AGE_MS)) {
+		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
+			goto failed;
+		fetched = 1;
+	}
+	p = presence_resolve(&w->defs, j->ev.presence_target, err,
+	    sizeof(err));
+	if (p == NULL && !fetched && now - w->defs_at >= DRAIN_DEFS_RETRY_MS) {
+		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
+			goto failed;
+		p = presence_resolve(&w->defs, j->ev.presence_target, err,
+		    sizeof(err));
+	}
+	if (p == NULL) {
+		job_dead(w, j, j->attempts, 0, err);
+		return -1;
+	}
+	snprintf(j->ev.presence_id, sizeof(j->ev.presence_id), "%s", p->id);
+	return 0;
+failed:
+	if (perm) {
+		job_dead(w, j, j->attempts + 1, status, err);
+		return -1;
+	}
+	/* As if the event's own call had failed so: deferred, counted. */
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	res.rl_allowed = res.rl_count = res.rl_reset_s = -1;
+	snprintf(res.error, sizeof(res.error), "%.*s",
+	    (int)sizeof(res.error) - 1, err);
+	outcome_failed(&w->out, j, &res);
+	job_settle(w, j);
+	return -1;
+}
+
+/* ---- the cluster (drain.h) ---- */
+
+/* etcd did not answer: apply nothing until a heartbeat succeeds. */
+static void
+cluster_lost(struct worker *w, const char *err)
+{
+	if (!w->cluster_down)
+		log_warnx("cluster: %s: applying nothing until etcd answers; "
+		    "events wait in the spool", err);
+	w->cluster_down = 1;
+	w->cluster_retry = msclock_mono() + DRAIN_CLUSTER_RETRY_MS;
+	snprintf(w->cluster_err, sizeof(w->cluster_err), "%s", err);
+	w->stats.cluster = STATS_CLUSTER_DOWN;
+}
+
+/* The spool's depths, for the host record routehookctl shows. */
+static void
+cluster_depths(struct worker *w, struct cluster_depths *d)
+{
+	static const enum spool_dir dirs[] = {
+		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
+	};
+	long *out[] = { &d->new_, &d->cur, &d->deferred, &d->dead };
+	struct spool_count cnt;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		*out[i] = spool_count(&w->spool, dirs[i], &cnt, err,
+		    sizeof(err)) == 0 ? cnt.n : -1;
+}
+
+/* Keep our lease and host record alive; notice etcd going and coming. */
+static void
+cluster_tick(struct worker *w, long long now)
+{
+	struct cluster_depths d;
+	char err[512];
+	int lost;
+
+	if (!w->cluster_on || (w->cluster_down && now < w->cluster_retry) ||
+	    (!w->cluster_down && now < w->cluster.next_beat))
+		return;
+	cluster_depths(w, &d);
+	if (cluster_beat(&w->cluster, now, w->cluster_down, &d, &lost, err,
+	    sizeof(err)) == -1) {
+		cluster_lost(w, err);
+		return;
+	}
+	if (lost)
+		log_warnx("cluster: this host's etcd lease had expired (no "
+		    "heartbeat for lease_ttl_s %lds); the user locks it held "
+		    "went with it, and a new lease is taken",
+		    w->conf->cluster.lease_ttl_s);
+	if (w->cluster_down) {
+		log_info("cluster: etcd answers again; applying resumes");
+		w->cluster_down = 0;
+		w->scan_want |= DRAIN_NEW | DRAIN_DEFERRED;
+	}
+	w->stats.cluster = STATS_CLUSTER_UP;
+}
+
+static int
+cluster_start(struct worker *w, char *err, size_t errsz)
+{
+	const struct conf *c = w->conf;
+	struct etcd_opts o;
+	char host[CLUSTER_HOST_MAX];
+	size_t i;
+
+	if (!c->cluster.enabled)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < c->cluster.netcd_endpoints; i++)
+		o.endpoints[o.nendpoints++] = c->cluster.etcd_endpoints[i];
+	o.ca_file = c->cluster.ca_file.path;
+	o.cert_file = c->cluster.cert_file.path;
+	o.key_file = c->cluster.key_file.path;
+	/* Every etcd call well within a lease: a third of it, 2 s at most. */
+	o.timeout_ms = c->cluster.lease_ttl_s * 1000 / 3;
+	if (o.timeout_ms > 2000)
+		o.timeout_ms = 2000;
+	if (cluster_host_name(host, sizeof(host), c->spool_dir.path) == -1) {
+		snprintf(err, errsz, "cluster: host name too long");
+		return -1;
+	}
+	if (cluster_open(&w->cluster, &o, c->cluster.prefix,
+	    c->cluster.lease_ttl_s, host, err, errsz) == -1)
+		return -1;
+	w->cluster_on = 1;
+	w->cluster_down = 1;	/* until the first heartbeat */
+	cluster_tick(w, msclock_mono());
+	return 0;
+}
+
 /* ---- calls ---- */
 
 /* Start (or restart) j's call; on failure j is postponed. */
@@ -550,6 +817,9 @@ job_call(struct worker *w, struct job *j, long long now)
 	struct event_call call;
 	char url[HTTP_URL_MAX], err[512];
 
+	if (j->ev.presence_target[0] != '\0' && j->ev.presence_id[0] == '\0' &&
+	    job_presence(w, j) == -1)
+		return;
 	if (event_call(&j->ev, &call) == -1) {
 		job_dead(w, j, j->attempts, 0, "cannot build the API call");
 		return;
@@ -574,48 +844,122 @@ job_call(struct worker *w, struct job *j, long long now)
 }
 
 /*
+ * j's user is locked by another: 0 when j waits for it, 1 when j has
+ * waited too long and was postponed.
+ */
+static int
+job_lock_busy(struct worker *w, struct job *j, long long now)
+{
+	if (j->lock_since == 0)
+		j->lock_since = now;
+	if (now - j->lock_since > w->conf->genesys.timeout_ms +
+	    DRAIN_LOCK_GRACE_MS) {
+		job_postpone(w, j, DRAIN_POSTPONE_MS);
+		return 1;
+	}
+	j->lock_retry = now + DRAIN_LOCK_RETRY_MS;
+	return 0;
+}
+
+/*
+ * j's user lock and the last stamp of its key, from etcd (one round
+ * trip) or from SPOOL/state: 1 with *have and the stamp, 0 when j waits,
+ * -1 when j was put back or postponed.
+ */
+static int
+job_lock_read(struct worker *w, struct job *j, long long now, int *have,
+    long long *ts, char *last, size_t lastsz)
+{
+	char err[512], holder[CLUSTER_HOST_MAX + 32];
+	int fd, r;
+
+	if (w->cluster_on) {
+		r = cluster_lock_read(&w->cluster, j->ev.user_id, j->key,
+		    &j->lock_rev, holder, sizeof(holder), have, ts, last,
+		    lastsz, err, sizeof(err));
+		if (r == -1) {
+			cluster_lost(w, err);
+			job_putback(w, j);
+			return -1;
+		}
+		if (r == 0)
+			return job_lock_busy(w, j, now) == 0 ? 0 : -1;
+		return 1;
+	}
+	fd = state_lock_user(&w->state, j->ev.user_id, err, sizeof(err));
+	if (fd == -2)
+		return job_lock_busy(w, j, now) == 0 ? 0 : -1;
+	if (fd == -1) {
+		log_warnx("event %s: %s", j->id, err);
+		job_postpone(w, j, DRAIN_POSTPONE_MS);
+		return -1;
+	}
+	j->lock_fd = fd;
+	r = state_order_read(&w->state, j->key, ts, last, lastsz, err,
+	    sizeof(err));
+	if (r == -1)
+		log_warnx("event %s: %s; applying it anyway", j->id, err);
+	*have = r == 1;
+	return 1;
+}
+
+/*
+ * One call of the shared budget: 1 counted, 0 spent (j's lock let go, j
+ * waits), -1 j was put back.
+ */
+static int
+job_budget(struct worker *w, struct job *j, long long now)
+{
+	char err[512];
+	long long wait;
+	int r;
+
+	if (!w->cluster_on)
+		return 1;
+	r = cluster_budget_take(&w->cluster, w->conf->genesys.client_id,
+	    w->conf->genesys.requests_per_minute, &wait, err, sizeof(err));
+	if (r == 1)
+		return 1;
+	if (r == -1) {
+		cluster_lost(w, err);
+		job_putback(w, j);
+		return -1;
+	}
+	w->budget_until = now + wait;
+	j->lock_retry = w->budget_until;
+	if (cluster_unlock_user(&w->cluster, j->ev.user_id, j->lock_rev, err,
+	    sizeof(err)) == -1)
+		log_warnx("cluster: %s; the lock on user %s is let go later",
+		    err, j->ev.user_id);
+	j->lock_rev = 0;
+	return 0;
+}
+
+/*
  * Try to start j: 1 when its call started or the job was settled, 0 when
- * it must wait (its user is busy here or elsewhere).
+ * it must wait (its user is busy here or elsewhere, or the shared budget
+ * is spent).
  */
 static int
 job_try(struct worker *w, struct job *j, long long now)
 {
-	char err[512], last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
+	char last[SPOOL_ID_MAX], why[SPOOL_ID_MAX + 64];
 	long long ts = 0;
-	int fd, r;
+	int r, have = 0;
 
 	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
 		return 0;
-	fd = state_lock_user(&w->state, j->ev.user_id, err, sizeof(err));
-	if (fd == -2) {
-		if (j->lock_since == 0)
-			j->lock_since = now;
-		if (now - j->lock_since > w->conf->genesys.timeout_ms +
-		    DRAIN_LOCK_GRACE_MS) {
-			job_postpone(w, j, DRAIN_POSTPONE_MS);
-			return 1;
-		}
-		j->lock_retry = now + DRAIN_LOCK_RETRY_MS;
-		return 0;
-	}
-	if (fd == -1) {
-		log_warnx("event %s: %s", j->id, err);
-		job_postpone(w, j, DRAIN_POSTPONE_MS);
-		return 1;
-	}
-	j->lock_fd = fd;
 	last[0] = '\0';
-	r = state_order_read(&w->state, j->key, &ts, last, sizeof(last), err,
-	    sizeof(err));
-	if (r == -1)
-		log_warnx("event %s: %s; applying it anyway", j->id, err);
-	/* The user is ours from here until the outcome is carried out. */
-	keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
-	switch (order_check(r == 1, ts, last, j->stamp, j->id)) {
+	if ((r = job_lock_read(w, j, now, &have, &ts, last,
+	    sizeof(last))) != 1)
+		return r == 0 ? 0 : 1;
+	switch (order_check(have, ts, last, j->stamp, j->id)) {
 	case ORDER_DONE:
+		keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
 		job_applied(w, j, 0);
 		return 1;
 	case ORDER_STALE:
+		keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
 		snprintf(why, sizeof(why), "not newer than %s, applied before",
 		    last);
 		job_superseded(w, j, why);
@@ -623,13 +967,35 @@ job_try(struct worker *w, struct job *j, long long now)
 	case ORDER_APPLY:
 		break;
 	}
+	if ((r = job_budget(w, j, now)) != 1)
+		return r == 0 ? 0 : 1;
+	/* The user is ours from here until the outcome is carried out. */
+	keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
 	job_call(w, j, now);
 	return 1;
+}
+
+/*
+ * Retry-After within reason: up to worker.retry_after_max_s (Genesys'
+ * SDKs refuse more than 180 s); a longer ask is logged and taken as the
+ * cap, so one rate limit never stops the worker for longer.
+ */
+static long
+retry_after(struct worker *w, const struct job *j, long asked)
+{
+	long cap = w->conf->worker.retry_after_max_s;
+
+	if (asked <= cap)
+		return asked;
+	log_warnx("event %s: Genesys asked to retry after %ld s; waiting "
+	    "worker.retry_after_max_s, %ld s", j->id, asked, cap);
+	return cap;
 }
 
 static void
 job_answer(struct worker *w, struct job *j, const struct http_result *res)
 {
+	struct http_result capped;
 	long long now = msclock_mono();
 	char err[512];
 	long ra;
@@ -665,6 +1031,7 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 			/* The limit is the token's: every call waits. */
 			ra = res->retry_after_s > 0 ? res->retry_after_s :
 			    DRAIN_429_PAUSE_S;
+			ra = retry_after(w, j, ra);
 			ratelimit_pause(&w->rl, now + ra * 1000);
 			if (runstate_pause(&w->run, RUNSTATE_RATE_LIMIT,
 			    msclock_real() + ra * 1000, res->error, err,
@@ -676,8 +1043,35 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 		job_dead(w, j, j->attempts + 1, res->status, res->error);
 		return;
 	}
-	outcome_failed(&w->out, j, res);
+	capped = *res;
+	if (capped.retry_after_s > w->conf->worker.retry_after_max_s)
+		capped.retry_after_s = w->conf->worker.retry_after_max_s;
+	outcome_failed(&w->out, j, &capped);
 	job_settle(w, j);
+}
+
+/*
+ * --once does not wait out a rate limit's pause: what is still pending
+ * goes to deferred/ until the pause ends (no attempt counted), nothing
+ * more is claimed, and the run ends with the calls in flight.
+ */
+static void
+once_paused(struct worker *w, long long now)
+{
+	long long left = w->rl.paused_until - now;
+	int i, n = 0;
+
+	if (!(w->flags & WORKER_ONCE) || left <= 0 || w->once_paused)
+		return;
+	w->once_paused = 1;
+	for (i = 0; i < w->nslots; i++)
+		if (w->jobs[i].state == JOB_PENDING) {
+			job_postpone(w, &w->jobs[i], left);
+			n++;
+		}
+	log_warnx("rate limited by Genesys for %lld s: not waiting; %d "
+	    "event%s left in deferred/ until then", (left + 999) / 1000, n,
+	    n == 1 ? "" : "s");
 }
 
 /* ---- the engine ---- */
@@ -703,6 +1097,7 @@ start_calls(struct worker *w)
 	struct job *j;
 	int n, idx;
 
+	once_paused(w, now);
 	if (w->npending == 0 || api_idle(&w->api) == 0)
 		return wait;
 	/* Cheap while the token in memory is fresh. */
@@ -713,6 +1108,11 @@ start_calls(struct worker *w)
 		if ((rw = ratelimit_wait(&w->rl, now)) != 0) {
 			if (rw > 0 && rw < wait)
 				wait = rw;
+			break;
+		}
+		if (w->budget_until > now) {
+			if (w->budget_until - now < wait)
+				wait = w->budget_until - now;
 			break;
 		}
 		idx = ring_pop(w);
@@ -730,7 +1130,7 @@ start_calls(struct worker *w)
 			if (j->lock_retry > now && j->lock_retry - now < wait)
 				wait = j->lock_retry - now;
 		}
-		if (w->token_fail != OAUTH_OK)
+		if (w->token_fail != OAUTH_OK || w->cluster_down)
 			return 0;
 	}
 	return wait;
@@ -825,7 +1225,8 @@ worker_scan(struct worker *w, int dirs)
 static int
 engine_blocked(const struct worker *w)
 {
-	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked;
+	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked ||
+	    w->cluster_down || w->once_paused;
 }
 
 int
@@ -863,6 +1264,7 @@ timers(struct worker *w, long long now)
 	}
 	if (!(w->flags & WORKER_ONCE))
 		audit_probe(w, now);
+	cluster_tick(w, now);
 	if (w->next_due_ms != 0) {
 		real = msclock_real_ts();
 		if (msclock_of(&real) >= w->next_due_ms) {
@@ -892,6 +1294,14 @@ next_work(const struct worker *w, long long now)
 	if (w->next_due_ms != 0) {
 		real = msclock_real_ts();
 		d = w->next_due_ms - msclock_of(&real);
+		if (!have || d < t)
+			t = d;
+		have = 1;
+	}
+	/* The lease's heartbeat, or a try while etcd is down (a daemon). */
+	if (w->cluster_on && !(w->cluster_down && (w->flags & WORKER_ONCE))) {
+		d = (w->cluster_down ? w->cluster_retry :
+		    w->cluster.next_beat) - now;
 		if (!have || d < t)
 			t = d;
 		have = 1;
@@ -988,6 +1398,13 @@ worker_halted(const struct worker *w, char *why, size_t whysz)
 			snprintf(why, whysz, "%s", w->audit_err);
 		return WORKER_AUDIT_FAILED;
 	}
+	if (w->cluster_down) {
+		if (why != NULL)
+			snprintf(why, whysz, "cluster: etcd did not answer (%s); "
+			    "what was not applied waits in the spool",
+			    w->cluster_err);
+		return WORKER_CLUSTER_DOWN;
+	}
 	if (w->stopping)
 		return WORKER_STOPPING;
 	return WORKER_RUNNING;
@@ -1061,11 +1478,39 @@ recover(struct worker *w)
 		log_warnx("state cleanup: %s", why);
 }
 
+/*
+ * Root running the worker on a spool another user owns would leave
+ * state/ and new files root's, and the right user unable to go on: no.
+ */
+static int
+refuse_root(const struct conf *c, char *err, size_t errsz)
+{
+	struct passwd *pw;
+	struct stat st;
+	char num[32];
+	const char *name;
+
+	if (geteuid() != 0 || stat(c->spool_dir.path, &st) == -1 ||
+	    st.st_uid == 0)
+		return 0;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		name = pw->pw_name;
+	else {
+		snprintf(num, sizeof(num), "%ld", (long)st.st_uid);
+		name = num;
+	}
+	snprintf(err, errsz, "will not run as root on %s, which belongs to %s: "
+	    "run it as %s (e.g. runuser -u %s -- routehook-worker ...)",
+	    c->spool_dir.path, name, name, name);
+	return -1;
+}
+
 int
 worker_open(struct worker **wp, struct conf *c, int flags, char *err,
     size_t errsz)
 {
 	struct worker *w;
+	char why[512];
 
 	*wp = NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -1077,6 +1522,11 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	w->out.audit_fd = -1;
 	w->scan_dir = -1;
 	w->token_fail = OAUTH_OK;
+	w->run.lock = -1;
+	if (refuse_root(c, err, errsz) == -1) {
+		worker_close(w);
+		return EXIT_PERM;
+	}
 	if (spool_open(&w->spool, c->spool_dir.path, 1, c->receiver.fsync,
 	    err, errsz) == -1)
 		goto temp;
@@ -1085,6 +1535,9 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	    errsz) == -1)
 		goto temp;
 	w->state_ok = 1;
+	if ((flags & WORKER_DAEMON) && state_pid_lock(&w->state, err, errsz)
+	    != 0)
+		goto temp;
 	if (outcome_open(&w->out, c, &w->spool, &w->state, &w->stats, err,
 	    errsz) == -1)
 		goto temp;
@@ -1097,18 +1550,21 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	    == -1)
 		goto temp;
 	w->api_ok = 1;
-	if (worker_alloc(w, err, errsz) == -1)
+	if (worker_alloc(w, err, errsz) == -1 ||
+	    cluster_start(w, err, errsz) == -1)
 		goto temp;
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	w->oauth_ok = 1;
 	/* A daemon says it runs, for status; a --once run is not one. */
-	w->run.lock = -1;
 	if (!(flags & WORKER_ONCE) && runstate_start(&w->run,
 	    w->spool.fd[SPOOL_STATE], err, errsz) == -1) {
 		log_warnx("%s (status will not show this daemon)", err);
 		w->run.lock = -1;
 	}
 	recover(w);
+	/* Nothing is claimed, let alone called, while no line could be kept. */
+	if (outcome_audit_ready(&w->out, why, sizeof(why)) == -1)
+		audit_block(w, why);
 	*wp = w;
 	return 0;
 temp:
@@ -1132,7 +1588,12 @@ worker_close(struct worker *w)
 			job_putback(w, &w->jobs[i]);
 	if (w->api_ok)
 		api_free(&w->api);
+	presence_free(&w->defs);
 	http_free(&w->http);
+	/* Revoking the lease lets our host record and any lock go at once. */
+	if (w->cluster_on)
+		cluster_close(&w->cluster);
+	w->cluster_on = 0;
 	outcome_close(&w->out);
 	runstate_stop(&w->run);
 	if (w->state_ok)

@@ -42,6 +42,19 @@
  * a daemon's engine looks again every second and resumes by itself,
  * saying so once; with WORKER_ONCE it halts.
  *
+ * With a cluster section (cluster.h), the user lock, the order stamps
+ * and the rate budget are etcd's instead, shared with every other host:
+ * the user's lock taken and its stamp read in one transaction, then one
+ * call counted against the shared budget, before a call starts; an
+ * applied event's stamp written and its lock let go in one transaction
+ * when its answer comes.  When etcd does not answer (no quorum), the
+ * engine applies nothing, as without a token: what it claimed goes back
+ * untouched, it says so once, the metrics show it, and it tries again
+ * every second, saying so once when etcd answers, then scans again; with
+ * WORKER_ONCE it halts.  An event applied whose stamp etcd did not take
+ * goes back too, its user still locked by this worker, so that it is
+ * sent again before any other host may call for that user.
+ *
  * Everything the engine holds is its own: the caller sees struct worker
  * only through these functions.
  */
@@ -63,6 +76,7 @@
 
 /* worker_open()'s flags. */
 #define WORKER_ONCE		0x1	/* halt, not wait, when no token */
+#define WORKER_DAEMON		0x2	/* hold state/worker.pid (one only) */
 
 /* Why the engine does no more work. */
 enum worker_halt {
@@ -70,7 +84,8 @@ enum worker_halt {
 	WORKER_STOPPING,	/* SIGTERM or SIGINT, or libcurl failed */
 	WORKER_TOKEN_REFUSED,	/* credentials refused (WORKER_ONCE) */
 	WORKER_TOKEN_FAILED,	/* no token endpoint answer (WORKER_ONCE) */
-	WORKER_AUDIT_FAILED	/* audit lines cannot be written */
+	WORKER_AUDIT_FAILED,	/* audit lines cannot be written */
+	WORKER_CLUSTER_DOWN	/* etcd does not answer (WORKER_ONCE) */
 };
 
 struct worker;

@@ -141,6 +141,13 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 	    "since it started (a cached token is not counted).");
 	out_add(&o, "routehook_worker_token_fetches_total %ld\n",
 	    token_fetches);
+	if (s->cluster != 0) {
+		out_family(&o, "routehook_worker_cluster_up", "gauge",
+		    "1 when etcd answers this worker (cluster section); 0 "
+		    "when it does not, and nothing is applied.");
+		out_add(&o, "routehook_worker_cluster_up %d\n",
+		    s->cluster == STATS_CLUSTER_UP);
+	}
 	out_latency(&o, s);
 	out_family(&o, "routehook_worker_sla_breaches_total", "counter",
 	    "Events applied or dead later than sla.threshold_ms after "

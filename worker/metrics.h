@@ -13,6 +13,9 @@
  *	routehook_worker_audit_blocked			gauge, 1 while audit
  *							lines cannot be written
  *							(nothing is applied)
+ *	routehook_worker_cluster_up			gauge, with a cluster
+ *							section: 1 while etcd
+ *							answers
  *
  * Counts are this process's, since it started (a --once run's file says
  * what that run did; start_time_seconds says which process it was).  The
@@ -31,6 +34,8 @@
  * "no answer".  The latency buckets are metrics.c's bounds, then +Inf.
  */
 #define STATS_STATUS_MAX	1000
+#define STATS_CLUSTER_UP	1	/* etcd answers */
+#define STATS_CLUSTER_DOWN	2	/* it does not: nothing applied */
 #define STATS_LATENCY_BUCKETS	12
 
 /* The engine's counts, since it started; worker.metrics_file shows them. */
@@ -51,6 +56,7 @@ struct worker_stats {
 	long long latency_sum_ms;		/* not cumulative */
 	long	 token_fetches;	/* access tokens fetched */
 	int	 audit_blocked;	/* 1 while audit lines cannot be written */
+	int	 cluster;	/* 0: no cluster; STATS_CLUSTER_UP or _DOWN */
 };
 
 /*

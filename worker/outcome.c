@@ -233,20 +233,20 @@ int
 outcome_flush(struct outcome *o, struct job *const *jobs, int n,
     long long *next_due, char *err, size_t errsz)
 {
-	int i;
+	int i, k;
 
-	for (i = 0; i < n; i++)
-		if (outcome_audit(o, jobs[i], err, errsz) == -1)
-			return -1;
-	/* The batch's lines outlive a crash before its files move. */
-	if (n > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
+	for (k = 0; k < n; k++)
+		if (outcome_audit(o, jobs[k], err, errsz) == -1)
+			break;
+	/* The lines written outlive a crash before their files move. */
+	if (k > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
 		err_set_sys(err, errsz, "cannot sync %s",
 		    o->conf->audit.file.path);
-		return -1;
+		return 0;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < k; i++)
 		outcome_file(o, jobs[i], next_due);
-	return 0;
+	return k;
 }
 
 /*
@@ -348,4 +348,6 @@ outcome_reopen(struct outcome *o)
 	if (o->audit_fd != -1)
 		close(o->audit_fd);
 	o->audit_fd = fd;
+	/* Says when the rotated file has had its last line. */
+	log_info("reopened %s", o->conf->audit.file.path);
 }

@@ -72,6 +72,7 @@ struct job {
 	enum spool_dir		 from;		/* new/ or deferred/ */
 	int			 fd;		/* claim lock on cur/ID */
 	int			 lock_fd;	/* user lock while calling */
+	long long		 lock_rev;	/* ... in etcd; 0: none */
 	struct event		 ev;
 	char			 key[ORDER_KEY_MAX];
 	long long		 stamp;		/* order_stamp() */
@@ -128,10 +129,11 @@ void	 outcome_failed(struct outcome *o, struct job *j,
 /*
  * Carry out the n decided jobs: every audit line, synced once (with
  * receiver.fsync), and only then the files.  The earliest next attempt of
- * those deferred is lowered into *next_due (realtime ms; 0: none).  -1
- * with err filled when a line could not be written or synced: then no
- * file has moved, and the caller puts them back.  The caller releases
- * the jobs afterwards.
+ * those deferred is lowered into *next_due (realtime ms; 0: none).
+ * Returns how many were carried out: fewer than n, with err filled, when
+ * a line could not be written (the jobs from there on have no line and
+ * the caller puts them back) or synced (none moved).  The caller
+ * releases the jobs afterwards.
  */
 int	 outcome_flush(struct outcome *o, struct job *const *jobs, int n,
 	    long long *next_due, char *err, size_t errsz);

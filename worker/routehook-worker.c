@@ -267,6 +267,7 @@ run_once(const struct conf *c, struct worker *w)
 		return EXIT_PERM;
 	case WORKER_TOKEN_FAILED:
 	case WORKER_AUDIT_FAILED:
+	case WORKER_CLUSTER_DOWN:
 		log_warnx("%s", why);
 		return EXIT_TEMP;
 	case WORKER_STOPPING:
@@ -293,6 +294,7 @@ run_daemon(const struct conf *c, struct worker *w)
 	struct watch wt;
 	char err[1024];
 	long long now, rescan_at, metrics_at, wait;
+	enum worker_halt halt, halt_then = WORKER_RUNNING;
 	int bits, ready;
 
 	if (watch_open(&wt, c->spool_dir.path, err, sizeof(err)) == -1) {
@@ -306,7 +308,10 @@ run_daemon(const struct conf *c, struct worker *w)
 		if (worker_halted(w, NULL, 0) == WORKER_STOPPING &&
 		    worker_idle(w))
 			break;
-		if ((now = msclock_mono()) >= metrics_at) {
+		/* Applying nothing, or again (etcd, audit): said at once. */
+		halt = worker_halted(w, NULL, 0);
+		if ((now = msclock_mono()) >= metrics_at || halt != halt_then) {
+			halt_then = halt;
 			write_metrics(c, w);
 			metrics_at = now + METRICS_MS;
 		}
@@ -359,8 +364,8 @@ main(int argc, char **argv)
 	}
 	raise_nofile();
 	started = time(NULL);
-	if ((r = worker_open(&w, &c, o.once ? WORKER_ONCE : 0, err,
-	    sizeof(err))) != 0) {
+	if ((r = worker_open(&w, &c, o.once ? WORKER_ONCE : WORKER_DAEMON,
+	    err, sizeof(err))) != 0) {
 		log_warnx("%s", err);
 		goto out_conf;
 	}

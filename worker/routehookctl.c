@@ -55,6 +55,8 @@ static const char ctl_main_usage[] =
 "  dead       list, show, replay or purge dead letters\n"
 "  simulate   send signed test events to the receiver\n"
 "  register   register a webhook (the tutorial's API) and save its secret\n"
+"  cluster    the hosts sharing state through etcd, their locks and budget\n"
+"  adopt      take over the events of a dead host's spool\n"
 "\n"
 "  -c, --config FILE  the configuration (else $ROUTEHOOK_CONFIG, else\n"
 "                     " CONF_DEFAULT_PATH ")\n"
@@ -593,6 +595,8 @@ main(int argc, char *argv[])
 		{ "dead", ctl_dead },
 		{ "simulate", ctl_simulate },
 		{ "register", ctl_register },
+		{ "cluster", ctl_cluster },
+		{ "adopt", ctl_adopt },
 	};
 	struct ctl ctl;
 	size_t k;

@@ -22,8 +22,7 @@ ok $? "promtool check rules" || sed 's/^/#   /' "$T/check.out"
 # is written by fcgi/ or worker/.
 grep -o 'routehook_[a-z_]*' "$rules" | sed -E 's/_(count|sum|bucket)$//' |
     sort -u >"$T/names"
-[ -s "$T/names" ]
-ok $? "the rules read routehook's metrics"
+assert "the rules read routehook's metrics" test -s "$T/names"
 while read -r name; do
 	grep -rqF "\"$name" "$RH_TOP/fcgi" "$RH_TOP/worker" ||
 	    grep -rqF "$name\"" "$RH_TOP/fcgi" "$RH_TOP/worker"
@@ -50,11 +49,11 @@ ok $? "promtool test rules: every expected alert fires, no other" ||
 mkdir "$T/mutant"
 sed 's/^\( *\)> 0\.05$/\1> 0.5/' "$rules" >"$T/mutant/routehook.rules.yml"
 cp "$tests" "$T/mutant/"
-! cmp -s "$rules" "$T/mutant/routehook.rules.yml"
-ok $? "a mutant with the SLA threshold at 50%"
+refute "a mutant with the SLA threshold at 50%" \
+    cmp -s "$rules" "$T/mutant/routehook.rules.yml"
 promtool test rules "$T/mutant/routehook.rules.test.yml" >"$T/mutant.out" 2>&1
 is $? 1 "fails the tests"
-grep -q 'alertname: RoutehookSLABreachRate' "$T/mutant.out"
-ok $? "at RoutehookSLABreachRate" || sed 's/^/#   /' "$T/mutant.out"
+assert "at RoutehookSLABreachRate" \
+    grep -q 'alertname: RoutehookSLABreachRate' "$T/mutant.out" || sed 's/^/#   /' "$T/mutant.out"
 
 done_testing

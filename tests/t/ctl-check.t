@@ -22,20 +22,20 @@ printf 'spool_dir = "%s";\nreceiver = {\n  secret_file = ;\n};\n' \
     "$T/spool" >"$conf"
 run check
 is "$rc" 100 "a syntax error: exit 100"
-has "$T/out" "$conf:3:" "a syntax error names FILE:LINE"
+assert_file_has "$T/out" "$conf:3:" "a syntax error names FILE:LINE"
 
 # Unknown key.
 ctl_config 'secret_fiel = "x";'
 run check
 is "$rc" 100 "an unknown key: exit 100"
-has "$T/out" "$conf:4: unknown key" "an unknown key names FILE:LINE"
+assert_file_has "$T/out" "$conf:4: unknown key" "an unknown key names FILE:LINE"
 
 # Missing secret file.
 printf 'spool_dir = "%s";\nreceiver = {\n  secret_file = "%s";\n};\naudit = { file = "%s"; };\n' \
     "$T/spool" "$T/nope.secret" "$T/audit.jsonl" >"$conf"
 run check
 is "$rc" 100 "a missing secret file: exit 100"
-has "$T/out" "$conf:3: receiver.secret_file $T/nope.secret: No such file or directory" \
+assert_file_has "$T/out" "$conf:3: receiver.secret_file $T/nope.secret: No such file or directory" \
     "a missing secret file is named with its line"
 
 # Secrets readable by others.
@@ -43,12 +43,13 @@ ctl_config
 chmod 644 "$T/webhook.secret"
 run check
 is "$rc" 100 "a world-readable secret: exit 100"
-has "$T/out" "$conf:3: receiver.secret_file $T/webhook.secret: readable by others (chmod 600)" \
+assert_file_has "$T/out" "$conf:3: receiver.secret_file $T/webhook.secret: readable by others (chmod 600)" \
     "a world-readable secret is named with its line"
 chmod 640 "$T/webhook.secret"
 run check
 is "$rc" 100 "a group-readable secret: exit 100"
-has "$T/out" "readable by others (chmod 600)" "a group-readable secret is a problem too"
+assert_file_has "$T/out" "readable by others (chmod 600)" \
+    "a group-readable secret is a problem too"
 chmod 600 "$T/webhook.secret"
 : >"$T/empty.secret"
 chmod 600 "$T/empty.secret"
@@ -56,22 +57,22 @@ printf 'spool_dir = "%s";\nreceiver = {\n  secret_files = ["%s", "%s"];\n};\naud
     "$T/spool" "$T/webhook.secret" "$T/empty.secret" "$T/audit.jsonl" >"$conf"
 run check
 is "$rc" 100 "an empty secret among two: exit 100"
-has "$T/out" "$conf:3: receiver.secret_files[1]" "the empty one is named by its index"
-! grep -q 'secret_files\[0\]' "$T/out"
-ok $? "the good one is not"
+assert_file_has "$T/out" "$conf:3: receiver.secret_files[1]" \
+    "the empty one is named by its index"
+refute "the good one is not" grep -q 'secret_files\[0\]' "$T/out"
 
 # The client id, and its secret.
 ctl_config '' "genesys = { client_secret_file = \"$T/nope.secret\"; };"
 run check
 is "$rc" 100 "no client_id: exit 100, the worker would refuse to start"
-has "$T/out" "$conf: genesys.client_id is not set" "... and says so"
+assert_file_has "$T/out" "$conf: genesys.client_id is not set" "... and says so"
 ctl_config '' "genesys = { client_id = \"abc\";
   client_secret_file = \"$T/client.secret\"; };"
 printf 'client-secret\n' >"$T/client.secret"
 chmod 604 "$T/client.secret"
 run check
 is "$rc" 100 "a world-readable client secret: exit 100"
-has "$T/out" "$conf:8: genesys.client_secret_file $T/client.secret: readable by others (chmod 600)" \
+assert_file_has "$T/out" "$conf:8: genesys.client_secret_file $T/client.secret: readable by others (chmod 600)" \
     "the client secret is named with its line"
 chmod 600 "$T/client.secret"
 run check
@@ -82,19 +83,21 @@ ctl_config
 rm -rf "$T/spool"
 run check
 is "$rc" 100 "a missing spool: exit 100"
-has "$T/out" "$conf:1: spool_dir $T/spool: missing" "a missing spool is named"
-[ ! -e "$T/spool" ]
-ok $? "check does not create the spool"
+assert_file_has "$T/out" "$conf:1: spool_dir $T/spool: missing" \
+    "a missing spool is named"
+assert "check does not create the spool" test ! -e "$T/spool"
 ctl_spool
 rmdir "$T/spool/dead"
 run check
 is "$rc" 100 "a missing spool subdirectory: exit 100"
-has "$T/out" "$conf:1: spool_dir $T/spool/dead: missing" "the missing subdirectory is named"
+assert_file_has "$T/out" "$conf:1: spool_dir $T/spool/dead: missing" \
+    "the missing subdirectory is named"
 ctl_spool
 rm -rf "$T/spool"
 : >"$T/spool"
 run check
-has "$T/out" "$conf:1: spool_dir $T/spool: not a directory" "a file as the spool is named"
+assert_file_has "$T/out" "$conf:1: spool_dir $T/spool: not a directory" \
+    "a file as the spool is named"
 rm -f "$T/spool"
 ctl_spool
 if [ "$(id -u)" -eq 0 ]; then
@@ -108,7 +111,8 @@ else
 	run check
 fi
 is "$rc" 100 "an unwritable spool directory: exit 100"
-has "$T/out" "not writable: Permission denied" "an unwritable spool directory is named"
+assert_file_has "$T/out" "not writable: Permission denied" \
+    "an unwritable spool directory is named"
 chmod 755 "$T/spool/new"
 chmod 700 "$T/spool/state"
 
@@ -116,28 +120,30 @@ chmod 700 "$T/spool/state"
 write_config '' "audit = { file = \"$T/logs/audit.jsonl\"; };"
 run check
 is "$rc" 100 "a missing audit directory: exit 100"
-has "$T/out" "audit.file $T/logs/audit.jsonl: directory $T/logs: missing" \
+assert_file_has "$T/out" "audit.file $T/logs/audit.jsonl: directory $T/logs: missing" \
     "the audit directory is named"
 mkdir "$T/logs/"
 mkdir "$T/logs/audit.jsonl"
 run check
-has "$T/out" "audit.file $T/logs/audit.jsonl: not a regular file" "an audit file that is a directory"
+assert_file_has "$T/out" "audit.file $T/logs/audit.jsonl: not a regular file" \
+    "an audit file that is a directory"
 
 # ca_file: not PEM, a broken PEM, a good one.
 ctl_config '' "genesys = { ca_file = \"$T/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 echo "not a certificate" >"$T/ca.pem"
 run check
 is "$rc" 100 "a ca_file with no certificate: exit 100"
-has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: no PEM certificate in it" \
+assert_file_has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: no PEM certificate in it" \
     "a ca_file with no certificate is named with its line"
 printf -- '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n' >"$T/ca.pem"
 run check
 is "$rc" 100 "a ca_file with a broken certificate: exit 100"
-has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: certificate 1: not valid PEM" \
+assert_file_has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: certificate 1: not valid PEM" \
     "a broken certificate is named"
 rm -f "$T/ca.pem"
 run check
-has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: No such file or directory" "a missing ca_file"
+assert_file_has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: No such file or directory" \
+    "a missing ca_file"
 sh "$RH_TOP/tests/mkcerts.sh" "$T/certs" || bail "mkcerts failed"
 ctl_config '' "genesys = { ca_file = \"$T/certs/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 run check
@@ -165,9 +171,9 @@ if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1 &&
 	chown nobody "$T/webhook.secret"
 	run check
 	is "$rc" 100 "split: the worker cannot read a client secret root owns"
-	has "$T/out" "genesys.client_secret_file $T/client.secret: not readable by daemon, who owns the spool and runs the worker" \
+	assert_file_has "$T/out" "genesys.client_secret_file $T/client.secret: not readable by daemon, who owns the spool and runs the worker" \
 	    "... named, with the user"
-	has "$T/out" "spool_dir $T/spool/new: not writable by nobody, who owns the webhook secret and so runs the responder" \
+	assert_file_has "$T/out" "spool_dir $T/spool/new: not writable by nobody, who owns the webhook secret and so runs the responder" \
 	    "split: the responder cannot write new/"
 	chown daemon "$T/client.secret"
 	chown -R daemon "$T/spool"
@@ -175,7 +181,7 @@ if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1 &&
 	chmod 2770 "$T/spool/tmp" "$T/spool/new"
 	: >"$T/audit.jsonl"
 	run check
-	has "$T/out" "audit.file $T/audit.jsonl: not writable by daemon" \
+	assert_file_has "$T/out" "audit.file $T/audit.jsonl: not writable by daemon" \
 	    "split: an audit file the worker cannot append to"
 	chown daemon "$T/audit.jsonl"
 	chown daemon "$T/."
@@ -184,7 +190,7 @@ if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1 &&
 	    "split laid out right: OK as root, for both users"
 	chown root "$T/spool/state"
 	run check
-	has "$T/out" "spool_dir $T/spool/state: owned by root, not by daemon" \
+	assert_file_has "$T/out" "spool_dir $T/spool/state: owned by root, not by daemon" \
 	    "split: state/ owned by another user"
 	chown -R root "$T/spool" "$T/client.secret" "$T/webhook.secret" \
 	    "$T/audit.jsonl" "$T/."
@@ -200,6 +206,6 @@ fi
 # A config that is not there.
 "$CTL" -c "$T/none.conf" check >"$T/out" 2>>"$T/ctl.log"
 is $? 100 "a missing config: exit 100"
-has "$T/out" "$T/none.conf" "a missing config is named"
+assert_file_has "$T/out" "$T/none.conf" "a missing config is named"
 
 done_testing

@@ -47,16 +47,15 @@ ok $? "list: a body that is not an event: dashes"
 
 run dead show "$b"
 is "$rc" 0 "show: exit 0"
-cmp "$T/out" "$D/$b"
-ok $? "show: stdout is the exact bytes"
+assert "show: stdout is the exact bytes" cmp "$T/out" "$D/$b"
 run dead show "$e"
-cmp "$T/out" "$D/$e"
-ok $? "show: binary bytes too"
+assert "show: binary bytes too" cmp "$T/out" "$D/$e"
 run dead show "$a"
-has "$T/err" 'reason: unknown status "lunch"' "show: the reason on stderr"
+assert_file_has "$T/err" 'reason: unknown status "lunch"' \
+    "show: the reason on stderr"
 run dead show "$(spool_id 5 99)"
 is "$rc" 1 "show: a missing dead letter: exit 1"
-has "$T/err" "no such dead letter" "show: says it is missing"
+assert_file_has "$T/err" "no such dead letter" "show: says it is missing"
 run dead show "../new/$a"
 is "$rc" 100 "show: a path instead of an id: exit 100"
 
@@ -67,12 +66,13 @@ cp "$D/$a" "$T/a.copy"
 missing=$(spool_id 5 98)
 run dead replay "$a" "$missing"
 is "$rc" 1 "replay with a missing id: exit 1"
-has "$T/err" "$missing: no such dead letter" "replay names the missing id"
+assert_file_has "$T/err" "$missing: no such dead letter" \
+    "replay names the missing id"
 [ ! -e "$D/$a" ] && cmp -s "$T/spool/new/$a" "$T/a.copy"
 ok $? "replay: the other one is in new/, byte for byte"
-[ ! -e "$T/spool/state/attempts/$a" ]
-ok $? "replay: its attempt count is forgotten"
-has "$T/out" "replayed 1 dead letter" "replay says how many"
+assert "replay: its attempt count is forgotten" \
+    test ! -e "$T/spool/state/attempts/$a"
+assert_file_has "$T/out" "replayed 1 dead letter" "replay says how many"
 mv "$T/spool/new/$a" "$D/$a"
 run dead replay --all
 is "$rc" 0 "replay --all: exit 0"
@@ -82,9 +82,8 @@ mv "$T/spool/new/"* "$D/"
 # purge: never without --yes or a terminal.
 run dead purge "$a"
 is "$rc" 100 "purge without --yes and no terminal: exit 100"
-has "$T/err" "--yes" "purge says --yes is needed"
-[ -e "$D/$a" ]
-ok $? "purge refused: nothing deleted"
+assert_file_has "$T/err" "--yes" "purge says --yes is needed"
+assert "purge refused: nothing deleted" test -e "$D/$a"
 run dead purge --yes "$a" "$missing"
 is "$rc" 1 "purge --yes with a missing id: exit 1"
 [ ! -e "$D/$a" ] && [ -e "$D/$b" ]
@@ -92,13 +91,13 @@ ok $? "purge --yes: that one gone, the others kept"
 if command -v script >/dev/null 2>&1; then
 	printf 'n\n' | script -qec "$CTL -c $T/routehook.conf dead purge $b" /dev/null \
 	    >"$T/tty.out" 2>&1
-	[ -e "$D/$b" ]
-	ok $? "purge on a terminal, answered n: nothing deleted"
-	has "$T/tty.out" "purge 1 dead letter? [y/N]" "purge asks on the terminal"
+	assert "purge on a terminal, answered n: nothing deleted" \
+	    test -e "$D/$b"
+	assert_file_has "$T/tty.out" "purge 1 dead letter? [y/N]" \
+	    "purge asks on the terminal"
 	printf 'y\n' | script -qec "$CTL -c $T/routehook.conf dead purge $b" /dev/null \
 	    >"$T/tty.out" 2>&1
-	[ ! -e "$D/$b" ]
-	ok $? "purge on a terminal, answered y: deleted"
+	assert "purge on a terminal, answered y: deleted" test ! -e "$D/$b"
 	cat "$T/tty.out" >>"$T/ctl.log"
 else
 	skip "purge on a terminal" "no script(1)"

@@ -15,10 +15,10 @@ ctl_spool
 
 run check --online --user agent-1 --queue q-1
 is "$rc" 0 "every permission granted: exit 0"
-has "$T/out" "configuration OK" "the offline checks ran first"
-has "$T/out" "presence definitions, On Queue is $(control GET state | jq -r .presence_definitions.ON_QUEUE)" \
+assert_file_has "$T/out" "configuration OK" "the offline checks ran first"
+assert_file_has "$T/out" "presence definitions, On Queue is $(control GET state | jq -r .presence_definitions.ON_QUEUE)" \
     "the org's On Queue definition is named"
-has "$T/out" "online check OK" "and the whole check is OK"
+assert_file_has "$T/out" "online check OK" "and the whole check is OK"
 is "$(journal '[.[] | select(.path | startswith("/api/")) | "\(.method) \(.path)"] | join(", ")')" \
     "GET /api/v2/presence/definitions, GET /api/v2/users/agent-1/presences/purecloud, PATCH /api/v2/users/agent-1/presences/purecloud, PATCH /api/v2/routing/queues/q-1/members" \
     "four calls: two reads and two probes"
@@ -28,17 +28,17 @@ is "$(control GET state | jq -c '[.presence, .routingstatus, .queues]')" '[{},{}
 control POST permissions '{"deny": ["presence:presenceDefinition:view"]}' >/dev/null
 run check --online
 is "$rc" 100 "presence:presenceDefinition:view taken away: exit 100"
-has "$T/err" 'genesys.client_id "test-client" lacks presence:presenceDefinition:view, needed to list presence definitions' \
+assert_file_has "$T/err" 'genesys.client_id "test-client" lacks presence:presenceDefinition:view, needed to list presence definitions' \
     "... and it is named, with what it is needed for"
 
 control POST permissions '{"deny": ["presence:userPresence:edit", "routing:queue:edit", "routing:queueMember:manage"]}' >/dev/null
 run check --online
 is "$rc" 100 "presence and queue permissions taken away: exit 100"
-has "$T/err" "lacks presence:userPresence:edit, needed to set an agent's presence" \
+assert_file_has "$T/err" "lacks presence:userPresence:edit, needed to set an agent's presence" \
     "presence:userPresence:edit is named"
-has "$T/err" "lacks routing:queue:edit or routing:queueMember:manage, needed to join agents to queues" \
+assert_file_has "$T/err" "lacks routing:queue:edit or routing:queueMember:manage, needed to join agents to queues" \
     "the queue permissions are named"
-has "$T/err" "HTTP 403 missing.permissions" "Genesys' own words are kept"
+assert_file_has "$T/err" "HTTP 403 missing.permissions" "Genesys' own words are kept"
 
 control POST permissions '{"deny": ["routing:queue:edit"]}' >/dev/null
 run check --online
@@ -48,7 +48,7 @@ control POST permissions '{"deny": []}' >/dev/null
 CLIENT_ID=wrong-client worker_config
 run check --online
 is "$rc" 100 "refused credentials: exit 100"
-has "$T/err" "wrong-client" "... naming the client id"
+assert_file_has "$T/err" "wrong-client" "... naming the client id"
 
 worker_config
 stop_standin

@@ -10,6 +10,7 @@
 . "$RH_TOP/tests/ctl-lib.sh"
 
 start_standin
+control POST members '{"q-1": ["agent-3"]}' >/dev/null
 # A long backoff: a deferred event is not due again until flushed.
 worker_config "backoff_min_ms = 60000; backoff_max_ms = 120000; max_attempts = 2;" "" \
     'sla = { threshold_ms = 600000; };'
@@ -31,7 +32,7 @@ run queue list --json
 is "$rc" 0 "list --json: exit 0"
 is "$(wc -l <"$T/out")" 4 "list --json: one line per event"
 is "$(jq -s -c '[.[] | "\(.dir) \(.user) \(.kind) \(.attempts) \(.next_attempt_in_s)"]' "$T/out")" \
-    '["new agent-1 status 0 0","new agent-2 status 0 0","new agent-3 queue 0 0","new agent-9 status 0 0"]' \
+    '["new agent-1 presence 0 0","new agent-2 presence 0 0","new agent-3 queue 0 0","new agent-9 presence 0 0"]' \
     "list --json: dir, user, kind, attempts, next attempt, oldest first"
 
 run queue hold "$id2" "$id3"
@@ -41,51 +42,52 @@ is "$(ls "$T/spool/hold" | sort | tr '\n' ' ')" "$(printf '%s\n' "$id2" "$id3" |
 
 run_worker
 is "$?" 0 "--once exits 0"
-is "$(journal '[.[] | select(.path | startswith("/api/v2/users/agent-2") or startswith("/api/v2/routing/queues/q-1"))] | length')" 0 \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/agent-2")
+    or startswith("/api/v2/routing/queues/q-1"))] | length')" 0 \
     "the worker called nothing for the held events"
 is "$(spool_files hold)" 2 "... and left them in hold/"
 is "$(spool_files deferred):$(spool_files dead)" "1:1" "agent-1 deferred (503), agent-9 dead (400)"
 
 run queue list
 is "$(wc -l <"$T/out")" 3 "list: three waiting (two held, one deferred), no header into a file"
-grep -E "^$id1 +deferred +[0-9hms]+ +agent-1 +status +1 +in [0-9hms]+ +HTTP 503 " "$T/out" >/dev/null
+grep -E "^$id1 +deferred +[0-9hms]+ +agent-1 +presence +1 +in [0-9hms]+ +HTTP 503 " "$T/out" >/dev/null
 ok $? "list: the deferred event with its attempts, next attempt and last error"
 grep -E "^$id3 +hold +[0-9hms]+ +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
 ok $? "list: a held event says held"
 
 run queue show "$id1"
 is "$rc" 0 "show: exit 0"
-cmp -s "$T/out" "$T/spool/deferred/$id1"
-ok $? "show: stdout is the event's exact bytes"
-has "$T/err" "in deferred/" "show: where it waits, on stderr"
-has "$T/err" "last error: HTTP 503" "show: its last error"
+assert_same "$T/out" "$T/spool/deferred/$id1" \
+    "show: stdout is the event's exact bytes"
+assert_file_has "$T/err" "in deferred/" "show: where it waits, on stderr"
+assert_file_has "$T/err" "last error: HTTP 503" "show: its last error"
 
 script -qec "$CTL -c $T/routehook.conf queue list" /dev/null >"$T/tty.out" 2>>"$T/ctl.log"
-has "$T/tty.out" "ID" "list on a terminal: a header"
-has "$T/tty.out" "LAST ERROR" "... naming every column"
+assert_file_has "$T/tty.out" "ID" "list on a terminal: a header"
+assert_file_has "$T/tty.out" "LAST ERROR" "... naming every column"
 
 before=$(stat -c %Y "$T/spool/deferred/$id1")
 run queue flush
 is "$rc" 0 "flush: exit 0"
-has "$T/out" "1 deferred event due now" "flush: says how many"
+assert_file_has "$T/out" "1 deferred event due now" "flush: says how many"
 after=$(stat -c %Y "$T/spool/deferred/$id1")
-ok "$([ "$after" -lt "$before" ] && [ "$after" -le "$(date +%s)" ]; echo $?)" \
-    "flush: the deferred file's mtime is now, not its next attempt"
+flushed_now() { [ "$after" -lt "$before" ] && [ "$after" -le "$(date +%s)" ]; }
+assert "flush: the deferred file's mtime is now, not its next attempt" flushed_now
 run_worker
-is "$(control GET state | jq -r '.routingstatus["agent-1"]')" IDLE \
+is "$(routing_status agent-1)" IDLE \
     "after flush, --once applies the deferred event"
 
 run queue release "$id2" "$id3"
 is "$rc" 0 "release: exit 0"
 is "$(spool_files hold):$(spool_files new)" "0:2" "release: back in new/"
 run_worker
-is "$(control GET state | jq -c '[.routingstatus["agent-2"], .queues["q-1"]["agent-3"]]')" \
+is "$(standin_state '[.routingstatus["agent-2"], .queues["q-1"]["agent-3"]]')" \
     '["IDLE",true]' "released events are applied"
 is "$(spool_total)" 1 "only the dead letter is left"
 
 run queue hold "$id9"
 is "$rc" 1 "hold of a dead letter: exit 1"
-has "$T/err" "not waiting in new/ or deferred/" "... saying why"
+assert_file_has "$T/err" "not waiting in new/ or deferred/" "... saying why"
 run queue release "$id9"
 is "$rc" 1 "release of an event not held: exit 1"
 run queue hold ../dead/x

@@ -68,8 +68,7 @@ id=$(cat "$T/out")
 is "$(stat -c %a "$T/hook.secret")" 600 "the secret file has mode 0600"
 grep -qE '^[0-9a-f]{64}$' "$T/hook.secret" && [ "$(wc -l <"$T/hook.secret")" -eq 1 ]
 ok $? "the secret file holds the secret, one line"
-no_secret "$T/out" "$T/err"
-ok $? "no secret on stdout or stderr"
+assert "no secret on stdout or stderr" no_secret "$T/out" "$T/err"
 calls >"$T/calls"
 is "$(jq -r '[.[] | select(.path == "/api/v2/platform/webhooks")] | length' "$T/calls")" 1 \
     "one POST to the webhook path"
@@ -79,20 +78,19 @@ is "$(jq -c '.[] | select(.path == "/api/v2/platform/webhooks") | .body |
     "the body is the tutorial's registration"
 is "$(jq -r '.[] | select(.path == "/api/v2/platform/webhooks") | .status' "$T/calls")" 201 \
     "the stand-in created it"
-no_secret "$T/calls"
-ok $? "no secret in the stand-in's journal of the call"
+assert "no secret in the stand-in's journal of the call" no_secret "$T/calls"
 [ -s "$T/spool/state/token" ] && [ "$(stat -c %a "$T/spool/state/token")" = 600 ]
 ok $? "the token is cached for the worker, mode 0600"
-ls "$T"/hook.secret.* >/dev/null 2>&1
-ok $(( ! $? )) "no temp file is left beside the secret"
+is "$(ls "$T"/hook.secret.* 2>/dev/null)" "" "no temp file is left beside the secret"
 
 # An existing secret is never overwritten, and nothing is registered.
 cp "$T/hook.secret" "$T/hook.before"
 run register --url https://rh.example.com/x --secret-out "$T/hook.secret"
 is "$rc" 100 "an existing secret file: exit 100"
-has "$T/err" "refusing to overwrite" "an existing secret file: says so"
-cmp -s "$T/hook.secret" "$T/hook.before"
-ok $? "an existing secret file: unchanged"
+assert_file_has "$T/err" "refusing to overwrite" \
+    "an existing secret file: says so"
+assert_same "$T/hook.secret" "$T/hook.before" \
+    "an existing secret file: unchanged"
 is "$(calls | jq '[.[] | select(.path == "/api/v2/platform/webhooks")] | length')" 1 \
     "an existing secret file: nothing registered"
 
@@ -111,9 +109,10 @@ is "$(calls | jq -c '[.[] | select(.path == "/api/v2/platform/webhooks")][-1].bo
 # Without --secret-out: the id, and a warning that the secret was not kept.
 run register --url https://rh.example.com/z
 is "$rc" 0 "without --secret-out: exit 0"
-has "$T/err" "secret was not saved" "without --secret-out: a warning"
-no_secret "$T/out" "$T/err"
-ok $? "without --secret-out: still no secret printed"
+assert_file_has "$T/err" "secret was not saved" \
+    "without --secret-out: a warning"
+assert "without --secret-out: still no secret printed" \
+    no_secret "$T/out" "$T/err"
 
 # A secret file in a directory that does not exist: nothing registered.
 n=$(calls | jq '[.[] | select(.path == "/api/v2/platform/webhooks")] | length')
@@ -128,8 +127,8 @@ reg_config "$SPORT"
 rm -f "$T/real.secret"
 run register --url https://rh.example.com/routehook/events --secret-out "$T/real.secret"
 is "$rc" 100 "404 (no webhook API): exit 100"
-has "$T/err" "HTTP 404 not.found" "404: status and code are printed"
-has "$T/err" "/api/v2/platform/webhooks" "404: the URL is named"
+assert_file_has "$T/err" "HTTP 404 not.found" "404: status and code are printed"
+assert_file_has "$T/err" "/api/v2/platform/webhooks" "404: the URL is named"
 [ ! -e "$T/real.secret" ] && ! ls "$T"/real.secret.* >/dev/null 2>&1
 ok $? "404: no secret file, no temp file"
 
@@ -138,9 +137,9 @@ reg_config "$SPORT" wrong-client
 rm -f "$T/spool/state/token"
 run register --url https://rh.example.com/routehook/events
 is "$rc" 100 "refused credentials: exit 100"
-has "$T/err" '"wrong-client"' "refused credentials: the client id is named"
-no_secret "$T/err"
-ok $? "refused credentials: no secret in the error"
+assert_file_has "$T/err" '"wrong-client"' \
+    "refused credentials: the client id is named"
+assert "refused credentials: no secret in the error" no_secret "$T/err"
 
 # Unreachable: temporary.
 reg_config "$(free_port)"
@@ -151,6 +150,6 @@ is "$rc" 111 "an unreachable endpoint: exit 111"
 ctl_config "" ""
 run register --url https://rh.example.com/routehook/events
 is "$rc" 100 "no client_id: exit 100"
-has "$T/err" "genesys.client_id is not set" "no client_id: says so"
+assert_file_has "$T/err" "genesys.client_id is not set" "no client_id: says so"
 
 done_testing

@@ -17,8 +17,8 @@ URL=$NGINX_URL/routehook/events
 
 run simulate --url "$URL" --count 500 --concurrency 16
 is "$rc" 0 "500 events at concurrency 16: exit 0"
-grep -qE '^sent 500, accepted 500, rejected 0, p50 [0-9.]+ ms, p99 [0-9.]+ ms$' "$T/out"
-ok $? "the summary says all 500 were accepted"
+assert "the summary says all 500 were accepted" \
+    grep -qE '^sent 500, accepted 500, rejected 0, p50 [0-9.]+ ms, p99 [0-9.]+ ms$' "$T/out"
 is "$(spool_files new)" 500 "500 files spooled"
 is "$(cat "$T/spool/new"/* | jq -r .eventType | sort -u)" routing.user.status.update \
     "every spooled file is a tutorial event"
@@ -30,18 +30,18 @@ is "$(cat "$T/spool/new"/* | jq -r .userId | sort -u | head -n 1)" \
 cat "$T/spool/new"/* | jq -r .status | sort -u >"$T/statuses"
 is "$(grep -cvE '^(available|idle|on_queue|offline|off_queue|away|busy|break|meal|training|meeting)$' "$T/statuses")" \
     0 "statuses are the default map's words"
-[ "$(wc -l <"$T/statuses")" -ge 5 ]
-ok $? "statuses vary"
+assert "statuses vary" test "$(wc -l <"$T/statuses")" -ge 5
 cat "$T/spool/new"/* | jq -r .timestamp | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$' >"$T/badts"
 is "$(cat "$T/badts")" 0 "timestamps are ISO 8601 with milliseconds"
-! grep -qF "$(cat "$T/webhook.secret")" "$T/out" "$T/err"
-ok $? "the secret is not printed"
+refute "the secret is not printed" \
+    grep -qF "$(cat "$T/webhook.secret")" "$T/out" "$T/err"
 f=$(ls "$T/spool/new" | head -n 1)
 before=$(spool_files new)
 
 run simulate --url "$URL" --count 50 --concurrency 8 --bad-signature
 is "$rc" 0 "--bad-signature: exit 0 when all are refused"
-has "$T/out" "sent 50, accepted 0, rejected 50 (401: 50)" "--bad-signature: all refused with 401"
+assert_file_has "$T/out" "sent 50, accepted 0, rejected 50 (401: 50)" \
+    "--bad-signature: all refused with 401"
 is "$(spool_files new)" "$before" "--bad-signature: nothing spooled"
 
 run simulate --url "$URL" --count 20 --users 3 --shape notification
@@ -62,7 +62,7 @@ is "$(cat "$T/err")" "" "one event: nothing on stderr"
 if command -v script >/dev/null 2>&1; then
 	script -qec "$CTL -c $T/routehook.conf simulate --url $URL --count 20" \
 	    /dev/null >"$T/tty.out" 2>&1 </dev/null
-	has "$T/tty.out" "sent 20/20, accepted 20, rejected 0" \
+	assert_file_has "$T/tty.out" "sent 20/20, accepted 20, rejected 0" \
 	    "on a terminal: a progress line"
 	cat "$T/tty.out" >>"$T/ctl.log"
 else
@@ -74,19 +74,18 @@ start=$(date +%s%N)
 run simulate --url "$URL" --count 10 --rate 20 --concurrency 4
 el=$(( ($(date +%s%N) - start) / 1000000 ))
 is "$rc" 0 "--rate 20: exit 0"
-[ "$el" -ge 400 ]
-ok $? "--rate 20: 10 events took at least 0.45 s ($el ms)"
+assert "--rate 20: 10 events took at least 0.45 s ($el ms)" test "$el" -ge 400
 
 # An unreachable receiver: a temporary failure.
 run simulate --url "http://127.0.0.1:$(free_port)/routehook/events" --count 3
 is "$rc" 111 "an unreachable receiver: exit 111"
-has "$T/out" "no answer: 3" "the summary counts the unanswered"
-has "$T/err" "no answer" "the error says why"
+assert_file_has "$T/out" "no answer: 3" "the summary counts the unanswered"
+assert_file_has "$T/err" "no answer" "the error says why"
 
 # The receiver answering something else than 202: rejected, exit 1.
 run simulate --url "$NGINX_URL/nothing-here" --count 2
 is "$rc" 1 "a wrong URL: exit 1"
-has "$T/out" "rejected 2 (404: 2)" "a wrong URL: counted by status"
+assert_file_has "$T/out" "rejected 2 (404: 2)" "a wrong URL: counted by status"
 
 # Signatures in base64 with a prefix, as X-Hub-Signature-256.
 # The responder reads its config once: restart both with the new one.
@@ -108,6 +107,6 @@ is "$rc" 0 "base64 with a prefix, --bad-signature: all refused"
 rm -f "$T/webhook.secret"
 run simulate --url "$URL"
 is "$rc" 100 "no webhook secret: exit 100"
-has "$T/err" "receiver.secret_file" "the error names the key"
+assert_file_has "$T/err" "receiver.secret_file" "the error names the key"
 
 done_testing

@@ -16,7 +16,7 @@ ctl_spool
 
 run status
 is "$rc" 0 "status on an empty spool: exit 0"
-has "$T/out" "no outcomes yet" "a missing audit file is no error"
+assert_file_has "$T/out" "no outcomes yet" "a missing audit file is no error"
 run status --json
 is "$rc" 0 "status --json on an empty spool: exit 0"
 jq -e . "$T/out" >/dev/null
@@ -32,6 +32,11 @@ is "$(jq -c '.token' "$T/out")" '{"configured":false,"cached":false}' \
 
 # --- busy ---------------------------------------------------------------
 
+# Ages are checked against the time this setup started: on a busy machine
+# seconds pass between writing the files and reading the answer.
+t0=$(date +%s)
+# since_t0: the seconds since t0.
+since_t0() { echo $(( $(date +%s) - t0 )); }
 for i in 1 2 3 4 5; do echo '{}' >"$T/spool/new/$(spool_id $((i * 60)) "$i")"; done
 echo '{}' >"$T/spool/cur/$(spool_id 30 10)"
 for i in 1 2; do
@@ -48,23 +53,37 @@ for d in new cur deferred dead; do
 	is "$(jq ".spool.$d.count" "$T/out")" "$(spool_files $d)" \
 	    "the $d count matches the directory"
 done
+el=$(since_t0)
 age=$(jq '.spool.new.oldest_age_s' "$T/out")
-[ "$age" -ge 300 ] && [ "$age" -le 310 ]
-ok $? "new: the oldest is 300 s old ($age)"
+assert "new: the oldest is 300 s old ($age)" in_range "$age" 300 $((300 + el))
 age=$(jq '.spool.dead.oldest_age_s' "$T/out")
-[ "$age" -ge 7200 ] && [ "$age" -le 7210 ]
-ok $? "dead: the oldest is 7200 s old ($age)"
+assert "dead: the oldest is 7200 s old ($age)" in_range "$age" 7200 $((7200 + el))
 next=$(jq '.spool.deferred.next_attempt_in_s' "$T/out")
-[ "$next" -ge 90 ] && [ "$next" -le 101 ]
-ok $? "deferred: the next attempt is the earliest mtime ($next s)"
-jq -r '.spool.deferred.next_attempt' "$T/out" | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
-ok $? "deferred: the next attempt's time is ISO 8601"
+assert "deferred: the next attempt is the earliest mtime ($next s)" \
+    in_range "$next" $((99 - el)) 101
+assert "deferred: the next attempt's time is ISO 8601" \
+    matches "$(jq -r '.spool.deferred.next_attempt' "$T/out")" \
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
 run status
 is "$rc" 0 "the table on a busy spool: exit 0"
-grep -qE '^  new +5  oldest 5m0[0-9]s$' "$T/out"
-ok $? "the table shows new's count and oldest age"
-grep -qE '^  deferred +2  oldest 20m0[0-9]s  next attempt in 1m[34][0-9]s ' "$T/out"
-ok $? "the table shows the next deferred attempt"
+el=$(since_t0)
+# table_s ERE: the NmSSs duration that ERE's group matches in the table,
+# in seconds.
+table_s() {
+	sed -nE "s/$1.*/\\1/p" "$T/out" |
+	    awk -F'[ms]' 'NF { print $1 * 60 + $2 }'
+}
+assert_file_matches "$T/out" '^  new +5  oldest [0-9]+m[0-9]{2}s$' \
+    "the table shows new's count and oldest age"
+assert "... of 5 minutes" \
+    in_range "$(table_s '^  new +5  oldest ([0-9]+m[0-9]{2}s)')" 300 $((300 + el))
+assert_file_matches "$T/out" \
+    '^  deferred +2  oldest [0-9]+m[0-9]{2}s  next attempt in [0-9]+m[0-9]{2}s ' \
+    "the table shows the next deferred attempt"
+assert "... oldest 20 minutes" \
+    in_range "$(table_s '^  deferred +2  oldest ([0-9]+m[0-9]{2}s)')" 1200 $((1200 + el))
+assert "... next attempt in 100 s" \
+    in_range "$(table_s '^  deferred.* next attempt in ([0-9]+m[0-9]{2}s)')" $((99 - el)) 100
 
 # --- the audit file -------------------------------------------------------
 
@@ -93,9 +112,10 @@ run status --json --last 3
 is "$(jq -c '[.audit.last[].event_id]' "$T/out")" '["hour2","hour3","hour4"]' \
     "--last 3: the three newest, oldest first"
 run status
-has "$T/out" "unknown status \"lunch\"" "the table shows the last outcome's error"
-grep -qE '^  last hour +2 +1 +1 +0 +0 +1$' "$T/out"
-ok $? "the table shows the last hour"
+assert_file_has "$T/out" "unknown status \"lunch\"" \
+    "the table shows the last outcome's error"
+assert "the table shows the last hour" \
+    grep -qE '^  last hour +2 +1 +1 +0 +0 +1$' "$T/out"
 
 # A large audit file: 40000 lines (several MB) from two days ago, then
 # the recent ones; read from the end, the answer is the same.
@@ -164,9 +184,9 @@ run status --json
 is "$(jq -c '.worker' "$T/out")" \
     '{"running":false,"pid":null,"since":null,"version":null,"paused":null}' \
     "no daemon has run: not running"
-has "$T/out" '"worker"' "the JSON has a worker section"
+assert_file_has "$T/out" '"worker"' "the JSON has a worker section"
 run status
-has "$T/out" "worker no daemon running" "the table says so"
+assert_file_has "$T/out" "worker no daemon running" "the table says so"
 
 # --- the token ------------------------------------------------------------
 
@@ -174,7 +194,7 @@ ctl_config '' "genesys = { client_id = \"cid\"; client_secret_file = \"$T/webhoo
 run status --json
 is "$(jq -c '.token' "$T/out")" '{"configured":true,"cached":false}' "no cache: not cached"
 run status
-has "$T/out" "token none cached" "the table says so"
+assert_file_has "$T/out" "token none cached" "the table says so"
 exp=$(( $(date +%s) + 3000 ))
 printf '{"access_token":"tok-abc","expires_at":%d,"client_id":"cid","login_base":"https://login.mypurecloud.com"}\n' \
     "$exp" >"$T/spool/state/token"
@@ -185,9 +205,9 @@ left=$(jq '.token.expires_in_s' "$T/out")
 [ "$left" -ge 2995 ] && [ "$left" -le 3000 ]
 ok $? "it expires in 3000 s ($left)"
 run status
-has "$T/out" "token cached, expires in" "the table says when it expires"
-! grep -q tok-abc "$T/out" "$T/err"
-ok $? "the token itself is never printed"
+assert_file_has "$T/out" "token cached, expires in" \
+    "the table says when it expires"
+refute "the token itself is never printed" grep -q tok-abc "$T/out" "$T/err"
 ctl_config '' "genesys = { client_id = \"other\"; client_secret_file = \"$T/webhook.secret\"; };"
 run status --json
 is "$(jq '.token.cached' "$T/out")" false "another client's token is not this one's"
@@ -197,6 +217,6 @@ is "$(jq '.token.cached' "$T/out")" false "another client's token is not this on
 rm -rf "$T/spool"
 run status
 is "$rc" 100 "no spool: exit 100"
-has "$T/err" "$T/spool" "no spool: the error names it"
+assert_file_has "$T/err" "$T/spool" "no spool: the error names it"
 
 done_testing

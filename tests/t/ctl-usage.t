@@ -13,32 +13,35 @@ ctl_spool
 "$CTL" --help >"$T/out" 2>>"$T/ctl.log"
 ok $? "routehookctl --help exits 0"
 for c in check status dead simulate register; do
-	has "$T/out" "  $c " "--help lists $c"
+	assert_file_has "$T/out" "  $c " "--help lists $c"
 done
 "$CTL" >"$T/out" 2>"$T/err"
 is $? 100 "no command: exit 100"
 "$CTL" frobnicate >"$T/out" 2>"$T/err"
 is $? 100 "unknown command: exit 100"
-has "$T/err" "unknown command frobnicate" "the error names the command"
+assert_file_has "$T/err" "unknown command frobnicate" \
+    "the error names the command"
 "$CTL" --frob check >"$T/out" 2>"$T/err"
 is $? 100 "unknown global option: exit 100"
 
 for c in check status dead simulate register; do
 	run "$c" --help
 	is "$rc" 0 "$c --help exits 0"
-	has "$T/out" "usage: routehookctl [-c FILE] $c" "$c --help prints its usage"
+	assert_file_has "$T/out" "usage: routehookctl [-c FILE] $c" \
+	    "$c --help prints its usage"
 	run "$c" -h
 	is "$rc" 0 "$c -h exits 0"
 	run "$c" --no-such-option
 	is "$rc" 100 "$c --no-such-option exits 100"
-	has "$T/err" "unknown option --no-such-option" "$c names the bad option"
+	assert_file_has "$T/err" "unknown option --no-such-option" \
+	    "$c names the bad option"
 done
 run dead list --help
 is "$rc" 0 "dead list --help exits 0"
 
 run status --last
 is "$rc" 100 "an option missing its value: exit 100"
-has "$T/err" "--last needs a value" "the error says so"
+assert_file_has "$T/err" "--last needs a value" "the error says so"
 run status --last=abc
 is "$rc" 100 "a value that is not a number: exit 100"
 run status --json=1
@@ -49,7 +52,7 @@ run simulate --count 0
 is "$rc" 100 "simulate --count 0: exit 100"
 run simulate --shape weird
 is "$rc" 100 "simulate --shape weird: exit 100"
-has "$T/err" "tutorial or notification" "the error lists the shapes"
+assert_file_has "$T/err" "tutorial or notification" "the error lists the shapes"
 run register
 is "$rc" 100 "register without --url: exit 100"
 run register --url ftp://x/
@@ -66,7 +69,7 @@ run dead replay --all x
 is "$rc" 100 "dead replay with ids and --all: exit 100"
 run dead show ../../etc/passwd
 is "$rc" 100 "dead show with a path: exit 100"
-has "$T/err" "not a spool id" "the error says it is not a spool id"
+assert_file_has "$T/err" "not a spool id" "the error says it is not a spool id"
 
 # Where the config comes from.
 ROUTEHOOK_CONFIG=$T/routehook.conf "$CTL" check >"$T/out" 2>>"$T/ctl.log"
@@ -76,7 +79,7 @@ ROUTEHOOK_CONFIG=$T/nope.conf "$CTL" -c "$T/routehook.conf" check \
 ok $? "-c wins over \$ROUTEHOOK_CONFIG"
 ROUTEHOOK_CONFIG=$T/nope.conf "$CTL" status >"$T/out" 2>"$T/err"
 is $? 100 "a missing config file: exit 100"
-has "$T/err" "$T/nope.conf" "the error names the file"
+assert_file_has "$T/err" "$T/nope.conf" "the error names the file"
 "$CTL" -c "$T/nope.conf" status >"$T/out" 2>"$T/err"
 is $? 100 "-c with a missing file: exit 100"
 

@@ -11,8 +11,9 @@
 # (--once, as routehook) applies it to the Genesys stand-in and audits
 # it.  Installing again keeps the secrets an administrator wrote and does
 # not follow a symlink the spool's owner planted in place of one of its
-# directories.  Remove keeps the configuration, secrets, spool and audit
-# trail; purge leaves nothing with routehook in its name on the machine
+# directories.  Remove stops a worker daemon started without systemd (as
+# the README starts it) and keeps the configuration, secrets, spool and
+# audit trail; purge leaves nothing with routehook in its name on the machine
 # but the two users (Debian keeps system users), and nothing behind the
 # planted link is touched.
 #
@@ -22,21 +23,29 @@
 # stand-in are its own, on loopback, stopped at the end, and if anything
 # fails it purges what it installed.  Two checkouts running it at once
 # take turns (a lock in /run/lock).
+
+# Two checkouts running this at once would install and purge the same
+# package under each other: they take turns, waiting before the scratch
+# directory is made (a run that is going to skip, below, does not wait).
+rh_top=$(cd "$(dirname "$0")/../.." && pwd -P)
+if [ "$(id -u)" -eq 0 ] &&
+    [ "$(cd "${RH_BUILD:-$rh_top}" 2>/dev/null && pwd -P)" = "$rh_top" ]; then
+	exec 9>/run/lock/rh-deb-test.lock
+	flock -w 600 9 ||
+	    { echo "Bail out! /run/lock/rh-deb-test.lock held for 10 minutes"; exit 1; }
+fi
 . "$(dirname "$0")/../lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root: it installs the package"
 # The package's programs are built by dpkg-buildpackage from the sources,
 # whatever RH_BUILD holds: make check's second pass (RH_BUILD=.san) would
 # only repeat the first.
-[ "$(cd "$RH_BUILD" && pwd -P)" = "$(cd "$RH_TOP" && pwd -P)" ] ||
+[ "$(cd "$RH_BUILD" 2>/dev/null && pwd -P)" = "$(cd "$RH_TOP" && pwd -P)" ] ||
     skip_all "tests the package built from the sources, not the build in $RH_BUILD"
 for c in dpkg-buildpackage dh lintian spawn-fcgi runuser flock; do
 	command -v "$c" >/dev/null ||
 	    skip_all "no $c (tests/install-deps.sh installs what is missing)"
 done
-
-exec 9>/run/lock/rh-deb-test.lock
-flock -w 600 9 || bail "another deb.t held /run/lock/rh-deb-test.lock for 10 minutes"
 
 st=$(dpkg-query -W -f '${db:Status-Status}' routehook 2>/dev/null)
 case $st in
@@ -80,6 +89,10 @@ version=$(sed -n 's/^#define[[:space:]]*ROUTEHOOK_VERSION[[:space:]]*"\(.*\)"/\1
     "$RH_TOP/lib/version.h")
 deb=$T/routehook_${version}_$(dpkg --print-architecture).deb
 
+# The Genesys stand-in, started first: later, the build and lintian
+# compete with its start for the processor.
+start_standin
+
 # --- build --------------------------------------------------------------
 t0=$(date +%s)
 # No debug symbols package: nothing here would use it.
@@ -89,8 +102,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS=noautodbgsym \
 ok $? "make deb builds the package" || sed 's/^/#   /' "$T/build.log"
 [ -f "$deb" ] || bail "no $deb: $(tail -n 20 "$T/build.log")"
 diag "make deb took $(($(date +%s) - t0)) s"
-[ ! -e "$RH_TOP/debian" ]
-ok $? "and leaves no debian/ in the tree"
+assert "and leaves no debian/ in the tree" test ! -e "$RH_TOP/debian"
 
 # lintian is slow: it runs, as an unprivileged user (as root it warns
 # into its own checks), while the rest goes on.
@@ -103,8 +115,8 @@ lintian_pid=$!
 is "$(dpkg-deb -f "$deb" Version)" "$version" "its version is lib/version.h's"
 dpkg-deb -c "$deb" | awk '{ print $1, $2, $NF }' >"$T/contents"
 has() {	# has MODE PATH
-	grep -q -x -F -e "$1 root/root .$2" "$T/contents"
-	ok $? "it ships $2 ($1)"
+	assert "it ships $2 ($1)" \
+	    grep -q -x -F -e "$1 root/root .$2" "$T/contents"
 }
 for p in routehook-fcgi routehook-worker routehookctl; do
 	has -rwxr-xr-x "/usr/sbin/$p"
@@ -130,8 +142,7 @@ is "$(grep -c -E '/debian/|routehook-setup|\.sample$|/usr/share/routehook/(syste
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | sort >"$T/conffiles"
 printf '%s\n' /etc/cron.d/routehook /etc/logrotate.d/routehook \
     /etc/routehook/routehook.conf >"$T/conffiles.want"
-cmp -s "$T/conffiles.want" "$T/conffiles"
-ok $? "the config, cron and logrotate files are conffiles" ||
+assert_same "$T/conffiles.want" "$T/conffiles" "the config, cron and logrotate files are conffiles" ||
     sed 's/^/#   /' "$T/conffiles"
 
 # --- install --------------------------------------------------------------
@@ -166,13 +177,13 @@ is "$(mode /var/log/routehook)" "750 routehook routehook" "/var/log/routehook"
 is "$(mode /run/routehook)" "755 root root" "/run/routehook"
 is "$(mode /etc/routehook/webhook.secret)" "600 routehook-fcgi routehook-fcgi" \
     "webhook secret: the responder's alone"
-grep -qx '[0-9a-f]\{64\}' /etc/routehook/webhook.secret
-ok $? "and a random one"
+assert "and a random one" \
+    grep -qx '[0-9a-f]\{64\}' /etc/routehook/webhook.secret
 is "$(mode /etc/routehook/client.secret)" "600 routehook routehook" \
     "client secret: the worker's alone"
 is "$(wc -c </etc/routehook/client.secret)" 0 "and empty, for the administrator"
-cmp -s "$RH_TOP/etc/routehook.conf" /etc/routehook/routehook.conf
-ok $? "/etc/routehook/routehook.conf is the annotated sample"
+assert_same "$RH_TOP/etc/routehook.conf" /etc/routehook/routehook.conf \
+    "/etc/routehook/routehook.conf is the annotated sample"
 is "$(find /etc/systemd -name 'routehook*' 2>/dev/null | wc -l)" 0 \
     "no unit is enabled"
 is "$(pgrep -f '^/usr/sbin/routehook' | wc -l)" 0 "nothing is started"
@@ -180,10 +191,13 @@ grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' -e '^[A-Z_]*=' \
     /etc/cron.d/routehook >"$T/cron.active"
 is "$(wc -l <"$T/cron.active")" 0 "the cron file has no active job"
 sed -n 's/^#\(\*.*routehook-worker.*\)/\1/p' /etc/cron.d/routehook >"$T/cron.job"
+grep -q '[[:space:]]test -x /usr/sbin/routehook-worker && ' "$T/cron.job"
+ok $? "its job does nothing once the package is removed (test -x)"
 grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' -e '^[A-Z_]*=' \
     "$RH_TOP/contrib/cron/routehook" >"$T/cron.want"
-cmp -s "$T/cron.want" "$T/cron.job"
-ok $? "and removing one '#' enables contrib/cron/routehook's job"
+sed 's|test -x /usr/sbin/routehook-worker && ||' "$T/cron.job" >"$T/cron.unguarded"
+assert_same "$T/cron.want" "$T/cron.unguarded" \
+    "and removing one '#' enables contrib/cron/routehook's job"
 
 diag "installed at $(($(date +%s) - t0)) s"
 
@@ -191,7 +205,6 @@ diag "installed at $(($(date +%s) - t0)) s"
 # The administrator's part: the OAuth client's secret in client.secret,
 # the client id and (here) the stand-in's address in the config.  The
 # spool, secrets and audit file are the package's defaults.
-start_standin
 cat "$T/client.secret" >/etc/routehook/client.secret
 cat >"$T/routehook.conf" <<CONF
 genesys = {
@@ -254,8 +267,15 @@ is "$(mode /etc/routehook/client.secret)" "600 routehook routehook" \
 diag "reinstalled at $(($(date +%s) - t0)) s"
 
 # --- remove, then purge ----------------------------------------------------
+# The worker daemon without systemd, started as the README says; remove
+# must stop it before its program goes.
+start-stop-daemon --start --background --chuid routehook:routehook \
+    --exec /usr/sbin/routehook-worker -- -c "$T/routehook.conf" -l syslog
+wait_for 10 pgrep -u routehook -f '^/usr/sbin/routehook-worker'
+ok $? "the worker runs as a daemon from start-stop-daemon, as routehook"
 dpkg -r routehook >"$T/remove.log" 2>&1
 ok $? "dpkg -r routehook" || sed 's/^/#   /' "$T/remove.log"
+is "$(pgrep -f '^/usr/sbin/routehook' | wc -l)" 0 "remove stopped it"
 [ ! -e /usr/sbin/routehook-worker ] && [ ! -e /lib/systemd/system/routehook-worker.service ]
 ok $? "remove takes the programs and units"
 [ -f /etc/routehook/routehook.conf ] && [ -s /etc/routehook/client.secret ] &&

@@ -16,23 +16,21 @@ env -u RH_KEEP TMPDIR="$T" RH_BUILD="$RH_BUILD" \
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 is "$rc" 0 "make demo's script exits 0" || sed 's/^/#   /' "$T/demo.out"
-ok "$([ "$ms" -lt 60000 ]; echo $?)" "... in under a minute (${ms} ms)"
+assert "... in under a minute (${ms} ms)" test "$ms" -lt 60000
 
 left=$(pgrep -af "$T/" | grep -v pgrep)
 is "$left" "" "nothing it started is left running"
 is "$(find "$T" -maxdepth 1 -name 'routehook-demo.*' | wc -l)" 0 \
     "its scratch directory is removed"
 
-has() {	# has TEXT DESCRIPTION: the demo's output contains the line TEXT (ERE)
-	grep -qE -- "$1" "$T/demo.out"
-	ok $? "$2" || diag "no line matching '$1' in the output"
-}
+# has ERE DESCRIPTION: a line of the demo's output matches ERE.
+has() { assert_file_matches "$T/demo.out" "$1" "$2"; }
 has '^== routehookctl status$' "the output shows routehookctl status"
 has '^  deferred +0$' "... whose spool table has deferred/ empty"
 has '^  dead +1 ' "... and one dead letter"
-has '^ +applied +deferred +dead +superseded +sla breaches$' \
+has '^ +applied +deferred +dead +superseded +ignored +sla breaches$' \
     "... and the outcome table"
-has '^  last hour( +[0-9]+){5}$' "... with the last hour's counts"
+has '^  last hour( +[0-9]+){6}$' "... with the last hour's counts"
 has '^token cached' "... and the cached token"
 
 # The demo's own jq over its audit file, grouped by outcome.
@@ -58,7 +56,7 @@ has "^  \{.*\"userId\":\"$bad_user\".*\"outcome\":\"dead\",.*\"http_status\":400
     "jq shows its audit line"
 has '^== Done in [0-9]+\.[0-9] s; everything it started is stopped$' \
     "it ends saying so"
-ok "$(! grep -qE 'Bail out|FAILED|^1\.\.' "$T/demo.out"; echo $?)" \
-    "no failure and no TAP in its output"
+refute "no failure and no TAP in its output" \
+    grep -qE 'Bail out|FAILED|^1\.\.' "$T/demo.out"
 
 done_testing

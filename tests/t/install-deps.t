@@ -42,8 +42,8 @@ deps() {
 if [ "$(id -u)" -ne 0 ]; then
 	deps
 	is $? 1 "as another user it exits 1"
-	grep -q '^  apt-get install -y .*nginx-light.*prometheus' "$T/deps.out"
-	ok $? "and prints the apt-get line" || sed 's/^/# /' "$T/deps.out"
+	assert "and prints the apt-get line" \
+	    grep -q '^  apt-get install -y .*nginx-light.*prometheus' "$T/deps.out" || sed 's/^/# /' "$T/deps.out"
 	is "$(cat "$RH_STUB_LOG")" "" "and runs nothing"
 	done_testing
 	exit
@@ -54,15 +54,13 @@ write_config
 start_nginx
 nginx_pid=$(cat "$T/nginx/nginx.pid")
 
-deps
-ok $? "install-deps.sh succeeds" || sed 's/^/# /' "$T/deps.out"
+assert "install-deps.sh succeeds" deps || sed 's/^/# /' "$T/deps.out"
 grep -q '^apt-get .* install -y -q --no-install-recommends .*nginx-light' \
     "$RH_STUB_LOG"
 ok $? "it installs what is missing with apt-get" || sed 's/^/# /' "$RH_STUB_LOG"
-grep -qx 'policy start 101' "$RH_STUB_LOG"
-ok $? "while apt-get runs, policy-rc.d forbids starting a service"
-grep -qx 'policy stop 101' "$RH_STUB_LOG"
-ok $? "and stopping one"
+assert "while apt-get runs, policy-rc.d forbids starting a service" \
+    grep -qx 'policy start 101' "$RH_STUB_LOG"
+assert "and stopping one" grep -qx 'policy stop 101' "$RH_STUB_LOG"
 is "$(grep -c -E '^(service|systemctl|invoke-rc.d|deb-systemd-invoke) ' \
     "$RH_STUB_LOG")" 0 "it never asks for a service action itself" ||
     sed 's/^/# /' "$RH_STUB_LOG"
@@ -71,19 +69,16 @@ ok $? "its policy-rc.d is removed afterwards"
 kill -0 "$nginx_pid" 2>/dev/null &&
     [ "$(cat "$T/nginx/nginx.pid")" = "$nginx_pid" ]
 ok $? "the nginx running before is still running, the same process"
-curl -s -o /dev/null "$NGINX_URL/"
-ok $? "and still answers"
+assert "and still answers" curl -s -o /dev/null "$NGINX_URL/"
 
 # The administrator's own policy-rc.d stays as it was.
 printf '#!/bin/sh\n# the administrator'"'"'s\nexit 0\n' >"$T/policy-rc.d"
 chmod 755 "$T/policy-rc.d"
 cp -p "$T/policy-rc.d" "$T/policy.before"
 : >"$RH_STUB_LOG"
-deps
-ok $? "install-deps.sh succeeds beside an existing policy-rc.d"
-cmp -s "$T/policy.before" "$T/policy-rc.d"
-ok $? "which it leaves as it was"
-grep -qx 'policy start 0' "$RH_STUB_LOG"
-ok $? "and which apt-get's packages obey"
+assert "install-deps.sh succeeds beside an existing policy-rc.d" deps
+assert_same "$T/policy.before" "$T/policy-rc.d" "which it leaves as it was"
+assert "and which apt-get's packages obey" \
+    grep -qx 'policy start 0' "$RH_STUB_LOG"
 
 done_testing

@@ -56,8 +56,8 @@ chmod 640 "$R/etc/routehook/routehook.conf"
 cp "$R/etc/routehook/routehook.conf" "$T/conf.before"
 
 # --- install ---------------------------------------------------------------
-mk install DESTDIR="$R" PREFIX=/usr
-ok $? "make install DESTDIR=... PREFIX=/usr" || sed 's/^/#   /' "$T/make.log"
+assert "make install DESTDIR=... PREFIX=/usr" \
+    mk install DESTDIR="$R" PREFIX=/usr || sed 's/^/#   /' "$T/make.log"
 
 find "$R" -type f -printf '%m %P\n' | sort -k2 >"$T/got"
 diff "$T/expected" "$T/got" >"$T/diff"
@@ -74,20 +74,19 @@ is "$(wc -l <"$T/written")" "$(($(wc -l <"$T/expected") - 1))" \
 
 for p in fcgi/routehook-fcgi worker/routehook-worker worker/routehookctl; do
 	[ -f "$p.c" ] || continue
-	cmp -s "$RH_BUILD/$p" "$R/usr/sbin/${p##*/}"
-	ok $? "usr/sbin/${p##*/} is the build under test"
+	assert_same "$RH_BUILD/$p" "$R/usr/sbin/${p##*/}" \
+	    "usr/sbin/${p##*/} is the build under test"
 done
-cmp -s etc/routehook.conf "$R/etc/routehook/routehook.conf.sample"
-ok $? "the sample config is etc/routehook.conf"
-cmp -s "$T/conf.before" "$R/etc/routehook/routehook.conf"
-ok $? "an existing routehook.conf is left alone"
+assert_same etc/routehook.conf "$R/etc/routehook/routehook.conf.sample" \
+    "the sample config is etc/routehook.conf"
+assert_same "$T/conf.before" "$R/etc/routehook/routehook.conf" \
+    "an existing routehook.conf is left alone"
 is "$(stat -c %a "$R/etc/routehook")" 750 "an existing directory keeps its mode"
 cmp -s contrib/systemd/routehook-fcgi.service \
     "$R/usr/lib/systemd/system/routehook-fcgi.service"
 ok $? "with PREFIX=/usr the units are contrib's"
 
-mk install DESTDIR="$T/opt" PREFIX=/opt/rh
-ok $? "make install PREFIX=/opt/rh"
+assert "make install PREFIX=/opt/rh" mk install DESTDIR="$T/opt" PREFIX=/opt/rh
 grep -h '^ExecStart=' "$T"/opt/opt/rh/lib/systemd/system/*.service |
     cut -d' ' -f1 | sort -u >"$T/execstart"
 printf '%s\n' ExecStart=/opt/rh/sbin/routehook-fcgi \
@@ -101,19 +100,16 @@ ok $? "the copies under share/ are contrib's, unchanged"
 
 mk install DESTDIR="$R" PREFIX=/usr
 find "$R" -type f -printf '%m %P\n' | sort -k2 >"$T/got2"
-cmp -s "$T/got" "$T/got2"
-ok $? "installing again changes nothing"
+assert_same "$T/got" "$T/got2" "installing again changes nothing"
 
 # --- uninstall -------------------------------------------------------------
-mk uninstall DESTDIR="$R" PREFIX=/usr
-ok $? "make uninstall"
+assert "make uninstall" mk uninstall DESTDIR="$R" PREFIX=/usr
 is "$(find "$R" -type f -printf '%P\n')" etc/routehook/routehook.conf \
     "only the administrator's routehook.conf is left"
-cmp -s "$T/conf.before" "$R/etc/routehook/routehook.conf"
-ok $? "and it is intact"
+assert_same "$T/conf.before" "$R/etc/routehook/routehook.conf" \
+    "and it is intact"
 is "$(find "$R/usr" ! -type d | wc -l)" 0 "under usr/ only directories remain"
-[ ! -e "$R/usr/share/routehook" ]
-ok $? "share/routehook is gone"
+assert "share/routehook is gone" test ! -e "$R/usr/share/routehook"
 mk uninstall DESTDIR="$T/opt" PREFIX=/opt/rh
 is "$(find "$T/opt" ! -type d | wc -l)" 0 "uninstall of PREFIX=/opt/rh leaves no file"
 

@@ -305,8 +305,7 @@ same() {
 
 # differs A B DESCRIPTION: for the broken copies, a difference must show.
 differs() {
-	! cmp -s "$1" "$2"
-	ok $? "$3" ||
+	refute "$3" cmp -s "$1" "$2" ||
 	    diag "no difference: did the line this check breaks change in the page?"
 }
 
@@ -326,14 +325,14 @@ done
 # The check can fail: an undefined macro is a warning.
 sed '/^\.Sh DESCRIPTION/a .Zz undefined' "$FCGI_8" >"$T/broken.8"
 man_warnings "$T/broken.8" "$T/warn"
-[ -s "$T/warn" ]
-ok $? "an undefined macro in a page is a warning the check sees"
+assert "an undefined macro in a page is a warning the check sees" \
+    test -s "$T/warn"
 
 if command -v mandoc >/dev/null; then
 	for p in $PAGES; do
 		mandoc -Tlint -W warning "$p" >"$T/lint" 2>&1
-		[ ! -s "$T/lint" ]
-		ok $? "mandoc -Tlint $p" || sed 's/^/#   /' "$T/lint"
+		assert "mandoc -Tlint $p" \
+		    test ! -s "$T/lint" || sed 's/^/#   /' "$T/lint"
 	done
 else
 	skip "mandoc -Tlint" "mandoc is not installed"
@@ -350,8 +349,8 @@ for p in $FCGI_8 $WORKER_8 $CTL_8; do
 		esac
 	} | LC_ALL=C sort >"$T/want"
 	LC_ALL=C comm -23 "$T/want" "$T/got" >"$T/missing"
-	[ ! -s "$T/missing" ]
-	ok $? "$p has every section" || sed 's/^/#   missing: /' "$T/missing"
+	assert "$p has every section" \
+	    test ! -s "$T/missing" || sed 's/^/#   missing: /' "$T/missing"
 done
 for p in $FCGI_8 $WORKER_8 $CTL_8; do
 	codes=
@@ -383,8 +382,8 @@ check_options() {
 	cut -d' ' -f1 "$T/help.opts" "$@" | LC_ALL=C sort -u >"$T/help.names"
 	mp man-names "$page" >"$T/all.names"
 	LC_ALL=C comm -13 "$T/help.names" "$T/all.names" >"$T/extra"
-	[ ! -s "$T/extra" ]
-	ok $? "$name: no .Fl in $page that --help does not know" ||
+	assert "$name: no .Fl in $page that --help does not know" \
+	    test ! -s "$T/extra" ||
 	    sed 's/^/#   unknown: /' "$T/extra"
 }
 

@@ -68,10 +68,8 @@ cp "$E/webhook.secret" "$T/secret.before"
 chmod 644 "$S/new"
 setup >"$T/setup2.out" 2>&1
 ok $? "routehook-setup.sh runs again"
-grep -q created "$T/setup2.out"
-ok $((! $?)) "and creates nothing twice"
-cmp -s "$E/webhook.secret" "$T/secret.before"
-ok $? "an existing secret is kept"
+refute "and creates nothing twice" grep -q created "$T/setup2.out"
+assert_same "$E/webhook.secret" "$T/secret.before" "an existing secret is kept"
 is "$(mode "$S/new")" "2770 $w $w" "a wrong mode is put back"
 
 printf 'the-oauth-client-secret\n' >"$E/client.secret"
@@ -80,57 +78,57 @@ chown "$w:$w" "$S/state/token"
 chmod 600 "$S/state/token"
 
 # --- what the responder's user can and cannot do ------------------------
-as_f cat "$E/webhook.secret" >/dev/null 2>&1
-ok $? "responder user reads the webhook secret"
-as_f cat "$E/routehook.conf" >/dev/null 2>&1
-ok $? "responder user reads the config"
-as_f cat "$E/client.secret" >/dev/null 2>&1
-ok $((! $?)) "responder user cannot read the client secret"
-as_f sh -c "echo '{}' >'$S/tmp/ev1'" 2>/dev/null
-ok $? "responder user creates a file in tmp/"
-as_f mv "$S/tmp/ev1" "$S/new/ev1" 2>/dev/null
-ok $? "responder user renames it into new/"
+assert "responder user reads the webhook secret" \
+    quietly as_f cat "$E/webhook.secret"
+assert "responder user reads the config" \
+    quietly as_f cat "$E/routehook.conf"
+refute "responder user cannot read the client secret" \
+    quietly as_f cat "$E/client.secret"
+assert "responder user creates a file in tmp/" \
+    quietly as_f sh -c "echo '{}' >'$S/tmp/ev1'"
+assert "responder user renames it into new/" \
+    quietly as_f mv "$S/tmp/ev1" "$S/new/ev1"
 is "$(stat -c %G "$S/new/ev1" 2>/dev/null)" "$w" "the event has the spool's group"
 for d in cur deferred dead state; do
-	as_f sh -c "echo x >'$S/$d/x'" 2>/dev/null
-	ok $((! $?)) "responder user cannot create a file in $d/"
-	as_f mv "$S/new/ev1" "$S/$d/ev1" 2>/dev/null
-	ok $((! $?)) "responder user cannot rename an event into $d/"
+	refute "responder user cannot create a file in $d/" \
+	    quietly as_f sh -c "echo x >'$S/$d/x'"
+	refute "responder user cannot rename an event into $d/" \
+	    quietly as_f mv "$S/new/ev1" "$S/$d/ev1"
 done
 printf 'x' >"$S/dead/old"
 chown "$w:$w" "$S/dead/old"
 chmod 640 "$S/dead/old"
-as_f mv "$S/dead/old" "$S/new/old" 2>/dev/null
-ok $((! $?)) "responder user cannot take an event out of dead/"
-as_f ls "$S/state" >/dev/null 2>&1
-ok $((! $?)) "responder user cannot list state/"
-as_f cat "$S/state/token" >/dev/null 2>&1
-ok $((! $?)) "responder user cannot read the worker's state"
-as_f ln -s . "$S/seen/probe" 2>/dev/null
-ok $? "responder user makes an entry in seen/"
-as_w ln -s . "$S/seen/probe2" 2>/dev/null
-ok $((! $?)) "worker user cannot (seen/ is the responder's)"
+refute "responder user cannot take an event out of dead/" \
+    quietly as_f mv "$S/dead/old" "$S/new/old"
+refute "responder user cannot list state/" \
+    quietly as_f ls "$S/state"
+refute "responder user cannot read the worker's state" \
+    quietly as_f cat "$S/state/token"
+assert "responder user makes an entry in seen/" \
+    quietly as_f ln -s . "$S/seen/probe"
+refute "worker user cannot (seen/ is the responder's)" \
+    quietly as_w ln -s . "$S/seen/probe2"
 rm -f "$S/seen/probe" "$S/seen/probe2"
 
 # --- what the worker's user can do ----------------------------------------
-as_w cat "$E/client.secret" >/dev/null 2>&1
-ok $? "worker user reads the client secret"
-as_w cat "$S/new/ev1" >/dev/null 2>&1
-ok $? "worker user reads the responder's event"
-as_w mv "$S/new/ev1" "$S/cur/ev1" 2>/dev/null
-ok $? "worker user claims it (new/ -> cur/)"
+assert "worker user reads the client secret" \
+    quietly as_w cat "$E/client.secret"
+assert "worker user reads the responder's event" \
+    quietly as_w cat "$S/new/ev1"
+assert "worker user claims it (new/ -> cur/)" \
+    quietly as_w mv "$S/new/ev1" "$S/cur/ev1"
 
 # --- the real programs, each as its user ----------------------------------
 mkdir -p "$T/bin"
 if [ -x "$WORKER" ]; then
 	cp "$WORKER" "$T/bin/routehook-worker"
-	as_w "$T/bin/routehook-worker" -c "$E/routehook.conf" -t >/dev/null 2>&1
-	ok $? "routehook-worker -t as the worker's user: configuration OK"
+	assert "routehook-worker -t as the worker's user: configuration OK" \
+	    quietly as_w "$T/bin/routehook-worker" -c "$E/routehook.conf" -t
 	as_f "$T/bin/routehook-worker" -c "$E/routehook.conf" -t \
 	    >"$T/worker-t.out" 2>&1
 	is "$?" 100 "routehook-worker -t as the responder's user: refused"
-	grep -q 'client.secret.*Permission denied' "$T/worker-t.out"
-	ok $? "because it cannot read the client secret" ||
+	assert "because it cannot read the client secret" \
+	    grep -q 'client.secret.*Permission denied' "$T/worker-t.out" ||
 	    sed 's/^/#   /' "$T/worker-t.out"
 else
 	skip "routehook-worker -t as each user" "not built"
@@ -160,8 +158,8 @@ jq -e '.status == "healthy" and .spool.new == 1' "$T/health" >/dev/null 2>&1
 ok $? "and counts new/ (which it may list)" || diag "$(cat "$T/health")"
 is "$(stat -c '%U %G %a' "$S/new/$id" 2>/dev/null)" "$f $w 640" \
     "the event is the responder's, group spool, 0640"
-as_w mv "$S/new/$id" "$S/cur/$id" 2>/dev/null
-ok $? "worker user claims it"
+assert "worker user claims it" \
+    quietly as_w mv "$S/new/$id" "$S/cur/$id"
 as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
 ok $? "and reads the bytes sent"
 code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")

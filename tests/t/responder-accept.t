@@ -16,18 +16,17 @@ code=$(curl -s -D "$T/headers" -o "$T/response" -w '%{http_code}' \
     --data-binary "@$T/ev1.json" "$NGINX_URL/routehook/events")
 is "$code" 202 "a signed event is accepted"
 is "$(json_field "$T/response" status)" accepted '... answering {"status":"accepted",...}'
-grep -qi '^content-type: application/json' "$T/headers"
-ok $? "... as application/json"
+assert "... as application/json" \
+    grep -qi '^content-type: application/json' "$T/headers"
 id1=$(json_field "$T/response" id)
 case $id1 in
 */* | '' | null) false ;;
 *) echo "$id1" | grep -Eq '^[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\..+$' ;;
 esac
 ok $? "... with a maildir unique name as its id ($id1)"
-test -f "$T/spool/new/$id1"
-ok $? "... naming a file in new/"
-cmp -s "$T/ev1.json" "$T/spool/new/$id1"
-ok $? "... that holds exactly the bytes sent"
+assert "... naming a file in new/" test -f "$T/spool/new/$id1"
+assert_same "$T/ev1.json" "$T/spool/new/$id1" \
+    "... that holds exactly the bytes sent"
 is "$(spool_files tmp)" 0 "... and nothing is left in tmp/"
 
 # The notification shape, UTF-8, no trailing newline, another path.
@@ -37,10 +36,9 @@ code=$(curl -s -o "$T/response" -w '%{http_code}' -X POST \
     --data-binary "@$T/ev2.json" "$NGINX_URL/routehook/any/path/at/all")
 is "$code" 202 "a notification-shaped event to another path is accepted"
 id2=$(json_field "$T/response" id)
-cmp -s "$T/ev2.json" "$T/spool/new/$id2"
-ok $? "... byte for byte, UTF-8 included"
-[ "$id1" != "$id2" ]
-ok $? "... under a new id"
+assert_same "$T/ev2.json" "$T/spool/new/$id2" \
+    "... byte for byte, UTF-8 included"
+assert "... under a new id" test "$id1" != "$id2"
 
 # Upper-case hex is the same digest.
 printf '{"eventType":"routing.user.status.update","userId":"u-3","status":"away"}' >"$T/ev3.json"
@@ -49,9 +47,9 @@ is "$code" 202 "an upper-case hex signature is accepted"
 is "$(spool_files new)" 3 "three events, three files in new/"
 
 curl -s -o "$T/metrics" "$NGINX_URL/routehook/metrics"
-grep -qx 'routehook_requests_accepted_total 3' "$T/metrics"
-ok $? "metrics count 3 accepted"
-! grep -q 'rejected\|accepted' "$T/fcgi.log"
-ok $? "nothing is logged for accepted events (quiet by default)"
+assert "metrics count 3 accepted" \
+    grep -qx 'routehook_requests_accepted_total 3' "$T/metrics"
+refute "nothing is logged for accepted events (quiet by default)" \
+    grep -q 'rejected\|accepted' "$T/fcgi.log"
 
 done_testing

@@ -100,20 +100,20 @@ accepted=$((accepted + 1))
 ev
 is "$(post "$EV" -H "webhook-id: msg_a$n" -H "webhook-timestamp: $now" \
     -H "webhook-signature: $bad")" 401 "standard-webhooks, a secret not configured: 401"
-grep -q "rejected 401 invalid webhook-signature from" "$T/fcgi.log"
-ok $? "... logged as an invalid webhook-signature"
+assert "... logged as an invalid webhook-signature" \
+    grep -q "rejected 401 invalid webhook-signature from" "$T/fcgi.log"
 old=$((now - 301))
 is "$(post "$EV" -H "webhook-id: msg_old$n" -H "webhook-timestamp: $old" \
     -H "webhook-signature: $(swh_sig "$T/swh-new.secret" "msg_old$n" "$old" "$EV")")" \
     401 "standard-webhooks, signed 301 s ago (tolerance 300 s): 401"
-grep -q "rejected 401 webhook-timestamp too old" "$T/fcgi.log"
-ok $? "... logged as too old"
+assert "... logged as too old" \
+    grep -q "rejected 401 webhook-timestamp too old" "$T/fcgi.log"
 late=$((now + 400))
 is "$(post "$EV" -H "webhook-id: msg_new$n" -H "webhook-timestamp: $late" \
     -H "webhook-signature: $(swh_sig "$T/swh-new.secret" "msg_new$n" "$late" "$EV")")" \
     401 "standard-webhooks, 400 s in the future: 401"
-grep -q "rejected 401 webhook-timestamp in the future" "$T/fcgi.log"
-ok $? "... logged as in the future"
+assert "... logged as in the future" \
+    grep -q "rejected 401 webhook-timestamp in the future" "$T/fcgi.log"
 recent=$((now - 250))
 is "$(post "$EV" -H "webhook-id: msg_r$n" -H "webhook-timestamp: $recent" \
     -H "webhook-signature: $(swh_sig "$T/swh-new.secret" "msg_r$n" "$recent" "$EV")")" \
@@ -145,16 +145,16 @@ code=$(curl -s -D "$T/headers" -o "$T/response" -w '%{http_code}' -X POST \
     -H 'Content-Type: application/json' -u "eventbridge:wrong" \
     --data-binary "@$EV" "$NGINX_URL/routehook/events")
 is "$code" 401 "basic, a wrong password: 401"
-grep -qi '^WWW-Authenticate: Basic realm="routehook"' "$T/headers"
-ok $? "... with WWW-Authenticate: Basic"
+assert "... with WWW-Authenticate: Basic" \
+    grep -qi '^WWW-Authenticate: Basic realm="routehook"' "$T/headers"
 
 # --- nothing at all -------------------------------------------------------------
 ev
 is "$(post "$EV" -H "X-Nothing: 1")" 401 "no credentials at all: 401"
-grep -q "rejected 401 no credentials (no X-Genesys-Signature, webhook-signature, X-Routehook-Key, Authorization header)" "$T/fcgi.log"
-ok $? "... the log names every header looked for"
-grep -q "api-key-$$\|pass-$$" "$T/fcgi.log"
-ok $((! $?)) "no key or password in the log"
+assert "... the log names every header looked for" \
+    grep -q "rejected 401 no credentials (no X-Genesys-Signature, webhook-signature, X-Routehook-Key, Authorization header)" "$T/fcgi.log"
+refute "no key or password in the log" \
+    grep -q "api-key-$$\|pass-$$" "$T/fcgi.log"
 
 is "$(spool_files new)" "$accepted" "new/ holds the $accepted accepted events, no more"
 is "$(spool_files tmp)" 0 "nothing in tmp/"
@@ -182,7 +182,7 @@ ok $? "routehookctl check: api_key alone, no hmac secret: OK" ||
 chmod 644 "$T/api.secret"
 "$CTL" -c "$T/routehook.conf" check >"$T/check.out" 2>&1
 is $? 100 "routehookctl check: an API key file others can read: 100"
-grep -q "receiver.api_key.secret_files $T/api.secret: readable by others" "$T/check.out"
-ok $? "... naming the key and the file" || diag "$(cat "$T/check.out")"
+assert "... naming the key and the file" \
+    grep -q "receiver.api_key.secret_files $T/api.secret: readable by others" "$T/check.out" || diag "$(cat "$T/check.out")"
 
 done_testing

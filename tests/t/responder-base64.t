@@ -16,8 +16,8 @@ hex=$(sign "$T/ev.json")
 
 code=$(post "$T/ev.json" -H "X-Hub-Signature-256: sha256=$b64")
 is "$code" 202 "X-Hub-Signature-256: sha256=<base64>: 202"
-cmp -s "$T/ev.json" "$T/spool/new/$(json_field "$T/response" id)"
-ok $? "... stored as sent"
+assert "... stored as sent" \
+    cmp -s "$T/ev.json" "$T/spool/new/$(json_field "$T/response" id)"
 rm -f "$T"/spool/new/*
 
 code=$(post "$T/ev.json" -H "X-Hub-Signature-256: $b64")
@@ -31,9 +31,8 @@ is "$code" 401 "unpadded base64: 401"
 printf '{"topicName":"v2.users.u-2.routingStatus"}' >"$T/other.json"
 code=$(post "$T/ev.json" -H "X-Hub-Signature-256: sha256=$(sign_b64 "$T/other.json")")
 is "$code" 401 "the base64 signature of other bytes: 401"
-spool_empty
-ok $? "none of them left a file"
-grep -q 'rejected 401 invalid signature (no X-Hub-Signature-256 header) from 127\.0\.0\.1$' "$T/fcgi.log"
-ok $? "the log names the configured header when it is missing"
+assert "none of them left a file" spool_empty
+assert "the log names the configured header when it is missing" \
+    grep -q 'rejected 401 invalid signature (no X-Hub-Signature-256 header) from 127\.0\.0\.1$' "$T/fcgi.log"
 
 done_testing

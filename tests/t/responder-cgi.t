@@ -3,10 +3,11 @@
 # request in the environment, the body on stdin), the responder answers
 # one request on stdout and exits 0: 202 with one file in new/, 400 for a
 # short body, 401 for a bad signature, 413 before reading stdin, and
-# health by either REQUEST_URI or SCRIPT_NAME + PATH_INFO.
+# health by either REQUEST_URI or SCRIPT_NAME + PATH_INFO, at the mount
+# configured (receiver.mount).
 . "$(dirname "$0")/../lib.sh"
 
-write_config
+write_config 'mount = "/cgi-bin/routehook";'
 mkdir -p "$T/spool"
 printf '{"eventType":"routing.user.status.update","userId":"u-1","status":"available"}\n' >"$T/ev.json"
 len=$(wc -c <"$T/ev.json" | tr -d ' ')
@@ -32,25 +33,23 @@ cgi REQUEST_METHOD=POST REQUEST_URI=/cgi-bin/routehook/events \
 is "$rc" 0 "CGI: exits 0"
 head -n 1 "$T/out" | grep -q '^Status: 202 Accepted'
 ok $? "CGI: 'Status: 202' is the first line on stdout"
-grep -q '^Content-Type: application/json' "$T/out"
-ok $? "CGI: Content-Type: application/json"
+assert "CGI: Content-Type: application/json" \
+    grep -q '^Content-Type: application/json' "$T/out"
 is "$(spool_files new)" 1 "CGI: one file in new/"
-cmp -s "$T/ev.json" "$T/spool/new/$(json_field "$T/response" id)"
-ok $? "CGI: the file named by the answer's id holds the body"
+assert "CGI: the file named by the answer's id holds the body" \
+    cmp -s "$T/ev.json" "$T/spool/new/$(json_field "$T/response" id)"
 rm -f "$T"/spool/new/*
 
 cgi REQUEST_METHOD=POST REQUEST_URI=/cgi-bin/routehook/events \
     CONTENT_LENGTH=$((len + 10)) HTTP_X_GENESYS_SIGNATURE="$sig" <"$T/ev.json"
 is "$code" 400 "CGI: a body 10 bytes short of CONTENT_LENGTH: 400"
 is "$(json_field "$T/response" error)" "body shorter than Content-Length" "... saying so"
-spool_empty
-ok $? "... and no file"
+assert "... and no file" spool_empty
 
 cgi REQUEST_METHOD=POST REQUEST_URI=/cgi-bin/routehook/events \
     CONTENT_LENGTH="$len" HTTP_X_GENESYS_SIGNATURE="$(printf '%064d' 1)" <"$T/ev.json"
 is "$code" 401 "CGI: a wrong signature: 401"
-spool_empty
-ok $? "... and no file"
+assert "... and no file" spool_empty
 
 cgi REQUEST_METHOD=POST REQUEST_URI=/cgi-bin/routehook/events \
     HTTP_X_GENESYS_SIGNATURE="$sig" <"$T/ev.json"
@@ -76,16 +75,15 @@ is "$code" 200 "CGI: GET by SCRIPT_NAME + PATH_INFO: 200"
 is "$(json_field "$T/response" spool.new)" 0 "... with the spool counts"
 cgi REQUEST_METHOD=PUT REQUEST_URI=/cgi-bin/routehook/events </dev/null
 is "$code" 405 "CGI: PUT: 405"
-grep -q '^Allow: POST' "$T/out"
-ok $? "... with Allow: POST"
+assert "... with Allow: POST" grep -q '^Allow: POST' "$T/out"
 
-grep -q 'rejected 400 body shorter than Content-Length from 198\.51\.100\.4$' "$T/cgi.log"
-ok $? "CGI: rejections are logged on stderr with the REMOTE_ADDR"
+assert "CGI: rejections are logged on stderr with the REMOTE_ADDR" \
+    grep -q 'rejected 400 body shorter than Content-Length from 198\.51\.100\.4$' "$T/cgi.log"
 
 # Neither a socket nor CGI: refuse to guess.
 env -i PATH="$PATH" "$FCGI" -c "$T/routehook.conf" </dev/null >"$T/out" 2>"$T/err"
 is "$?" 100 "no socket and no REQUEST_METHOD: exit 100"
-grep -q 'no listen socket' "$T/err"
-ok $? "... saying there is no listen socket"
+assert "... saying there is no listen socket" \
+    grep -q 'no listen socket' "$T/err"
 
 done_testing

@@ -54,7 +54,6 @@ is "$(sed -n 's/^distinct //p' "$T/check")" "$N" "... with $N distinct ids"
 is "$(spool_files new)" "$N" "... and $N files in new/"
 is "$(spool_files tmp)" 0 "... and none left in tmp/"
 is "$(sed -n 's/^bad //p' "$T/check")" 0 "each file holds exactly its own event"
-! grep -q rejected "$T/fcgi.log"
-ok $? "nothing was refused"
+refute "nothing was refused" grep -q rejected "$T/fcgi.log"
 
 done_testing

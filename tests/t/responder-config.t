@@ -26,10 +26,8 @@ is "$?" 0 "... and -c wins over it"
 expect_bad() {
 	"$FCGI" -t -c "$1" >"$T/out" 2>"$T/err"
 	is "$?" 100 "$3: exit 100"
-	grep -q "^$1:$2: " "$T/err"
-	ok $? "$3: says '$1:$2: ...'"
-	[ ! -s "$T/out" ]
-	ok $? "$3: prints nothing on stdout"
+	assert "$3: says '$1:$2: ...'" grep -q "^$1:$2: " "$T/err"
+	assert "$3: prints nothing on stdout" test ! -s "$T/out"
 	sed 's/^/#   /' "$T/err"
 }
 printf 'spool_dir = "%s/spool";\nreceiver = {\n  secret_file = "%s/webhook.secret";\n  fsync = ;\n};\n' \
@@ -44,8 +42,8 @@ expect_bad "$T/nosecret.conf" 3 "a secret file that does not exist"
 
 "$FCGI" -c "$T/typo.conf" </dev/null >"$T/out" 2>"$T/err"
 is "$?" 100 "starting (not -t) with a bad file: exit 100"
-grep -q "^$T/typo.conf:4: " "$T/err"
-ok $? "... with the FILE:LINE line on stderr"
+assert "... with the FILE:LINE line on stderr" \
+    grep -q "^$T/typo.conf:4: " "$T/err"
 
 "$FCGI" -h >"$T/help" 2>&1
 is "$?" 0 "-h: exit 0"
@@ -53,12 +51,10 @@ for want in 'usage: routehook-fcgi' '-c FILE' '$ROUTEHOOK_CONFIG' \
     /etc/routehook/routehook.conf '-t ' '-s ADDR' 'unix:PATH' \
     'tcp:HOST:PORT' '-n N' '-l WHERE' syslog LISTEN_FDS spawn-fcgi CGI \
     /health /metrics 'Exit status' '100' '111' SIGTERM; do
-	grep -qF -- "$want" "$T/help"
-	ok $? "-h mentions $want"
+	assert "-h mentions $want" grep -qF -- "$want" "$T/help"
 done
 "$FCGI" --help >"$T/help2" 2>&1
-cmp -s "$T/help" "$T/help2"
-ok $? "--help is -h"
+assert_same "$T/help" "$T/help2" "--help is -h"
 
 for bad in "-x" "-n 0" "-n 1025" "-n 4x" "-l console" "extra-arg" "-s udp:1.2.3.4:5"; do
 	# shellcheck disable=SC2086
@@ -73,8 +69,7 @@ printf 'spool_dir = "%s/not-a-dir/spool";\nreceiver = {\n  secret_file = "%s/web
 is "$?" 0 "-t does not look at the spool"
 "$FCGI" -c "$T/badspool.conf" </dev/null >/dev/null 2>"$T/err"
 is "$?" 111 "a spool that cannot be created: exit 111 (try later)"
-grep -q 'not-a-dir' "$T/err"
-ok $? "... naming the path"
+assert "... naming the path" grep -q 'not-a-dir' "$T/err"
 
 # -v: accepted events are logged too (in CGI mode, the simplest server).
 printf '{"userId":"u-1","status":"available"}' >"$T/ev.json"
@@ -82,7 +77,7 @@ env -i PATH="$PATH" REQUEST_METHOD=POST REQUEST_URI=/e REMOTE_ADDR=203.0.113.5 \
     CONTENT_LENGTH="$(wc -c <"$T/ev.json" | tr -d ' ')" \
     HTTP_X_GENESYS_SIGNATURE="$(sign "$T/ev.json")" \
     "$FCGI" -v -c "$T/routehook.conf" <"$T/ev.json" >"$T/out" 2>"$T/err"
-grep -q "^routehook-fcgi: accepted $(ls "$T/spool/new"), 37 bytes from 203\.0\.113\.5$" "$T/err"
-ok $? "-v logs 'accepted ID, N bytes from ADDRESS'"
+assert "-v logs 'accepted ID, N bytes from ADDRESS'" \
+    grep -q "^routehook-fcgi: accepted $(ls "$T/spool/new"), 37 bytes from 203\.0\.113\.5$" "$T/err"
 
 done_testing

@@ -17,8 +17,8 @@ field() { json_field "$T/health" "$1"; }
 
 code=$(health)
 is "$code" 200 "health: 200 on an empty spool"
-grep -qi '^content-type: application/json' "$T/headers"
-ok $? "... as application/json"
+assert "... as application/json" \
+    grep -qi '^content-type: application/json' "$T/headers"
 is "$(field status)" healthy '... "status":"healthy"'
 ts=$(field timestamp)
 echo "$ts" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
@@ -26,8 +26,7 @@ ok $? "... an ISO 8601 UTC timestamp ($ts)"
 skew=$(python3 -c 'import datetime, sys, time
 t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
 print(abs(int(t.timestamp() - time.time())))' "$ts")
-[ "$skew" -le 60 ]
-ok $? "... that is now (off by ${skew}s)"
+assert "... that is now (off by ${skew}s)" test "$skew" -le 60
 is "$(field spool.new) $(field spool.deferred) $(field spool.dead) $(field spool.oldest_new_age_s)" \
     "0 0 0 0" "... new, deferred, dead and oldest age all 0"
 
@@ -56,8 +55,8 @@ ok $? "... oldest_new_age_s is the oldest event's age ($age, want 100 to 160)"
 
 code=$(health -I)
 is "$code" 200 "HEAD health: 200"
-! grep -q '{' "$T/health"
-ok $? "... without a body (curl -I writes only the headers)"
+refute "... without a body (curl -I writes only the headers)" \
+    grep -q '{' "$T/health"
 code=$(curl -s -o "$T/health" -w '%{http_code}' "$NGINX_URL/routehook/health?from=probe")
 is "$code" 200 "health with a query string: 200"
 is "$(field status)" healthy "... the health answer"
@@ -66,22 +65,22 @@ is "$code" 405 "health/ with a trailing slash is not health: 405"
 
 code=$(curl -s -D "$T/headers" -o "$T/metrics" -w '%{http_code}' "$NGINX_URL/routehook/metrics")
 is "$code" 200 "metrics: 200"
-grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers"
-ok $? "... text/plain; version=0.0.4"
+assert "... text/plain; version=0.0.4" \
+    grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers"
 grep -qx '# TYPE routehook_requests_accepted_total counter' "$T/metrics" &&
     grep -qx '# TYPE routehook_requests_rejected_total counter' "$T/metrics" &&
     grep -qx '# TYPE routehook_spool_files gauge' "$T/metrics" &&
     grep -qx '# TYPE routehook_spool_oldest_age_seconds gauge' "$T/metrics"
 ok $? "... with the # TYPE of each metric"
-[ "$(grep -c '^# HELP ' "$T/metrics")" -eq 4 ]
-ok $? "... and a # HELP for each"
-grep -qx 'routehook_requests_accepted_total 2' "$T/metrics"
-ok $? "... 2 accepted"
-grep -qx 'routehook_requests_rejected_total{reason="method"} 1' "$T/metrics"
-ok $? "... 1 refused for the method (health/)"
+assert "... and a # HELP for each" \
+    test "$(grep -c '^# HELP ' "$T/metrics")" -eq 4
+assert "... 2 accepted" \
+    grep -qx 'routehook_requests_accepted_total 2' "$T/metrics"
+assert "... 1 refused for the method (health/)" \
+    grep -qx 'routehook_requests_rejected_total{reason="method"} 1' "$T/metrics"
 for d in new:3 cur:0 deferred:3 dead:1; do
-	grep -qx "routehook_spool_files{dir=\"${d%:*}\"} ${d#*:}" "$T/metrics"
-	ok $? "... routehook_spool_files{dir=\"${d%:*}\"} ${d#*:}"
+	assert "... routehook_spool_files{dir=\"${d%:*}\"} ${d#*:}" \
+	    grep -qx "routehook_spool_files{dir=\"${d%:*}\"} ${d#*:}" "$T/metrics"
 done
 age=$(sed -n 's/^routehook_spool_oldest_age_seconds{dir="new"} //p' "$T/metrics")
 [ "$age" -ge 100 ] && [ "$age" -lt 160 ]

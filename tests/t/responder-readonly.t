@@ -37,8 +37,8 @@ post_503() {
 	    -X POST -H "X-Genesys-Signature: $(sign "$T/ev.json")" \
 	    --data-binary "@$T/ev.json" "$NGINX_URL/routehook/events")
 	is "$code" 503 "$1: 503"
-	grep -qi '^retry-after: 5' "$T/headers"
-	ok $? "$1: ... with Retry-After: 5"
+	assert "$1: ... with Retry-After: 5" \
+	    grep -qi '^retry-after: 5' "$T/headers"
 	is "$(json_field "$T/response" error)" \
 	    "cannot store the event now; retry later" "$1: ... and a JSON error"
 	is "$(spool_files tmp) $(spool_files new)" "0 $_before" \
@@ -57,8 +57,8 @@ case $(json_field "$T/health" reason) in
 *) ok 1 "... the reason names new/ ($(json_field "$T/health" reason))" ;;
 esac
 is "$(json_field "$T/health" spool.new)" 1 "... and still counts the spool"
-grep -q 'rejected 503 cannot store event from 127\.0\.0\.1: .*Permission denied' "$T/fcgi.log"
-ok $? "... logged with the address and the system's reason"
+assert "... logged with the address and the system's reason" \
+    grep -q 'rejected 503 cannot store event from 127\.0\.0\.1: .*Permission denied' "$T/fcgi.log"
 
 chmod u+w "$T/spool/new"
 is "$(post "$T/ev.json")" 202 "new/ writable again: 202"
@@ -72,8 +72,8 @@ is "$(post "$T/ev.json")" 202 "tmp/ writable again: 202"
 is "$(spool_files new)" 3 "three events stored in all"
 
 curl -s -o "$T/metrics" "$NGINX_URL/routehook/metrics"
-grep -qx 'routehook_requests_rejected_total{reason="spool"} 2' "$T/metrics"
-ok $? "metrics: 2 refused for the spool"
+assert "metrics: 2 refused for the spool" \
+    grep -qx 'routehook_requests_rejected_total{reason="spool"} 2' "$T/metrics"
 [ -n "$pid" ] && [ "$(pgrep -f "routehook-fcgi -c $T/routehook.conf" | head -n 1)" = "$pid" ]
 ok $? "the same responder process served throughout"
 

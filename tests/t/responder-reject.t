@@ -36,8 +36,7 @@ refused() {
 	*"$2"*) ok 0 "$3: says \"$_e\"" ;;
 	*) ok 1 "$3: says \"$_e\", want \"$2\"" ;;
 	esac
-	spool_empty
-	ok $? "$3: the spool is unchanged"
+	assert "$3: the spool is unchanged" spool_empty
 }
 
 # --- signatures --------------------------------------------------------------
@@ -47,8 +46,8 @@ cp "$T/response" "$T/response.nosig"
 
 code=$(req POST "$T/ev.json" -H "X-Genesys-Signature: $(printf '%064d' 0)")
 refused 401 "invalid signature" "a wrong signature"
-cmp -s "$T/response" "$T/response.nosig"
-ok $? "... answered exactly like a missing one"
+assert_same "$T/response" "$T/response.nosig" \
+    "... answered exactly like a missing one"
 
 code=$(req POST "$T/ev.json" -H "X-Genesys-Signature: $(sign "$T/other.json")")
 refused 401 "invalid signature" "the signature of other bytes"
@@ -113,20 +112,17 @@ refused 413 "too large" "a 400 kB body, answered without reading it"
 # --- methods --------------------------------------------------------------------
 code=$(req PUT "$T/ev.json" -H "X-Genesys-Signature: $(sign "$T/ev.json")")
 refused 405 "method not allowed" "PUT"
-grep -qi '^allow: POST' "$T/headers"
-ok $? "... with Allow: POST"
+assert "... with Allow: POST" grep -qi '^allow: POST' "$T/headers"
 code=$(curl -s -D "$T/headers" -o "$T/response" -w '%{http_code}' "$NGINX_URL/routehook/events")
 refused 405 "method not allowed" "GET on an event path"
-grep -qi '^allow: POST' "$T/headers"
-ok $? "... with Allow: POST"
+assert "... with Allow: POST" grep -qi '^allow: POST' "$T/headers"
 code=$(req DELETE "$T/ev.json")
 refused 405 "method not allowed" "DELETE"
 code=$(curl -s -D "$T/headers" -o "$T/response" -w '%{http_code}' -X POST \
     -H "X-Genesys-Signature: $(sign "$T/ev.json")" \
     --data-binary "@$T/ev.json" "$NGINX_URL/routehook/health")
 refused 405 "method not allowed" "POST on health"
-grep -qi '^allow: GET, HEAD' "$T/headers"
-ok $? "... with Allow: GET, HEAD"
+assert "... with Allow: GET, HEAD" grep -qi '^allow: GET, HEAD' "$T/headers"
 
 # --- lengths, straight over FastCGI (nginx would not pass these) ----------------
 sig=HTTP_X_GENESYS_SIGNATURE=$(sign "$T/ev.json")
@@ -165,26 +161,25 @@ is "$(metric too_large)" 3 "metrics: 3 too large"
 is "$(metric method)" 4 "metrics: 4 for the method"
 is "$(metric bad_length)" 9 "metrics: 9 for the length"
 is "$(metric spool)" 0 "metrics: none for the spool"
-grep -qx 'routehook_requests_accepted_total 1' "$T/metrics"
-ok $? "metrics: the one control request accepted"
+assert "metrics: the one control request accepted" \
+    grep -qx 'routehook_requests_accepted_total 1' "$T/metrics"
 
-grep -q 'rejected 401 invalid signature from 127\.0\.0\.1$' "$T/fcgi.log"
-ok $? "log: 'rejected 401 invalid signature from 127.0.0.1'"
-grep -q 'rejected 401 invalid signature (no X-Genesys-Signature header) from 127\.0\.0\.1$' "$T/fcgi.log"
-ok $? "log: a missing header is told apart (in the log only)"
-grep -q 'rejected 413 body too large from 127\.0\.0\.1$' "$T/fcgi.log"
-ok $? "log: 'rejected 413 body too large from 127.0.0.1'"
-grep -q 'rejected 405 method PUT from 127\.0\.0\.1$' "$T/fcgi.log"
-ok $? "log: 'rejected 405 method PUT from 127.0.0.1'"
-grep -q 'rejected 400 body shorter than Content-Length from 192\.0\.2\.9$' "$T/fcgi.log"
-ok $? "log: the FastCGI REMOTE_ADDR is named"
+assert "log: 'rejected 401 invalid signature from 127.0.0.1'" \
+    grep -q 'rejected 401 invalid signature from 127\.0\.0\.1$' "$T/fcgi.log"
+assert "log: a missing header is told apart (in the log only)" \
+    grep -q 'rejected 401 invalid signature (no X-Genesys-Signature header) from 127\.0\.0\.1$' "$T/fcgi.log"
+assert "log: 'rejected 413 body too large from 127.0.0.1'" \
+    grep -q 'rejected 413 body too large from 127\.0\.0\.1$' "$T/fcgi.log"
+assert "log: 'rejected 405 method PUT from 127.0.0.1'" \
+    grep -q 'rejected 405 method PUT from 127\.0\.0\.1$' "$T/fcgi.log"
+assert "log: the FastCGI REMOTE_ADDR is named" \
+    grep -q 'rejected 400 body shorter than Content-Length from 192\.0\.2\.9$' "$T/fcgi.log"
 is "$(grep -c rejected "$T/fcgi.log")" 32 "log: one line per refused request"
-! grep -qF "$(head -n 1 "$T/webhook.secret")" "$T/fcgi.log"
-ok $? "log: never the secret"
-! grep -q "$marker" "$T/fcgi.log"
-ok $? "log: never the body"
-! grep -q "$(sign "$T/ev.json" | cut -c1-16)" "$T/fcgi.log"
-ok $? "log: never the signature"
+refute "log: never the secret" \
+    grep -qF "$(head -n 1 "$T/webhook.secret")" "$T/fcgi.log"
+refute "log: never the body" grep -q "$marker" "$T/fcgi.log"
+refute "log: never the signature" \
+    grep -q "$(sign "$T/ev.json" | cut -c1-16)" "$T/fcgi.log"
 
 code=$(signed ev.json)
 is "$code" 202 "after all that, a good event is still accepted"

@@ -50,8 +50,8 @@ is "$(post "$T/a.json")" 200 "the same signed body again: 200"
 is "$(json_field "$T/response" id)" "$first" "... with the first event's id"
 is "$(jq -r .duplicate "$T/response")" true "... marked a duplicate"
 is "$(spool_files new)" 1 "... and not stored again"
-grep -q "replay of $first from .* answered, not stored" "$T/fcgi.log"
-ok $? "the log says a replay was answered"
+assert "the log says a replay was answered" \
+    grep -q "replay of $first from .* answered, not stored" "$T/fcgi.log"
 
 printf '{"eventType":"routing.user.status.update","userId":"u-1","status":"offline","timestamp":"2026-12-01T11:00:00.000Z"}' >"$T/b.json"
 is "$(post "$T/b.json")" 202 "the same words an hour later (its own time differs): 202"

@@ -29,12 +29,12 @@ printf '%s\n' "$old_key" >"$T/old.key"
 
 code=$(post "$T/a.json" -H "X-Genesys-Signature: $(sign "$T/a.json" "$T/new.secret")")
 is "$code" 202 "signed with the new secret: 202"
-cmp -s "$T/a.json" "$T/spool/new/$(json_field "$T/response" id)"
-ok $? "... stored as sent"
+assert "... stored as sent" \
+    cmp -s "$T/a.json" "$T/spool/new/$(json_field "$T/response" id)"
 code=$(post "$T/b.json" -H "X-Genesys-Signature: $(sign "$T/b.json" "$T/old.key")")
 is "$code" 202 "signed with the old secret: 202"
-cmp -s "$T/b.json" "$T/spool/new/$(json_field "$T/response" id)"
-ok $? "... stored as sent"
+assert "... stored as sent" \
+    cmp -s "$T/b.json" "$T/spool/new/$(json_field "$T/response" id)"
 code=$(post "$T/c.json" -H "X-Genesys-Signature: $(sign "$T/c.json" "$T/third.secret")")
 is "$code" 401 "signed with a third secret: 401"
 is "$(spool_files new)" 2 "two files in new/, not three"

@@ -25,31 +25,29 @@ post_event() {	# post_event ADDRESS: an event, answer in $T/answer
 
 # --- -s unix:PATH over a stale socket, and SIGTERM with a request in flight
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/own.sock"
-test -S "$T/own.sock"
-ok $? "a stale socket is left at own.sock"
+assert "a stale socket is left at own.sock" test -S "$T/own.sock"
 "$FCGI" -c "$T/routehook.conf" -s "unix:$T/own.sock" -n 2 </dev/null 2>>"$T/own.log" &
 pid=$!
 track $pid
-wait_for 10 get_health "$T/own.sock"
-ok $? "-s unix:PATH replaces the stale socket and serves (health 200)"
+assert "-s unix:PATH replaces the stale socket and serves (health 200)" \
+    wait_for 10 get_health "$T/own.sock"
 
 FCGI_HOLD=$T/hold fcgi_request "$T/own.sock" "$T/ev.json" REQUEST_METHOD=POST \
     REQUEST_URI=/routehook/events CONTENT_LENGTH="$len" "$sig" >"$T/held" &
 client=$!
-wait_for 10 test -e "$T/hold.sent"
-ok $? "a request is in flight (half its body sent)"
+assert "a request is in flight (half its body sent)" \
+    wait_for 10 test -e "$T/hold.sent"
 kill -TERM $pid
 # The idle handler exits at once; the busy one is waiting for the body.
-wait_for 1 sh -c "! kill -0 $pid"
-is "$?" 1 "SIGTERM: the process waits for the request in flight"
+assert "SIGTERM: the process waits for the request in flight" \
+    stays_for 1 kill -0 "$pid"
 touch "$T/hold"
 wait $client
 is "$(fcgi_status "$T/held")" 202 "... which is answered 202 when its body arrives"
 wait $pid
 is "$?" 0 "... then the process exits 0"
 is "$(spool_files new)" 1 "... with the event in new/"
-[ ! -e "$T/own.sock" ]
-ok $? "... and removes its socket"
+assert "... and removes its socket" test ! -e "$T/own.sock"
 
 # A live socket is not stolen.
 "$FCGI" -c "$T/routehook.conf" -s "unix:$T/own.sock" -n 1 </dev/null 2>>"$T/own.log" &
@@ -58,8 +56,7 @@ track $pid
 wait_for 10 get_health "$T/own.sock"
 "$FCGI" -c "$T/routehook.conf" -s "unix:$T/own.sock" </dev/null 2>"$T/second.err"
 is "$?" 111 "a second instance on a live socket: exit 111"
-grep -q 'another process is listening' "$T/second.err"
-ok $? "... saying so"
+assert "... saying so" grep -q 'another process is listening' "$T/second.err"
 kill -INT $pid
 wait $pid
 is "$?" 0 "SIGINT: exit 0"
@@ -69,8 +66,8 @@ port=$(free_port)
 "$FCGI" -c "$T/routehook.conf" -s "tcp:127.0.0.1:$port" -n 4 </dev/null 2>>"$T/tcp.log" &
 pid=$!
 track $pid
-wait_for 10 get_health "127.0.0.1:$port"
-ok $? "-s tcp:127.0.0.1:PORT serves (health 200)"
+assert "-s tcp:127.0.0.1:PORT serves (health 200)" \
+    wait_for 10 get_health "127.0.0.1:$port"
 post_event "127.0.0.1:$port"
 is "$(fcgi_status "$T/answer")" 202 "... and accepts an event"
 kill -TERM $pid
@@ -92,16 +89,16 @@ os.execv(sys.argv[2], [sys.argv[2], "-c", sys.argv[3], "-n", "2"])
 PY
 pid=$!
 track $pid
-wait_for 10 get_health "$T/sd.sock"
-ok $? "LISTEN_FDS=1 with LISTEN_PID = its pid: serves fd 3"
+assert "LISTEN_FDS=1 with LISTEN_PID = its pid: serves fd 3" \
+    wait_for 10 get_health "$T/sd.sock"
 kill -TERM $pid
 wait $pid
 is "$?" 0 "... and exits 0 on SIGTERM"
 
 # --- spawn-fcgi (fd 0), the way the other tests run it -------------------------
 start_responder
-wait_for 10 get_health "$T/fcgi.sock"
-ok $? "under spawn-fcgi: serves the socket on fd 0"
+assert "under spawn-fcgi: serves the socket on fd 0" \
+    wait_for 10 get_health "$T/fcgi.sock"
 pid=$(pgrep -f "routehook-fcgi -c $T/routehook.conf" | head -n 1)
 # shellcheck disable=SC2086
 set -- $rh_pids
@@ -110,7 +107,7 @@ is "$pid" "$spawned" "... in the process spawn-fcgi -n started (it execs)"
 kill -TERM "$pid"
 wait "$spawned"
 is "$?" 0 "... which exits 0 on SIGTERM"
-! grep -qi 'warning\|fatal' "$T/fcgi.log" "$T/own.log" "$T/tcp.log" "$T/sd.log"
-ok $? "no warnings logged along the way"
+refute "no warnings logged along the way" \
+    grep -qi 'warning\|fatal' "$T/fcgi.log" "$T/own.log" "$T/tcp.log" "$T/sd.log"
 
 done_testing

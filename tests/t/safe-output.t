@@ -5,8 +5,8 @@
 #
 #   - a spool file whose name holds a newline and a terminal escape
 #     sequence: the worker's log line about it stays one line with no
-#     ESC byte, and so do `routehookctl dead list` and the message of
-#     `dead show`, which refuses it;
+#     ESC byte, and so do `routehookctl queue list`, `dead list` and the
+#     message of `dead show`, which refuses it;
 #   - an audit line whose id holds the same: `routehookctl status` shows
 #     it escaped;
 #   - an API error text with invalid bytes and multibyte characters, long
@@ -29,39 +29,43 @@ valid_utf8() { python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("ut
 # --- a hostile spool file name -------------------------------------------
 evil=$(printf '%s.M1P1Q1.h\n\033[2Jrouthook-worker: forged line' "$(date +%s)")
 printf 'not JSON' >"$T/spool/new/$evil"
+run queue list
+is "$rc" 0 "queue list: exit 0"
+printable "$T/out"
+ok $? "queue list: no control byte reaches the terminal" || cat -v "$T/out"
+assert_file_has "$T/out" 'h\n\033[2Jrouthook-worker: forged line' "queue list: the name escaped"
 run_worker
 is "$?" 0 "the worker handles the file (a dead letter)"
-[ -f "$T/spool/dead/$evil" ]
-ok $? "the file is in dead/ under its name"
-printable "$T/worker.log"
-ok $? "the worker's log has no control byte" || sed 's/^/#   /' "$T/worker.log" | cat -v
-grep -q '^routehook-worker: forged line' "$T/worker.log"
-ok $((! $?)) "no forged line in the worker's log"
-grep -qF 'h\n\033[2Jrouthook-worker: forged line' "$T/worker.log"
-ok $? "the log shows the name escaped, as one line" ||
+assert "the file is in dead/ under its name" test -f "$T/spool/dead/$evil"
+assert "the worker's log has no control byte" \
+    printable "$T/worker.log" || sed 's/^/#   /' "$T/worker.log" | cat -v
+refute "no forged line in the worker's log" \
+    grep -q '^routehook-worker: forged line' "$T/worker.log"
+assert "the log shows the name escaped, as one line" \
+    grep -qF 'h\n\033[2Jrouthook-worker: forged line' "$T/worker.log" ||
     sed 's/^/#   /' "$T/worker.log"
 
 run dead list
 is "$rc" 0 "dead list: exit 0"
-printable "$T/out"
-ok $? "dead list: no control byte reaches the terminal" || cat -v "$T/out"
+assert "dead list: no control byte reaches the terminal" \
+    printable "$T/out" || cat -v "$T/out"
 is "$(wc -l <"$T/out")" 1 "dead list: one line for the one dead letter"
-has "$T/out" 'h\n\033[2Jrouthook-worker: forged line' "dead list: the name escaped"
+assert_file_has "$T/out" 'h\n\033[2Jrouthook-worker: forged line' "dead list: the name escaped"
 
 run dead show "$evil"
 is "$rc" 100 "dead show: such a name is not a spool id"
-printable "$T/err"
-ok $? "dead show: the name in its message escaped" || cat -v "$T/err"
+assert "dead show: the name in its message escaped" \
+    printable "$T/err" || cat -v "$T/err"
 
 # --- a hostile id in the audit file ----------------------------------------
 audit "$(printf 'x\033]0;owned\007y')" applied 5 true '' \
     "$(printf 'type\033[31m')" "$(printf 'user\r\nz')"
 run status
 is "$rc" 0 "status: exit 0"
-printable "$T/out"
-ok $? "status: no control byte reaches the terminal" || cat -v "$T/out"
-has "$T/out" 'x\033]0;owned\007y' "status: the id escaped"
-has "$T/out" 'user\r\nz' "status: the user escaped"
+assert "status: no control byte reaches the terminal" \
+    printable "$T/out" || cat -v "$T/out"
+assert_file_has "$T/out" 'x\033]0;owned\007y' "status: the id escaped"
+assert_file_has "$T/out" 'user\r\nz' "status: the user escaped"
 
 # --- an API error text: invalid bytes, and cut inside a character ----------
 # "HTTP 400 bad.request: " is 22 bytes, the invalid byte and "x" make 24,
@@ -80,14 +84,13 @@ control POST faults "$(cat "$T/fault.json")" >/dev/null
 status_event agent-u available >"$T/spool/new/$(date +%s).M2P2Q2.h"
 run_worker
 is "$?" 0 "the worker dead-letters the event"
-valid_utf8 "$T/audit.jsonl"
-ok $? "the audit file is valid UTF-8"
+assert "the audit file is valid UTF-8" valid_utf8 "$T/audit.jsonl"
 err=$(audit_jq '.[0].error')
 is "$err" "HTTP 400 bad.request: �x$(python3 -c 'print("é" * 115, end="")')" \
     "the invalid byte is U+FFFD, the cut falls between characters"
-printable "$T/worker.log"
-ok $? "the worker's log line about it is printable ASCII"
-grep -qF 'bad.request: \377x\303\251' "$T/worker.log"
-ok $? "the log shows the bytes escaped"
+assert "the worker's log line about it is printable ASCII" \
+    printable "$T/worker.log"
+assert "the log shows the bytes escaped" \
+    grep -qF 'bad.request: \377x\303\251' "$T/worker.log"
 
 done_testing

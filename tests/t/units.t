@@ -98,14 +98,14 @@ key routehook-fcgi.service Group=routehook
 key routehook-fcgi.service ReadWritePaths=/var/spool/routehook
 key routehook-fcgi.service CapabilityBoundingSet=
 key routehook-worker.service User=routehook
-grep -qx 'ReadWritePaths=/var/spool/routehook' "$C/systemd/routehook-worker.service"
-ok $? "routehook-worker.service: ReadWritePaths=/var/spool/routehook"
+assert "routehook-worker.service: ReadWritePaths=/var/spool/routehook" \
+    grep -qx 'ReadWritePaths=/var/spool/routehook' "$C/systemd/routehook-worker.service"
 key routehook-worker.service ReadWritePaths=-/var/lib/prometheus/node-exporter
 key routehook-worker.service ExecReload="/bin/kill -HUP \$MAINPID"
 key routehook-worker-once.service User=routehook
 key routehook-worker.timer Unit=routehook-worker-once.service
-grep -q -- '--once' "$C/systemd/routehook-worker-once.service"
-ok $? "routehook-worker-once.service runs --once"
+assert "routehook-worker-once.service runs --once" \
+    grep -q -- '--once' "$C/systemd/routehook-worker-once.service"
 
 # The pair at work: the responder started the way routehook-fcgi.socket
 # and .service start it, with the service's own ExecStart= arguments: the
@@ -156,10 +156,9 @@ ok $? "the old lines are in the rotated file (${rotated##*/})"
 is "$(stat -c %a "$T/log/audit.jsonl" 2>/dev/null)" 640 \
     "a new audit file is created 0640"
 is "$(stat -c %s "$T/log/audit.jsonl" 2>/dev/null)" 0 "and it is empty"
-grep -v '^[[:space:]]*#' "$C/logrotate/routehook" | grep -q copytruncate
-ok $((! $?)) "no copytruncate"
-grep -q 'HUP' "$C/logrotate/routehook"
-ok $? "postrotate sends SIGHUP"
+grep -v '^[[:space:]]*#' "$C/logrotate/routehook" >"$T/logrotate.active"
+assert_file_lacks "$T/logrotate.active" copytruncate "no copytruncate"
+assert "postrotate sends SIGHUP" grep -q 'HUP' "$C/logrotate/routehook"
 
 # --- cron ------------------------------------------------------------------
 cron=$C/cron/routehook

@@ -15,17 +15,27 @@ start_worker
 # --- Retry-After pauses every call ------------------------------------------
 control POST faults '{"agent-1": [{"status": 429, "retry_after": 2}]}' >/dev/null
 send "$(status_event agent-1 available)" && id1=$SENT_ID
-wait_for 10 sh -c "grep -q '\"event_id\":\"$id1\".*\"outcome\":\"deferred\"' '$T/audit.jsonl'"
-ok $? "the 429 defers the event"
+assert "the 429 defers the event" wait_for 10 audit_has "$id1" deferred
 send "$(status_event agent-2 available)"
-wait_for 15 sh -c "[ \$(grep -c '\"outcome\":\"applied\"' '$T/audit.jsonl') -ge 2 ]"
-ok $? "both events applied in the end"
-t429=$(journal '.[] | select(.status == 429) | .time')
-is "$(journal "[.[] | select(.path | startswith(\"/api/\")) | select(.time > $t429) | .time - $t429 >= 1.9] | [length, all] | map(tostring) | join(\" \")")" \
-    "2 true" "no call at all, for any user, until Retry-After (2 s) had passed"
-ms='def ms: (.[0:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber);'
-is "$(audit_jq "$ms .[] | select(.event_id == \"$id1\" and .outcome == \"deferred\") | (.next_attempt | ms) - (.timestamp | ms) >= 2000")" \
-    true "the deferred line's next_attempt is at least Retry-After later"
+assert "both events applied in the end" wait_for 15 audit_count_is applied 2
+# calls_after_429: "N ALL": how many API calls came after the 429, and
+# whether all of them came 1.9 s or more after it.
+calls_after_429() {
+	journal '(.[] | select(.status == 429) | .time) as $t
+	    | [.[] | select((.path | startswith("/api/")) and .time > $t)
+	    | .time - $t >= 1.9] | "\(length) \(all)"'
+}
+is "$(calls_after_429)" "2 true" \
+    "no call at all, for any user, until Retry-After (2 s) had passed"
+# deferred_for_ms ID: the next_attempt of ID's deferred line, in ms after it.
+deferred_for_ms() {
+	audit_of "$1" '\(select(.outcome == "deferred")
+	    | [.next_attempt, .timestamp]
+	    | map((.[0:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber))
+	    | .[0] - .[1])'
+}
+assert "the deferred line's next_attempt is at least Retry-After later" \
+    test "$(deferred_for_ms "$id1")" -ge 2000
 
 # --- a storm against the server's limit (10 per 2 s) ---------------------
 mkdir "$T/storm"
@@ -34,13 +44,11 @@ while [ $i -lt 40 ]; do
 	status_event "storm-$i" offline >"$T/storm/$(printf %03d $i)"
 	i=$((i + 1))
 done
-send_many "$T/storm"
-ok $? "40 more events accepted"
-wait_for 50 sh -c "[ \$(jq -s '[.[] | select(.outcome == \"applied\" and (.payload_summary.userId | startswith(\"storm-\")))] | length' '$T/audit.jsonl') -eq 40 ]"
-ok $? "all 40 applied in the end"
+assert "40 more events accepted" send_many "$T/storm"
+assert "all 40 applied in the end" wait_for 50 audit_count_is applied 40 storm-
 is "$(journal '[.[] | select(.status == 429 and (.user // "" | startswith("storm-")))] | length')" 0 \
     "the headers said what was left of the server's 10 per 2 s: no 429, though requests_per_minute is 1000"
-is "$(audit_jq '[.[] | select(.outcome == "dead")] | length')" 0 "no event died of 429s"
+is "$(audit_count dead)" 0 "no event died of 429s"
 stop_pid "$WORKER_PID"
 is "$(spool_total)" 0 "nothing left in the spool"
 
@@ -58,13 +66,12 @@ for k in 1 2 3; do
 		i=$((i + 1))
 	done
 done
-send_many "$T/burst"
-ok $? "a burst of 36 events for 12 users accepted"
+assert "a burst of 36 events for 12 users accepted" send_many "$T/burst"
 run_worker
 is "$?" 0 "--once exits 0"
-is "$(journal '[.[] | select(.user // "" | startswith("burst-")) | .status] | "\(length) \(map(select(. == 429)) | length)"')" \
-    "12 0" "12 calls, zero 429s"
-is "$(audit_jq '[.[] | select(.payload_summary.userId | startswith("burst-")) | .outcome] | group_by(.) | map("\(.[0]) \(length)") | join(", ")')" \
-    "applied 12, superseded 24" "the newest per user applied, the rest superseded"
+is "$(journal '[.[] | select(.user // "" | startswith("burst-")) | .status]
+    | "\(length) \(map(select(. == 429)) | length)"')" "12 0" "12 calls, zero 429s"
+is "$(audit_tally burst-)" "applied:12 superseded:24" \
+    "the newest per user applied, the rest superseded"
 
 done_testing

@@ -16,28 +16,27 @@ while [ $i -lt 40 ]; do
 	status_event "agent-$i" available >"$T/burst/$(printf %03d $i)"
 	i=$((i + 1))
 done
-send_many "$T/burst"
-ok $? "40 events accepted"
+assert "40 events accepted" send_many "$T/burst"
 
-"$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &
+$RH_AS_WORKER "$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &
 pid=$!
 # Calls are in flight once the first answers are in the journal.
-wait_for 20 sh -c "[ \$(grep -c /api/ '$T/standin.jsonl' 2>/dev/null) -ge 8 ]"
-ok $? "the worker is calling"
+assert "the worker is calling" wait_for 20 api_calls_reach 8
 kill -9 $pid
 wait $pid 2>/dev/null
 left=$(spool_files cur)
-ok "$([ "$left" -gt 0 ]; echo $?)" "killed with $left events in cur/"
+assert "killed with $left events in cur/" test "$left" -gt 0
 
 run_worker
 is "$?" 0 "the next run exits 0"
-ok "$(grep -q "recovered $left events left in cur/ by a dead worker" "$T/worker.log"; echo $?)" \
+assert_file_has "$T/worker.log" "recovered $left events left in cur/ by a dead worker" \
     "it says it recovered them"
 is "$(spool_total)" 0 "nothing left in new/, cur/, deferred/ or dead/"
-is "$(control GET state | jq '[.routingstatus[] | select(. == "IDLE")] | length')" 40 "all 40 users set"
+is "$(standin_state '[.routingstatus[] | select(. == "IDLE")] | length')" 40 "all 40 users set"
 is "$(audit_jq '[.[] | select(.outcome == "applied") | .event_id] | unique | length')" 40 \
     "every event has an applied line"
-calls=$(journal '[.[] | select(.path | startswith("/api/"))] | length')
-ok "$([ "$calls" -le 48 ]; echo $?)" "at most the calls in flight were made twice ($calls calls for 40 events)"
+calls=$(journal '[.[] | select(.path | startswith("/api/v2/users/"))] | length')
+assert "at most the calls in flight were made twice ($calls calls for 40 events)" \
+    test "$calls" -le 48
 
 done_testing

@@ -37,30 +37,38 @@ for f in "$T/spool/dead/"*; do
 	cmp -s "$f" "$T/sent/$(basename "$f")" && same=$((same + 1))
 done
 is "$same" 9 "every dead letter is byte for byte what was sent, under its spool id"
-reason() { audit_jq ".[] | select(.event_id == \"$1\") | \"\(.outcome) \(.attempt) \(.http_status) \(.error)\""; }
+reason() { audit_of "$1" '\(.outcome) \(.attempt) \(.http_status) \(.error)'; }
 is "$(reason "$id1")" "dead 1 400 HTTP 400 bad.request: The request could not be understood by the server due to malformed syntax." "400: dead with the Genesys code and message"
 is "$(reason "$id2")" "dead 1 404 HTTP 404 not.found: The requested resource was not found." "404: dead"
 is "$(reason "$id3")" "dead 1 403 HTTP 403 not.authorized: You are not authorized to perform the requested action." "403: dead"
 is "$(reason "$id4")" "dead 1 409 HTTP 409 conflict: The request conflicts with the current state of the resource." "409: dead"
-ok "$(reason "$id5" | grep -q '^dead 0 null .*lunch'; echo $?)" "an unknown status word: dead at once, naming it ($(reason "$id5"))"
-ok "$(reason "$id6" | grep -q '^dead 0 null .*userId'; echo $?)" "a malformed userId: dead at once ($(reason "$id6"))"
-ok "$(reason "$id7" | grep -q '^dead 0 null .*eventType'; echo $?)" "an unknown eventType: dead at once ($(reason "$id7"))"
-ok "$(reason "$id8" | grep -q '^dead 0 null .'; echo $?)" "an unknown notification topic: dead at once ($(reason "$id8"))"
-ok "$(reason "$id9" | grep -q '^dead 0 null .*joined'; echo $?)" "a non-boolean joined: dead at once ($(reason "$id9"))"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | .user] | sort | join(" ")')" \
+assert "an unknown status word: dead at once, naming it ($(reason "$id5"))" \
+    matches "$(reason "$id5")" '^dead 0 null .*lunch'
+assert "a malformed userId: dead at once ($(reason "$id6"))" \
+    matches "$(reason "$id6")" '^dead 0 null .*userId'
+assert "an unknown eventType: dead at once ($(reason "$id7"))" \
+    matches "$(reason "$id7")" '^dead 0 null .*eventType'
+assert "an unknown notification topic: dead at once ($(reason "$id8"))" \
+    matches "$(reason "$id8")" '^dead 0 null .'
+assert "a non-boolean joined: dead at once ($(reason "$id9"))" \
+    matches "$(reason "$id9")" '^dead 0 null .*joined'
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/") or startswith("/api/v2/routing/")) | .user] | sort | join(" ")')" \
     "agent-1 agent-10 agent-2 agent-3 agent-4" "no call for an event that cannot be mapped"
-is "$(control GET state | jq -r '.routingstatus | keys | join(" ")')" "agent-10" "only the good event applied"
+is "$(standin_state '.routingstatus | keys | join(" ")')" "agent-10" \
+    "only the good event applied"
 is "$(audit_jq '[.[] | select(.outcome == "dead") | .success] | unique | map(tostring) | join(" ")')" false \
     "dead lines say success false"
 is "$(grep -c 'warning: dead letter ' "$T/worker.log")" 9 "one log line per dead letter"
-grep -q "dead letter $id2 (routing.user.status.update, user agent-2): HTTP 404 not.found" "$T/worker.log"
-ok $? "the log line names the event, its type, its user and the reason"
+assert_file_has "$T/worker.log" \
+    "dead letter $id2 (routing.user.status.update, user agent-2): HTTP 404 not.found" \
+    "the log line names the event, its type, its user and the reason"
 is "$(audit_jq '[.[] | .sla_compliant] | unique | map(tostring) | join(" ")')" false \
     "with sla.threshold_ms = 1 every line says sla_compliant false"
-ok "$(grep -q "SLA breach: event $id10 applied .* ms after receipt (sla.threshold_ms 1)" "$T/worker.log"; echo $?)" \
+assert_file_matches "$T/worker.log" \
+    "SLA breach: event $id10 applied .* ms after receipt \(sla.threshold_ms 1\)" \
     "the late applied event logs an SLA breach warning"
 is "$(spool_files new) $(spool_files cur) $(spool_files deferred)" "0 0 0" "nothing left in new/, cur/, deferred/"
-no_secrets "$T/worker.log" "$T/audit.jsonl"
-ok $? "no secret or token in the worker's log or the audit file"
+assert "no secret or token in the worker's log or the audit file" \
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing

@@ -19,8 +19,8 @@ ok $? "four events accepted"
 
 run_worker
 is "$?" 0 "--once exits 0"
-is "$(journal '[.[] | select(.path | startswith("/api/")) | "\(.method) \(.path) \(.body.status)"] | join(", ")')" \
-    "PUT /api/v2/users/agent-1/routingstatus IDLE" \
+is "$(journal '[.[] | select(.path | startswith("/api/v2/users/")) | "\(.method) \(.path)"] | join(", ")')" \
+    "PATCH /api/v2/users/agent-1/presences/purecloud" \
     "one call: agent-1's available; none for the three the system alone sets"
 is "$(audit_jq "[.[] | select(.outcome == \"ignored\") | .event_id] | sort | join(\" \")")" \
     "$(printf '%s\n' "$i1" "$i2" "$i3" | sort | tr '\n' ' ' | sed 's/ $//')" \
@@ -31,8 +31,8 @@ is "$(audit_jq "[.[] | select(.event_id == \"$i1\")][0] | \"\(.success) \(.attem
 is "$(audit_jq '[.[] | select(.payload_summary.userId == "agent-1") | .outcome] | sort | join(" ")')" \
     "applied ignored" "agent-1's newer INTERACTING did not supersede its available"
 is "$(spool_files dead) $(spool_total)" "0 0" "no dead letter, nothing left in the spool"
-grep -q '^routehook_worker_events_total{outcome="ignored"} 3$' "$T/routehook.prom"
-ok $? "the metrics count 3 ignored"
+assert "the metrics count 3 ignored" \
+    grep -q '^routehook_worker_events_total{outcome="ignored"} 3$' "$T/routehook.prom"
 "$CTL" -c "$T/routehook.conf" status --json >"$T/status.json" 2>>"$T/ctl.log"
 is "$(jq -r .audit.last_hour.ignored "$T/status.json")" 3 "routehookctl status counts them"
 is "$(cat "$T/worker.log")" "" "nothing logged: ignoring is routine"

@@ -23,15 +23,17 @@ is "$?" 0 "--once exits 0 when events are deferred"
 is "$(spool_files deferred)" 3 "all three wait in deferred/"
 now=$(date +%s)
 m=$(stat -c %Y "$T/spool/deferred/$id1")
-ok "$([ "$m" -ge $((now + 25)) ]; echo $?)" "the deferred file's mtime is its next attempt, in the future (+$((m - now)) s)"
-is "$(audit_jq ".[] | select(.event_id == \"$id1\") | \"\(.outcome) \(.attempt) \(.http_status) \(.success) \(.next_attempt != null)\"")" \
+assert "the deferred file's mtime is its next attempt, in the future (+$((m - now)) s)" \
+    test "$m" -ge $((now + 25))
+is "$(audit_of "$id1" '\(.outcome) \(.attempt) \(.http_status) \(.success) \(.next_attempt != null)')" \
     "deferred 1 503 false true" "audit: deferred, attempt 1, HTTP 503, next_attempt"
-is "$(audit_jq ".[] | select(.event_id == \"$id1\") | .error")" \
+is "$(audit_of "$id1" '\(.error)')" \
     "HTTP 503 service.unavailable: Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance)." \
     "the error is the Genesys error body's code and message"
-is "$(audit_jq ".[] | select(.event_id == \"$id3\") | \"\(.outcome) \(.http_status)\"")" "deferred null" \
+is "$(audit_of "$id3" '\(.outcome) \(.http_status)')" "deferred null" \
     "a dropped connection defers with no HTTP status"
-ok "$(audit_jq ".[] | select(.event_id == \"$id3\") | .error" | grep -q '^no answer: '; echo $?)" \
+audit_of "$id3" '\(.error)' >"$T/error3"
+assert_file_matches "$T/error3" '^no answer: ' \
     "... and says there was no answer"
 is "$(cat "$T/spool/state/attempts/$id1")" 1 "state/attempts holds the attempts made"
 
@@ -42,34 +44,40 @@ is "$(journal 'length')" "$calls" "a run before the next attempt is due calls no
 touch "$T/spool/deferred/$id1" "$T/spool/deferred/$id2" "$T/spool/deferred/$id3"
 run_worker
 is "$?" 0 "--once exits 0"
-is "$(control GET state | jq -r '.routingstatus["agent-3"]')" OFF_QUEUE \
+is "$(routing_status agent-3)" OFF_QUEUE \
     "after touch, the dropped call is retried and applied"
-is "$(audit_jq ".[] | select(.event_id == \"$id1\") | .attempt" | tr '\n' ' ')" "1 2 " \
+is "$(audit_of "$id1" '\(.attempt)' | paste -sd ' ')" "1 2" \
     "agent-1: attempt 2 deferred again (503)"
 touch "$T/spool/deferred/$id1" "$T/spool/deferred/$id2"
 run_worker
-is "$(control GET state | jq -r '.routingstatus["agent-1"]')" IDLE "503, 503, then 200: applied"
-is "$(audit_jq "[.[] | select(.event_id == \"$id1\") | \"\(.outcome)/\(.attempt)\"] | join(\" \")")" \
+is "$(routing_status agent-1)" IDLE "503, 503, then 200: applied"
+is "$(audit_of "$id1" '\(.outcome)/\(.attempt)' | paste -sd ' ')" \
     "deferred/1 deferred/2 applied/3" "agent-1's audit trail: deferred, deferred, applied on attempt 3"
-ok "$([ ! -e "$T/spool/state/attempts/$id1" ]; echo $?)" "the attempts file goes with the event"
-is "$(audit_jq ".[] | select(.event_id == \"$id2\" and .outcome == \"dead\") | .error")" \
+assert "the attempts file goes with the event" \
+    test ! -e "$T/spool/state/attempts/$id1"
+is "$(audit_of "$id2" '\(select(.outcome == "dead") | .error)')" \
     "gave up after 3 attempts: HTTP 503 service.unavailable: Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance)." \
     "max_attempts used up: dead, with the last error"
-cmp -s "$T/agent-2.json" "$T/spool/dead/$id2"
-ok $? "the dead letter is byte for byte what was sent"
+assert_same "$T/spool/dead/$id2" "$T/agent-2.json" \
+    "the dead letter is byte for byte what was sent"
 is "$(spool_files deferred) $(spool_files new) $(spool_files cur) $(ls "$T/spool/state/attempts" | wc -l)" "0 0 0 0" \
     "nothing left but the dead letter"
-grep -q "dead letter $id2 .*gave up after 3 attempts" "$T/worker.log"
-ok $? "the dead letter is logged"
+assert_file_matches "$T/worker.log" "dead letter $id2 .*gave up after 3 attempts" \
+    "the dead letter is logged"
 
 # Token expiry: every call in flight gets a 401; one fresh token serves all.
-issued=$(control GET state | jq .tokens_issued)
+# (Queue joins: a presence would first list the definitions, and that one
+# call would meet the 401 alone.)
+issued=$(standin_state .tokens_issued)
 control POST expire-tokens >/dev/null
-for u in 4 5 6 7 8; do send "$(status_event agent-$u available)" || break; done
+control POST members '{"q-9": ["agent-4", "agent-5", "agent-6", "agent-7", "agent-8"]}' >/dev/null
+for u in 4 5 6 7 8; do
+	send "{\"eventType\":\"routing.queue.member.status.update\",\"queueId\":\"q-9\",\"userId\":\"agent-$u\",\"joined\":true,\"timestamp\":\"2026-01-01T10:00:00Z\"}" || break
+done
 run_worker
 is "$?" 0 "--once exits 0 after a token expiry"
-is "$(control GET state | jq '[.tokens_issued, ([.routingstatus | to_entries[] | select(.value == "IDLE")] | length)] | map(tostring) | join(" ")' -r)" \
-    "$((issued + 1)) 6" "one fresh token, and all five events applied"
+is "$(standin_state .tokens_issued) $(standin_state '.queues["q-9"] | length')" \
+    "$((issued + 1)) 5" "one fresh token, and all five events applied"
 is "$(journal '[.[] | select(.status == 401)] | length') $(audit_jq '[.[] | select(.http_status == 401)] | length')" \
     "5 0" "each call saw one 401 and was retried (no 401 outcome audited)"
 
@@ -79,10 +87,10 @@ control POST faults '{"agent-9": [{"status": 502}]}' >/dev/null
 send "$(status_event agent-9 available)" && id9=$SENT_ID
 sleep 1.1
 run_worker
-is "$(audit_jq ".[] | select(.event_id == \"$id9\") | \"\(.outcome): \(.error)\"")" \
+is "$(audit_of "$id9" '\(.outcome): \(.error)')" \
     "dead: older than max_age_s (1 s) after 1 attempt: HTTP 502 bad.gateway: The server received an invalid response from an upstream server." \
     "max_age_s used up: dead, with the last error"
-no_secrets "$T/worker.log" "$T/audit.jsonl"
-ok $? "no secret or token in the worker's log or the audit file"
+assert "no secret or token in the worker's log or the audit file" \
+    no_secrets "$T/worker.log" "$AUDIT"
 
 done_testing

@@ -8,32 +8,34 @@
 start_standin
 good=$(cat "$T/client.secret")
 printf 'wrong-%s\n' "$$" >"$T/client.secret"
-worker_config "" "" 'sla = { threshold_ms = 600000; };'
+# Attempts enough to outlast a stand-in restart on a busy machine (with
+# the short test backoff, max_attempts' default of 10 lasts 5 s).
+worker_config "max_attempts = 100;" "" 'sla = { threshold_ms = 600000; };'
 start_responder
 start_nginx
 start_worker
 
 send "$(status_event agent-1 available)" && id1=$SENT_ID
-wait_for 5 grep -q "refused client id \"test-client\"" "$T/worker.log"
-ok $? "refused credentials: the daemon says so, naming the client id"
-grep -q "token endpoint $STANDIN_URL/oauth/token refused" "$T/worker.log"
-ok $? "... and the token endpoint"
-ok "$(kill -0 "$WORKER_PID"; echo $?)" "... and keeps running"
+assert "refused credentials: the daemon says so, naming the client id" \
+    wait_for 5 grep -q "refused client id \"test-client\"" "$T/worker.log"
+assert_file_has "$T/worker.log" "token endpoint $STANDIN_URL/oauth/token refused" \
+    "... and the token endpoint"
+assert "... and keeps running" kill -0 "$WORKER_PID"
 is "$(spool_files new) $(spool_files cur) $(spool_files deferred)" "1 0 0" "the event stays in new/"
 printf '%s\n' "$good" >"$T/client.secret"
-wait_for 15 sh -c "grep -q '\"event_id\":\"$id1\".*\"outcome\":\"applied\"' '$T/audit.jsonl'"
-ok $? "the secret fixed, the event is applied without a restart"
+assert "the secret fixed, the event is applied without a restart" \
+    wait_for 15 audit_has "$id1" applied
 is "$(grep -c "refused client id" "$T/worker.log")" 1 \
     "one error line while it waited (the retry waits backoff_max_ms, 5 s at least)"
 
 # The API down for a moment: calls fail, events are deferred and retried.
 stop_standin
 send "$(status_event agent-2 available)" && id2=$SENT_ID
-wait_for 5 sh -c "grep -q '\"event_id\":\"$id2\".*\"outcome\":\"deferred\"' '$T/audit.jsonl'"
-ok $? "the API down: the event is deferred"
+assert "the API down: the event is deferred" \
+    wait_for 5 audit_has "$id2" deferred
 start_standin
-wait_for 15 sh -c "grep -q '\"event_id\":\"$id2\".*\"outcome\":\"applied\"' '$T/audit.jsonl'"
-ok $? "the API back (a new stand-in: the old token is unknown there, one 401, one fetch): applied"
+assert "the API back (a new stand-in: the old token is unknown there, one 401, one fetch): applied" \
+    wait_for 15 audit_has "$id2" applied
 
 # The token endpoint down when a token is needed: nothing is tried, the
 # events wait in new/ (no attempt counted), and go once it is back.
@@ -43,18 +45,18 @@ rm -f "$T/spool/state/token"
 : >"$T/worker.log"
 start_worker
 send "$(status_event agent-3 available)" && id3=$SENT_ID
-wait_for 5 grep -q "cannot get a token for client id \"test-client\" from $STANDIN_URL/oauth/token: no answer" "$T/worker.log"
-ok $? "the token endpoint down: the daemon says so"
+assert "the token endpoint down: the daemon says so" \
+    wait_for 5 grep -qF "cannot get a token for client id \"test-client\" from $STANDIN_URL/oauth/token: no answer" "$T/worker.log"
 is "$(spool_files new)" 1 "the event waits in new/"
 start_standin
-wait_for 15 sh -c "grep -q '\"event_id\":\"$id3\".*\"outcome\":\"applied\"' '$T/audit.jsonl'"
-ok $? "the endpoint back: applied"
-is "$(audit_jq ".[] | select(.event_id == \"$id3\") | \"\(.outcome) \(.attempt)\"")" "applied 1" \
+assert "the endpoint back: applied" wait_for 15 audit_has "$id3" applied
+is "$(audit_of "$id3" '\(.outcome) \(.attempt)')" "applied 1" \
     "... at its first attempt: waiting for a token cost it nothing"
 stop_pid "$WORKER_PID"
 is "$(spool_total)" 0 "nothing left in the spool"
-no_secrets "$T/worker.log" "$T/audit.jsonl"
-ok $? "no secret or token in the worker's log or the audit file"
-ok "$(! grep -qF "wrong-$$" "$T/worker.log"; echo $?)" "the wrong secret is not in the log either"
+assert "no secret or token in the worker's log or the audit file" \
+    no_secrets "$T/worker.log" "$AUDIT"
+assert_file_lacks "$T/worker.log" "wrong-$$" \
+    "the wrong secret is not in the log either"
 
 done_testing

@@ -251,6 +251,8 @@ test_defaults(void)
 	    "defaults: requests_per_minute");
 	is_str(c.genesys.webhook_path, "/api/v2/platform/webhooks",
 	    "defaults: webhook_path");
+	is_str(c.receiver.mount, "/routehook", "defaults: mount");
+	is_int(c.receiver.read_timeout_ms, 2000, "defaults: read_timeout_ms");
 	is_int(c.worker.concurrency, 8, "defaults: concurrency");
 	is_int(c.worker.backoff_min_ms, 1000, "defaults: backoff_min_ms");
 	is_int(c.worker.backoff_max_ms, 300000, "defaults: backoff_max_ms");
@@ -569,6 +571,17 @@ test_types_and_ranges(void)
 	one_error("genesys = {\n  webhook_path = \"api/v2\";\n};\n",
 	    "webhook_path", "genesys.webhook_path: \"api/v2\" must start with "
 	    "'/'", "webhook_path without '/'");
+	one_error("receiver = {\n  mount = \"/routehook/\";\n};\n",
+	    "mount", "receiver.mount: \"/routehook/\" must not end in '/' "
+	    "(\"\" for the root)",
+	    "mount ending in '/'");
+	one_error("receiver = {\n  mount = \"routehook\";\n};\n",
+	    "mount", "receiver.mount: \"routehook\" must start with '/'",
+	    "mount without '/'");
+	one_error("receiver = {\n  read_timeout_ms = 5;\n};\n",
+	    "read_timeout_ms", "receiver.read_timeout_ms: 5 is out of range "
+	    "(10 to 600000)",
+	    "read_timeout_ms too small");
 }
 
 static void

@@ -114,27 +114,27 @@ static const struct good {
 	{ "tutorial status", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"available\",\"timestamp\":\"" TS "\"}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "IDLE", "", 0, TS_MS },
+	  EVENT_PRESENCE, T_STATUS, U, "", "IDLE", "", 0, TS_MS },
 	{ "tutorial status, no timestamp", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"busy\"}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "OFF_QUEUE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "OFF_QUEUE", "", 0, 0 },
 	{ "tutorial status, null timestamp", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"busy\",\"timestamp\":null}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "OFF_QUEUE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "OFF_QUEUE", "", 0, 0 },
 	{ "tutorial status, epoch ms timestamp", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"away\",\"timestamp\":1795906053123}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "OFF_QUEUE", "", 0, TS_MS },
+	  EVENT_PRESENCE, T_STATUS, U, "", "OFF_QUEUE", "", 0, TS_MS },
 	{ "tutorial status, offset timestamp", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"away\",\"timestamp\":\"2026-11-29T00:47:33.123+02:00\"}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "OFF_QUEUE", "", 0, TS_MS },
+	  EVENT_PRESENCE, T_STATUS, U, "", "OFF_QUEUE", "", 0, TS_MS },
 	{ "status word in another case", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"AvAiLaBlE\"}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "IDLE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "IDLE", "", 0, 0 },
 	{ "Genesys value passes through", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"INTERACTING\"}",
@@ -154,20 +154,20 @@ static const struct good {
 	{ "64-character userId", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" ID64 "\","
 	  "\"status\":\"idle\"}",
-	  EVENT_ROUTING_STATUS, T_STATUS, ID64, "", "IDLE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, ID64, "", "IDLE", "", 0, 0 },
 	{ "extra fields are ignored", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"idle\",\"reason\":{\"a\":[1,2,{\"b\":null}]},"
 	  "\"n\":1.5}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "IDLE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "IDLE", "", 0, 0 },
 	{ "whitespace around the object", 0,
 	  " \r\n\t{ \"eventType\" : \"" T_STATUS "\" , \"userId\" : \"" U "\" ,"
 	  " \"status\" : \"idle\" }\r\n \t",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "IDLE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "IDLE", "", 0, 0 },
 	{ "nested 14 deep in an ignored field", 0,
 	  "{\"eventType\":\"" T_STATUS "\",\"userId\":\"" U "\","
 	  "\"status\":\"idle\",\"x\":[[[[[[[[[[[[[[1]]]]]]]]]]]]]]}",
-	  EVENT_ROUTING_STATUS, T_STATUS, U, "", "IDLE", "", 0, 0 },
+	  EVENT_PRESENCE, T_STATUS, U, "", "IDLE", "", 0, 0 },
 	{ "tutorial queue member joined", 0,
 	  "{\"eventType\":\"" T_QUEUE "\",\"queueId\":\"" Q "\","
 	  "\"userId\":\"" U "\",\"joined\":true,\"timestamp\":\"" TS "\"}",
@@ -181,7 +181,7 @@ static const struct good {
 	  "\"eventBody\":{\"id\":\"" U "\",\"routingStatus\":{\"status\":"
 	  "\"IDLE\",\"startTime\":\"" TS "\"}},"
 	  "\"metadata\":{\"CorrelationId\":\"c0ffee\"}}",
-	  EVENT_ROUTING_STATUS, TOPIC_ST, U, "", "IDLE", "", 0, TS_MS },
+	  EVENT_PRESENCE, TOPIC_ST, U, "", "IDLE", "", 0, TS_MS },
 	{ "notification routingStatus, no eventBody.id or time", 0,
 	  "{\"topicName\":\"" TOPIC_ST "\",\"eventBody\":{\"routingStatus\":"
 	  "{\"status\":\"NOT_RESPONDING\"}}}",
@@ -193,7 +193,7 @@ static const struct good {
 	{ "notification routingStatus mapped word", 0,
 	  "{\"topicName\":\"" TOPIC_ST "\",\"eventBody\":{\"routingStatus\":"
 	  "{\"status\":\"offline\"}}}",
-	  EVENT_ROUTING_STATUS, TOPIC_ST, U, "", "OFF_QUEUE", "", 0, 0 },
+	  EVENT_PRESENCE, TOPIC_ST, U, "", "OFF_QUEUE", "", 0, 0 },
 	{ "notification presence", 0,
 	  "{\"topicName\":\"" TOPIC_PR "\",\"version\":\"2\","
 	  "\"eventBody\":{\"id\":\"" U "\",\"source\":\"PURECLOUD\","
@@ -212,7 +212,7 @@ static const struct good {
 	  "\"resources\":[],\"detail\":{\"topicName\":\"" TOPIC_ST "\","
 	  "\"version\":\"2\",\"eventBody\":{\"id\":\"" U "\",\"routingStatus\":"
 	  "{\"status\":\"OFF_QUEUE\",\"startTime\":\"" TS "\"}}}}",
-	  EVENT_ROUTING_STATUS, TOPIC_ST, U, "", "OFF_QUEUE", "", 0, TS_MS },
+	  EVENT_PRESENCE, TOPIC_ST, U, "", "OFF_QUEUE", "", 0, TS_MS },
 	{ "EventBridge envelope, presence", 0,
 	  "{\"version\":\"0\",\"detail-type\":\"v2.users.{id}.presence\","
 	  "\"detail\":{\"topicName\":\"" TOPIC_PR "\",\"eventBody\":"
@@ -230,7 +230,7 @@ static const struct good {
 	{ "activity without a presence: its routing status", 0,
 	  "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{\"routingStatus\":"
 	  "{\"status\":\"OFF_QUEUE\",\"startTime\":\"" TS "\"}}}",
-	  EVENT_ROUTING_STATUS, TOPIC_AC, U, "", "OFF_QUEUE", "", 0, TS_MS },
+	  EVENT_PRESENCE, TOPIC_AC, U, "", "OFF_QUEUE", "", 0, TS_MS },
 	{ "EventBridge envelope, activity", 0,
 	  "{\"version\":\"0\",\"detail-type\":\"v2.users.{id}.activity\","
 	  "\"source\":\"aws.partner/genesys.com/cloud/x/y\",\"detail\":"
@@ -243,6 +243,7 @@ static void
 test_good(void)
 {
 	struct event ev;
+	const char *field;
 	char err[256];
 	size_t i;
 
@@ -266,6 +267,51 @@ test_good(void)
 		is_str(ev.presence_id, g->presence, "%s: presence", g->name);
 		is_int(ev.joined, g->joined, "%s: joined", g->name);
 		is_int(ev.ts_ms, g->ts, "%s: ts_ms", g->name);
+		/* The responder's intake check agrees with the parse. */
+		is_int(event_own_time(g->body, strlen(g->body), &field),
+		    g->ts != 0, "%s: event_own_time says %s", g->name,
+		    g->ts != 0 ? "it has its time" : "it has none");
+	}
+}
+
+/* Which field a body without its time is told to add. */
+static void
+test_own_time_field(void)
+{
+	static const struct {
+		const char	*body, *field;
+		int		 rc;
+	} t[] = {
+		{ "{\"eventType\":\"x\"}", "timestamp", 0 },
+		{ "{\"eventType\":\"x\",\"timestamp\":\"bad\"}", "timestamp",
+		  1 },	/* present: judging it is event_parse()'s job */
+		{ "{\"userId\":\"u\",\"timestamp\":1}", "timestamp", 1 },
+		{ "{\"topicName\":\"" TOPIC_ST "\",\"eventBody\":"
+		  "{\"routingStatus\":{\"status\":\"IDLE\"}}}",
+		  "eventBody.routingStatus.startTime", 0 },
+		{ "{\"topicName\":\"" TOPIC_PR "\",\"eventBody\":"
+		  "{\"modifiedDate\":null}}", "eventBody.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"presence\":{},\"routingStatus\":{\"startTime\":1}}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":"
+		  "{\"routingStatus\":{}}}", "eventBody.routingStatus.startTime",
+		  0 },
+		{ "{\"topicName\":\"" TOPIC_AC "\",\"eventBody\":{}}",
+		  "eventBody.presence.modifiedDate", 0 },
+		{ "{\"detail\":{\"topicName\":\"" TOPIC_PR "\"}}",
+		  "eventBody.modifiedDate", 0 },
+		{ "[1]", "timestamp", -1 },
+		{ "{", "timestamp", -1 },
+	};
+	const char *field;
+	size_t i;
+
+	for (i = 0; i < NITEMS(t); i++) {
+		field = NULL;
+		is_int(event_own_time(t[i].body, strlen(t[i].body), &field),
+		    t[i].rc, "own time of %s", t[i].body);
+		is_str(field, t[i].field, "... names %s", t[i].field);
 	}
 }
 
@@ -858,6 +904,47 @@ test_call(void)
 	ev.kind = (enum event_kind)42;
 	is_int(event_call(&ev, &call), -1, "an unknown kind: no call");
 
+	/* Which words become a presence, and which keep PUT routingstatus. */
+	{
+		static const struct {
+			int		 custom;
+			const char	*word;
+			enum event_kind	 kind;
+			const char	*target;
+		} words[] = {
+			{ 0, "available", EVENT_PRESENCE, "OnQueue" },
+			{ 0, "idle", EVENT_PRESENCE, "OnQueue" },
+			{ 0, "on_queue", EVENT_PRESENCE, "OnQueue" },
+			{ 0, "off_queue", EVENT_PRESENCE, "Available" },
+			{ 0, "offline", EVENT_PRESENCE, "Offline" },
+			{ 0, "break", EVENT_PRESENCE, "Break" },
+			{ 0, "meal", EVENT_PRESENCE, "Meal" },
+			{ 0, "IDLE", EVENT_PRESENCE, "OnQueue" },
+			{ 0, "OFF_QUEUE", EVENT_PRESENCE, "Available" },
+			{ 0, "INTERACTING", EVENT_ROUTING_STATUS, "" },
+			{ 1, "Lunch", EVENT_ROUTING_STATUS, "" },
+			{ 1, "idle", EVENT_ROUTING_STATUS, "" },
+			{ 1, "available", EVENT_PRESENCE, "OnQueue" },
+		};
+		char body[256], err[256];
+		size_t i;
+
+		for (i = 0; i < NITEMS(words); i++) {
+			snprintf(body, sizeof(body), "{\"eventType\":\""
+			    T_STATUS "\",\"userId\":\"" U "\",\"status\":"
+			    "\"%s\"}", words[i].word);
+			memset(&ev, 0, sizeof(ev));
+			ok(event_parse(words[i].custom ? &custom : &defconf,
+			    body, strlen(body), &ev, err, sizeof(err)) == 0 &&
+			    ev.kind == words[i].kind &&
+			    strcmp(ev.presence_target, words[i].target) == 0,
+			    "%s\"%s\": %s %s", words[i].custom ?
+			    "mapped by the config: " : "", words[i].word,
+			    words[i].kind == EVENT_PRESENCE ? "presence" :
+			    "routing status", words[i].target);
+		}
+	}
+
 	/* Parse, then call: the round trip of each shape. */
 	{
 		char err[256];
@@ -865,8 +952,14 @@ test_call(void)
 
 		is_int(event_parse(&defconf, b, strlen(b), &ev, err,
 		    sizeof(err)), 0, "round trip: parse");
+		is_str(ev.presence_target, "OnQueue",
+		    "round trip: \"available\" is the On Queue presence");
+		is_int(event_call(&ev, &call), -1,
+		    "round trip: no call before the presence is resolved");
+		strcpy(ev.presence_id, P);
 		is_int(event_call(&ev, &call), 0, "round trip: call");
-		is_str(call.body, "{\"status\":\"IDLE\"}", "round trip: body");
+		is_str(call.body, "{\"presenceDefinition\":{\"id\":\"" P "\"}}",
+		    "round trip: body");
 	}
 }
 
@@ -1041,6 +1134,7 @@ main(void)
 	test_good();
 	test_default_map();
 	test_documented_map();
+	test_own_time_field();
 	test_bad();
 	test_bad_raw();
 	test_err_bound();

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -102,40 +103,58 @@ static void
 test_classify(void)
 {
 	static const struct {
-		const char		*uri, *script, *info;
+		const char		*mount, *uri, *script, *info;
 		enum request_path	 want;
 	} t[] = {
-		{ "/routehook/health", NULL, NULL, REQUEST_PATH_HEALTH },
-		{ "/routehook/health?x=1", NULL, NULL, REQUEST_PATH_HEALTH },
-		{ "/health", NULL, NULL, REQUEST_PATH_HEALTH },
-		{ "/a/b/health#frag", NULL, NULL, REQUEST_PATH_HEALTH },
-		{ "/routehook/metrics", NULL, NULL, REQUEST_PATH_METRICS },
-		{ "/routehook/metrics?name[]=x", NULL, NULL,
+#define M	"/routehook"
+		{ M, "/routehook/health", NULL, NULL, REQUEST_PATH_HEALTH },
+		{ M, "/routehook/health?x=1", NULL, NULL, REQUEST_PATH_HEALTH },
+		{ M, "/routehook/health#frag", NULL, NULL, REQUEST_PATH_HEALTH },
+		{ M, "/routehook/metrics", NULL, NULL, REQUEST_PATH_METRICS },
+		{ M, "/routehook/metrics?name[]=x", NULL, NULL,
 		    REQUEST_PATH_METRICS },
-		{ "/routehook/events", NULL, NULL, REQUEST_PATH_OTHER },
-		{ "/routehook/health/", NULL, NULL, REQUEST_PATH_OTHER },
-		{ "/routehook/xhealth", NULL, NULL, REQUEST_PATH_OTHER },
-		{ "/routehook/events?/health", NULL, NULL,
+		{ M, "/routehook/events", NULL, NULL, REQUEST_PATH_OTHER },
+		/* only the exact paths: issue 10, section 4 */
+		{ M, "/routehook/x/metrics", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook/metrics/", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook//metrics", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook/%6detrics", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/other/metrics", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/metrics", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/a/b/health", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook/health/", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook/xhealth", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/routehook/events?/health", NULL, NULL,
 		    REQUEST_PATH_OTHER },
-		{ "health", NULL, NULL, REQUEST_PATH_OTHER },
-		{ "/", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "health", NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, "/", NULL, NULL, REQUEST_PATH_OTHER },
+		/* another mount, and the root */
+		{ "/hooks/rh", "/hooks/rh/health", NULL, NULL,
+		    REQUEST_PATH_HEALTH },
+		{ "/hooks/rh", "/routehook/health", NULL, NULL,
+		    REQUEST_PATH_OTHER },
+		{ "", "/metrics", NULL, NULL, REQUEST_PATH_METRICS },
+		{ "", "/routehook/metrics", NULL, NULL, REQUEST_PATH_OTHER },
 		/* REQUEST_URI wins over the CGI variables */
-		{ "/routehook/events", "/routehook", "/health",
+		{ M, "/routehook/events", "/routehook", "/health",
 		    REQUEST_PATH_OTHER },
 		/* without it: SCRIPT_NAME + PATH_INFO */
-		{ NULL, "/routehook", "/health", REQUEST_PATH_HEALTH },
-		{ "", "/routehook", "/metrics", REQUEST_PATH_METRICS },
-		{ NULL, "/routehook/health", NULL, REQUEST_PATH_HEALTH },
-		{ NULL, "/routehook/heal", "th", REQUEST_PATH_HEALTH },
-		{ NULL, "/routehook", "/events", REQUEST_PATH_OTHER },
-		{ NULL, NULL, "/health", REQUEST_PATH_HEALTH },
-		{ NULL, NULL, NULL, REQUEST_PATH_OTHER },
+		{ M, NULL, "/routehook", "/health", REQUEST_PATH_HEALTH },
+		{ M, "", "/routehook", "/metrics", REQUEST_PATH_METRICS },
+		{ M, NULL, "/routehook/health", NULL, REQUEST_PATH_HEALTH },
+		{ M, NULL, "/routehook/heal", "th", REQUEST_PATH_HEALTH },
+		{ M, NULL, "/routehook", "/x/metrics", REQUEST_PATH_OTHER },
+		{ M, NULL, "/routehook", "/events", REQUEST_PATH_OTHER },
+		{ M, NULL, NULL, "/health", REQUEST_PATH_OTHER },
+		{ M, NULL, NULL, NULL, REQUEST_PATH_OTHER },
+#undef M
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		is_int(request_classify(t[i].uri, t[i].script, t[i].info),
-		    t[i].want, "classify uri=%s script=%s info=%s",
+		is_int(request_classify(t[i].mount, t[i].uri, t[i].script,
+		    t[i].info), t[i].want,
+		    "classify mount=%s uri=%s script=%s info=%s", t[i].mount,
 		    t[i].uri ? t[i].uri : "-", t[i].script ? t[i].script : "-",
 		    t[i].info ? t[i].info : "-");
 }
@@ -148,6 +167,9 @@ struct fake {
 	size_t		 bodylen;
 	size_t		 pos;		/* body bytes read so far */
 	int		 reads;
+	size_t		 stall_after;	/* 0, or stop sending after this */
+	int		 drip_ms;	/* 0, or one byte per drip_ms */
+	int		 last_timeout_ms;
 	char		 out[8192];
 	size_t		 outlen;
 };
@@ -164,13 +186,32 @@ fake_param(void *ctx, const char *name)
 	return NULL;
 }
 
-/* Hands out at most 7 bytes a call, to exercise the read loop. */
+/*
+ * Hands out at most 7 bytes a call, to exercise the read loop; with
+ * stall_after set, a client that stops sending after that many bytes.
+ */
 static ssize_t
-fake_read(void *ctx, void *buf, size_t n)
+fake_read(void *ctx, void *buf, size_t n, int timeout_ms)
 {
 	struct fake *f = ctx;
+	struct timespec ts;
 
 	f->reads++;
+	f->last_timeout_ms = timeout_ms;
+	if (f->stall_after > 0 && f->pos >= f->stall_after) {
+		/* As poll(2) would: the time passes, nothing comes. */
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+		return REQUEST_READ_TIMEOUT;
+	}
+	if (f->drip_ms > 0) {
+		/* One byte per drip_ms: each read in time, the whole not. */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)f->drip_ms * 1000000L;
+		nanosleep(&ts, NULL);
+		n = 1;
+	}
 	if (n > 7)
 		n = 7;
 	if (n > f->bodylen - f->pos)
@@ -195,6 +236,9 @@ fake_write(void *ctx, const void *buf, size_t n)
 
 static struct conf	 conf;
 static struct spool	 spool;
+/* For the next run(): a client that stalls, or one that dribbles. */
+static size_t		 next_stall_after;
+static int		 next_drip_ms;
 static struct responder	 resp;
 static char		 spooldir[] = "/tmp/routehook-unit.XXXXXX";
 static const char	 secret[] = "unit-test-secret";
@@ -213,6 +257,10 @@ run(struct fake *f, const char *method, const char *uri, const char *clen,
 	size_t n = 0;
 
 	memset(f, 0, sizeof(*f));
+	f->stall_after = next_stall_after;
+	f->drip_ms = next_drip_ms;
+	next_stall_after = 0;
+	next_drip_ms = 0;
 	snprintf(e_method, sizeof(e_method), "REQUEST_METHOD=%s", method);
 	f->env[n++] = e_method;
 	snprintf(e_uri, sizeof(e_uri), "REQUEST_URI=%s", uri);
@@ -296,6 +344,8 @@ test_handle(void)
 	conf.receiver.signature_encoding = CONF_SIG_HEX;
 	conf.receiver.signature_prefix = "";
 	conf.receiver.max_body_bytes = 256;
+	conf.receiver.mount = "/routehook";
+	conf.receiver.read_timeout_ms = 2000;
 	memcpy(conf.receiver.secrets[0].key, secret, strlen(secret));
 	conf.receiver.secrets[0].len = strlen(secret);
 	conf.receiver.nsecrets = 1;
@@ -329,6 +379,24 @@ test_handle(void)
 	is_int(run(&f, "POST", "/e", buf, ev, sizeof(ev) - 1, ""), 400,
 	    "400 when the body is shorter than CONTENT_LENGTH");
 	ok(has(&f, "shorter"), "... saying so");
+
+	/* Slow clients: receiver.read_timeout_ms bounds the whole body. */
+	conf.receiver.read_timeout_ms = 100;
+	snprintf(buf, sizeof(buf), "%zu", sizeof(ev) - 1);
+	next_stall_after = 10;
+	is_int(run(&f, "POST", "/e", buf, ev, sizeof(ev) - 1, ""), 408,
+	    "408 when the client stops sending");
+	ok(has(&f, "Status: 408 Request Timeout\r\n") &&
+	    has(&f, "not received in time"), "408: status and reason");
+	ok(f.last_timeout_ms > 0 && f.last_timeout_ms <= 100,
+	    "each read waits no longer than the time left (%d ms)",
+	    f.last_timeout_ms);
+	next_drip_ms = 20;
+	is_int(run(&f, "POST", "/e", buf, ev, sizeof(ev) - 1, ""), 408,
+	    "408 when every read is in time but the whole body is not");
+	ok(f.reads < 10, "the dribbler was cut off after %d reads", f.reads);
+	spool_is(0, "after the slow clients");
+	conf.receiver.read_timeout_ms = 2000;
 
 	is_int(run(&f, "POST", "/e", "5", "{bad}", 5, "00"), 401,
 	    "401 (not 400) for bad JSON with a bad signature: "
@@ -410,6 +478,8 @@ test_handle(void)
 	    "metrics: 3 signature");
 	ok(has(&f, "routehook_requests_rejected_total{reason=\"bad_json\"} 3\n"),
 	    "metrics: 3 bad json");
+	ok(has(&f, "routehook_requests_rejected_total{reason=\"timeout\"} 2\n"),
+	    "metrics: 2 timeout");
 	ok(has(&f, "routehook_requests_rejected_total{reason=\"method\"} 3\n"),
 	    "metrics: 3 method");
 	ok(has(&f, "routehook_requests_rejected_total{reason=\"spool\"} 0\n"),

@@ -791,6 +791,70 @@ commit_or_bail(struct spool *sp, const char *text, char *id)
 		bail("%s", err);
 }
 
+/*
+ * A claim from new/ is Postfix's pickup: cur/ID is a new file of ours
+ * with the same bytes, so what the dropper does to its own file after
+ * the claim changes nothing; a dead worker's copy is replaced, a live
+ * worker's claim is not.
+ */
+static void
+test_pickup(struct spool *sp)
+{
+	struct stat before, after;
+	char c[SPOOL_ID_MAX], d[SPOOL_ID_MAX], e[SPOOL_ID_MAX], err[512];
+	char buf[64], tmp[SPOOL_ID_MAX + 16];
+	ssize_t n;
+	int drop, fd, fd2, lk;
+
+	commit_or_bail(sp, "{\"pick\":1}", c);
+	drop = openat(sp->fd[SPOOL_NEW], c, O_RDWR | O_CLOEXEC);
+	if (drop == -1 || fstat(drop, &before) == -1)
+		bail("open %s: %s", c, strerror(errno));
+	fd = spool_claim(sp, SPOOL_NEW, c, err, sizeof(err));
+	ok(fd >= 0 && fstat(fd, &after) == 0 &&
+	    after.st_ino != before.st_ino && S_ISREG(after.st_mode),
+	    "a claim from new/ makes cur/ID a new file: %s", fd < 0 ? err : "");
+	ok(present(sp, SPOOL_CUR, c) && !present(sp, SPOOL_NEW, c),
+	    "... under the same id, and new/ID is gone");
+	snprintf(tmp, sizeof(tmp), ".pickup.%s", c);
+	ok(!present(sp, SPOOL_CUR, tmp), "... and no copy is left behind");
+	/* The dropper writes to the file it kept open: the event is not it. */
+	if (pwrite(drop, "{\"evil\":1}", 10, 0) != 10)
+		bail("pwrite: %s", strerror(errno));
+	close(drop);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	is_str(buf, "{\"pick\":1}",
+	    "writing the dropped file afterwards changes nothing claimed");
+	close(fd);
+
+	/* A dead worker's copy in cur/ (unlocked) beside new/ID: replaced. */
+	commit_or_bail(sp, "{\"pick\":2}", d);
+	put(sp, SPOOL_CUR, d, "{\"half");
+	fd = spool_claim(sp, SPOOL_NEW, d, err, sizeof(err));
+	n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	buf[n > 0 ? n : 0] = '\0';
+	ok(fd >= 0 && strcmp(buf, "{\"pick\":2}") == 0 &&
+	    !present(sp, SPOOL_NEW, d),
+	    "a dead worker's copy in cur/ is replaced by the pickup");
+	if (fd >= 0)
+		close(fd);
+
+	/* A live worker's claim of the same id is never replaced. */
+	commit_or_bail(sp, "{\"pick\":3}", e);
+	put(sp, SPOOL_CUR, e, "{\"live\":1}");
+	lk = openat(sp->fd[SPOOL_CUR], e, O_RDONLY | O_CLOEXEC);
+	if (lk == -1 || flock(lk, LOCK_EX | LOCK_NB) == -1)
+		bail("lock cur/%s: %s", e, strerror(errno));
+	fd2 = spool_claim(sp, SPOOL_NEW, e, err, sizeof(err));
+	n = pread(lk, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	ok(fd2 == -2 && strcmp(buf, "{\"live\":1}") == 0 &&
+	    present(sp, SPOOL_NEW, e),
+	    "a live claim of the same id is left alone (-2), new/ID kept");
+	close(lk);
+}
+
 static void
 test_claim(void)
 {
@@ -823,6 +887,8 @@ test_claim(void)
 	if (lk != -1)
 		close(lk);
 	close(fd2);
+
+	test_pickup(&sp);
 
 	is_int(spool_claim(&sp, SPOOL_NEW, "1.M2P3Q4.nowhere", err,
 	    sizeof(err)), -2, "claim of a missing id: -2");
