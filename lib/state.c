@@ -669,11 +669,8 @@ state_pid_lock(struct state *s, char *err, size_t errsz)
 
 	fd = openat(s->dir, STATE_PID, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
-	if (fd == -1) {
-		snprintf(err, errsz, "state/%s: %s", STATE_PID,
-		    strerror(errno));
-		return -1;
-	}
+	if (fd == -1)
+		return err_set_sys(err, errsz, "state/%s", STATE_PID);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		int saved = errno;
 
@@ -682,19 +679,17 @@ state_pid_lock(struct state *s, char *err, size_t errsz)
 		other = strtol(buf, NULL, 10);
 		close(fd);
 		if (saved != EWOULDBLOCK) {
-			snprintf(err, errsz, "state/%s: %s", STATE_PID,
-			    strerror(saved));
-			return -1;
+			errno = saved;
+			return err_set_sys(err, errsz, "state/%s", STATE_PID);
 		}
-		snprintf(err, errsz, "another routehook-worker daemon (pid %ld) "
+		err_set(err, errsz, "another routehook-worker daemon (pid %ld) "
 		    "runs on this spool (state/%s is locked)", other,
 		    STATE_PID);
 		return -2;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
-		snprintf(err, errsz, "state/%s: %s", STATE_PID,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s", STATE_PID);
 		close(fd);
 		return -1;
 	}
