@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "atomicfile.h"
 #include "conf.h"
@@ -594,6 +595,12 @@ pool_free(void)
 static void
 pool_leave(int idle)
 {
+	/*
+	 * Free this thread's OpenSSL state (its error queue) now: left to
+	 * the thread-exit destructor, it can run after main() has returned
+	 * and OPENSSL_cleanup() has gone, and then it is never freed.
+	 */
+	OPENSSL_thread_stop();
 	pool_lock_or_die();
 	pool_threads--;
 	if (idle)
