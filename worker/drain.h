@@ -119,6 +119,19 @@ int	 worker_idle(const struct worker *w);
 long long	 worker_step(struct worker *w, int fd, long long max_wait_ms,
 		    int *fd_ready);
 
+/*
+ * Whether a SIGHUP came since the last call (the engine has reopened the
+ * audit file already; the configuration is its caller's to read again).
+ */
+int	 worker_reload_asked(struct worker *w);
+
+/*
+ * Claim nothing more and put back what is claimed but not called: once
+ * worker_idle(), the engine may be closed and opened again (a reload)
+ * with nothing lost.  worker_halted() still says WORKER_RUNNING.
+ */
+void	 worker_quiesce(struct worker *w);
+
 /* A copy of the counts so far. */
 void	 worker_snapshot(const struct worker *w, struct worker_stats *s);
 
