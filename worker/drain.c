@@ -121,6 +121,7 @@ struct worker {
 	long long		 budget_until;	/* mono ms: shared budget spent */
 
 	struct worker_stats	 stats;
+	long			 fetches_before;	/* worker_carry() */
 
 	struct presence_defs	 defs;		/* the org's, see defs_get() */
 	long long		 defs_at;	/* mono ms fetched; 0: never */
@@ -1425,7 +1426,20 @@ void
 worker_snapshot(const struct worker *w, struct worker_stats *s)
 {
 	*s = w->stats;
-	s->token_fetches = w->oauth.fetches;
+	s->token_fetches = w->fetches_before + w->oauth.fetches;
+}
+
+void
+worker_carry(struct worker *w, const struct worker_stats *s)
+{
+	int blocked = w->stats.audit_blocked, cluster = w->stats.cluster;
+
+	/* Counters go on; what is true now is this engine's to say. */
+	w->stats = *s;
+	w->stats.audit_blocked = blocked;
+	w->stats.cluster = cluster;
+	w->fetches_before = s->token_fetches;
+	w->answered_then = s->answered;
 }
 
 enum worker_halt

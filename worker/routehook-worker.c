@@ -324,10 +324,12 @@ static int
 reload_swap(struct conf *c, struct conf *next, struct worker **wp,
     struct watch *wt)
 {
+	struct worker_stats s;
 	char err[1024];
 	int spool_moved;
 
 	spool_moved = strcmp(c->spool_dir.path, next->spool_dir.path) != 0;
+	worker_snapshot(*wp, &s);
 	worker_close(*wp);
 	*wp = NULL;
 	if (worker_open(wp, next, WORKER_DAEMON, err, sizeof(err)) != 0) {
@@ -338,8 +340,10 @@ reload_swap(struct conf *c, struct conf *next, struct worker **wp,
 			log_warnx("%s", err);
 			return -1;
 		}
+		worker_carry(*wp, &s);
 		return 0;
 	}
+	worker_carry(*wp, &s);
 	if (spool_moved) {
 		watch_close(wt);
 		if (watch_open(wt, next->spool_dir.path, err, sizeof(err))

@@ -56,6 +56,8 @@ assert "SIGTERM after reloads: it stops" \
     wait_for 10 sh -c "! kill -0 $WORKER_PID"
 wait "$WORKER_PID"
 is "$?" 0 "... with exit 0"
+assert_file_has "$T/worker.log" "stopped: 3 applied, 0 superseded, 0 deferred, 0 dead" \
+    "... its counts carried across the reload"
 
 # (3) Wrong secret at start; fixed in the file, no signal: applied within
 # seconds, though a refusal waits backoff_max_ms (30 s here) otherwise.
