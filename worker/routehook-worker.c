@@ -372,7 +372,7 @@ run_daemon(const struct options *o, struct conf *c, struct worker **wp)
 	char err[1024];
 	long long now, rescan_at, metrics_at, wait;
 	enum worker_halt halt, halt_then = WORKER_RUNNING;
-	int bits, ready, have_next = 0, r = EXIT_DONE;
+	int bits, ready, have_next = 0;
 
 	if (watch_open(&wt, c->spool_dir.path, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -420,7 +420,7 @@ run_daemon(const struct options *o, struct conf *c, struct worker **wp)
 		conf_drop(&next);
 	write_metrics(c, *wp);
 	watch_close(&wt);
-	return r;
+	return EXIT_DONE;
 }
 
 int
