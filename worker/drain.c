@@ -56,6 +56,7 @@
 #define DRAIN_DEFS_RETRY_MS	60000LL	/* a target not found: refetch once
 					   a minute at most */
 #define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
+#define DRAIN_SECRET_CHECK_MS	1000	/* stat the client secret file */
 
 struct worker {
 	struct conf		*conf;
@@ -100,6 +101,11 @@ struct worker {
 	long			 answered_then;	/* stats.answered at the last */
 	long long		 hold_until;	/* mono ms: no scan before */
 	int			 reread_secret;	/* at hold_until */
+	struct stat		 secret_st;	/* the client secret file, as
+						   last read; st_ino 0: none */
+	long long		 secret_check_at;	/* mono ms */
+	int			 reload_asked;	/* SIGHUP, not yet taken */
+	int			 quiescing;	/* claim no more (reload) */
 
 	int			 once_paused;	/* --once met a 429: no more */
 	int			 audit_blocked;	/* no line could be written */
@@ -119,6 +125,7 @@ struct worker {
 	long long		 budget_until;	/* mono ms: shared budget spent */
 
 	struct worker_stats	 stats;
+	long			 fetches_before;	/* worker_carry() */
 
 	struct presence_defs	 defs;		/* the org's, see defs_get() */
 	long long		 defs_at;	/* mono ms fetched; 0: never */
@@ -554,16 +561,19 @@ token_hold(struct worker *w, long long now)
 	char err[512];
 	long long d;
 
-	log_warnx("%s", w->token_err);
 	w->token_failures++;
 	if (w->token_fail == OAUTH_PERM) {
 		d = c->worker.backoff_max_ms > DRAIN_TOKEN_REFUSED_MS ?
 		    c->worker.backoff_max_ms : DRAIN_TOKEN_REFUSED_MS;
 		w->reread_secret = 1;
+		log_warnx("%s; next token attempt in %lld s, or as soon as "
+		    "the secret file changes", w->token_err, (d + 999) / 1000);
 		why = RUNSTATE_CREDENTIALS;
 	} else {
 		d = backoff_next_ms(w->token_failures, c->worker.backoff_min_ms,
 		    c->worker.backoff_max_ms, 0.5, 0);
+		log_warnx("%s; next token attempt in %lld s", w->token_err,
+		    (d + 999) / 1000);
 		why = RUNSTATE_TOKEN;
 	}
 	/* Said where status reads it: why, and when the next try is. */
@@ -587,6 +597,56 @@ token_hold_end(struct worker *w)
 	/* Refused credentials: the secret may have been fixed since. */
 	if (secret_read_client(w->conf, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
+}
+
+static int
+secret_st_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * A daemon looks at the client secret file once a second: when it has
+ * changed, it is read again, and a wait after refused credentials ends
+ * at once, so fixing the file is enough and quick.  A read that fails
+ * (the file half written) keeps the secret in memory and is tried again
+ * at the next look.
+ */
+static void
+secret_watch(struct worker *w, long long now)
+{
+	struct conf *c = w->conf;
+	struct secret s;
+	struct stat st;
+	char err[4096];
+
+	if ((w->flags & WORKER_ONCE) || now < w->secret_check_at ||
+	    c->genesys.client_secret_file.path == NULL)
+		return;
+	w->secret_check_at = now + DRAIN_SECRET_CHECK_MS;
+	if (stat(c->genesys.client_secret_file.path, &st) == -1 ||
+	    secret_st_same(&st, &w->secret_st))
+		return;
+	if (secret_read(c, &c->genesys.client_secret_file,
+	    "genesys.client_secret_file", &s, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return;
+	}
+	w->secret_st = st;
+	secret_wipe(&c->genesys.client_secret, 1);
+	memcpy(&c->genesys.client_secret, &s, sizeof(s));
+	secret_wipe(&s, 1);
+	if (w->hold_until != 0 && w->reread_secret) {
+		log_info("%s changed: trying a token now",
+		    c->genesys.client_secret_file.path);
+		w->reread_secret = 0;
+		w->hold_until = now;
+	} else
+		log_info("%s changed: read again",
+		    c->genesys.client_secret_file.path);
 }
 
 /* ---- presence definitions ---- */
@@ -1225,8 +1285,8 @@ worker_scan(struct worker *w, int dirs)
 static int
 engine_blocked(const struct worker *w)
 {
-	return w->stopping || w->token_fail != OAUTH_OK || w->audit_blocked ||
-	    w->cluster_down || w->once_paused;
+	return w->stopping || w->quiescing || w->token_fail != OAUTH_OK ||
+	    w->audit_blocked || w->cluster_down || w->once_paused;
 }
 
 int
@@ -1258,6 +1318,7 @@ timers(struct worker *w, long long now)
 	if (strcmp(w->run.reason, RUNSTATE_RATE_LIMIT) == 0 &&
 	    msclock_real() >= w->run.until_ms)
 		run_resume(w, RUNSTATE_RATE_LIMIT);
+	secret_watch(w, now);
 	if (w->hold_until != 0 && now >= w->hold_until) {
 		w->hold_until = 0;
 		token_hold_end(w);
@@ -1284,6 +1345,10 @@ next_work(const struct worker *w, long long now)
 
 	if (w->hold_until != 0) {
 		t = w->hold_until - now;
+		/* Waiting out refused credentials: watch the secret file. */
+		if (w->reread_secret && !(w->flags & WORKER_ONCE) &&
+		    w->secret_check_at - now < t)
+			t = w->secret_check_at - now;
 		have = 1;
 	}
 	if (w->audit_blocked && !(w->flags & WORKER_ONCE) &&
@@ -1371,15 +1436,45 @@ worker_signals(struct worker *w)
 
 	if (s & WSIG_STOP)
 		w->stopping = 1;
-	if (s & WSIG_REOPEN)
+	if (s & WSIG_REOPEN) {
 		outcome_reopen(&w->out);
+		w->reload_asked = 1;
+	}
+}
+
+int
+worker_reload_asked(struct worker *w)
+{
+	int r = w->reload_asked;
+
+	w->reload_asked = 0;
+	return r;
+}
+
+void
+worker_quiesce(struct worker *w)
+{
+	w->quiescing = 1;
 }
 
 void
 worker_snapshot(const struct worker *w, struct worker_stats *s)
 {
 	*s = w->stats;
-	s->token_fetches = w->oauth.fetches;
+	s->token_fetches = w->fetches_before + w->oauth.fetches;
+}
+
+void
+worker_carry(struct worker *w, const struct worker_stats *s)
+{
+	int blocked = w->stats.audit_blocked, cluster = w->stats.cluster;
+
+	/* Counters go on; what is true now is this engine's to say. */
+	w->stats = *s;
+	w->stats.audit_blocked = blocked;
+	w->stats.cluster = cluster;
+	w->fetches_before = s->token_fetches;
+	w->answered_then = s->answered;
 }
 
 enum worker_halt
@@ -1555,6 +1650,11 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 		goto temp;
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	w->oauth_ok = 1;
+	/* The secret in c is this file's: later changes are looked for. */
+	if (c->genesys.client_secret_file.path == NULL ||
+	    stat(c->genesys.client_secret_file.path, &w->secret_st) == -1)
+		memset(&w->secret_st, 0, sizeof(w->secret_st));
+	w->secret_check_at = msclock_mono() + DRAIN_SECRET_CHECK_MS;
 	/* A daemon says it runs, for status; a --once run is not one. */
 	if (!(flags & WORKER_ONCE) && runstate_start(&w->run,
 	    w->spool.fd[SPOOL_STATE], err, errsz) == -1) {

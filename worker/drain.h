@@ -31,9 +31,10 @@
  * nothing is called: pending events go back where they came from,
  * untouched, and scanning stops.  A daemon's engine then waits and tries
  * again by itself (refused credentials: backoff_max_ms, at least 5 s,
- * reading the client secret file again first; unreachable: the backoff
- * schedule); with WORKER_ONCE it halts instead, and worker_halted() says
- * why.
+ * reading the client secret file again first, or at once when a look at
+ * the file, once a second, finds it changed; unreachable: the backoff
+ * schedule), logging when; with WORKER_ONCE it halts instead, and
+ * worker_halted() says why.
  *
  * No outcome without its audit line: when lines cannot be written (full
  * disk, I/O error, permission, missing directory), the engine applies
@@ -119,8 +120,24 @@ int	 worker_idle(const struct worker *w);
 long long	 worker_step(struct worker *w, int fd, long long max_wait_ms,
 		    int *fd_ready);
 
+/*
+ * Whether a SIGHUP came since the last call (the engine has reopened the
+ * audit file already; the configuration is its caller's to read again).
+ */
+int	 worker_reload_asked(struct worker *w);
+
+/*
+ * Claim nothing more and put back what is claimed but not called: once
+ * worker_idle(), the engine may be closed and opened again (a reload)
+ * with nothing lost.  worker_halted() still says WORKER_RUNNING.
+ */
+void	 worker_quiesce(struct worker *w);
+
 /* A copy of the counts so far. */
 void	 worker_snapshot(const struct worker *w, struct worker_stats *s);
+
+/* A new engine, just opened, goes on counting from an old one's s. */
+void	 worker_carry(struct worker *w, const struct worker_stats *s);
 
 /* WORKER_RUNNING, or why not, with a sentence for the log in why. */
 enum worker_halt	 worker_halted(const struct worker *w, char *why,

@@ -23,7 +23,13 @@
  *
  * SIGTERM/SIGINT: claim nothing more, let calls in flight finish (each is
  * bounded by genesys.timeout_ms), put claimed events not yet called back
- * where they came from, exit.  SIGHUP: reopen audit.file (log rotation).
+ * where they came from, exit.  SIGHUP: reopen audit.file (log rotation)
+ * and read the config file and the client secret again: a config that
+ * does not load is refused, its FILE:LINE errors logged, and the old one
+ * goes on; one that loads takes effect at a batch boundary (nothing more
+ * claimed, calls in flight finished, the rest put back, the engine closed
+ * and opened again on the new config).  Should the engine not open on it,
+ * it opens again on the old one; should that fail too, exit 111.
  */
 #include <sys/resource.h>
 
@@ -84,7 +90,8 @@ usage(FILE *f)
 	    "  -V, --version  print the version and exit\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT finish the calls in flight and exit;\n"
-	    "SIGHUP reopens the audit file (after logrotate).\n"
+	    "SIGHUP reopens the audit file (after logrotate) and reloads the\n"
+	    "config (a bad one is refused and the old one kept).\n"
 	    "Exit status: 0 every due event was handled; 100 usage or\n"
 	    "configuration error, or credentials refused (do not retry);\n"
 	    "111 Genesys Cloud could not be reached (try again later).\n",
@@ -284,30 +291,128 @@ run_once(const struct conf *c, struct worker *w)
 	return EXIT_DONE;
 }
 
+static void
+conf_drop(struct conf *c)
+{
+	secret_wipe(&c->genesys.client_secret, 1);
+	conf_free(c);
+}
+
+static void
+log_started(const struct conf *c, const char *how)
+{
+	log_info("%s: spool %s, api %s, client id \"%s\", concurrency %d, "
+	    "%ld calls/min", how, c->spool_dir.path, c->genesys.api_base,
+	    c->genesys.client_id, c->worker.concurrency,
+	    c->genesys.requests_per_minute);
+}
+
+/*
+ * SIGHUP: read the config again into *next.  1 when it loaded (the
+ * engine is then asked to quiesce), 0 when it was refused.
+ */
+static int
+reload_read(const struct options *o, struct worker *w, struct conf *next,
+    int *have_next)
+{
+	struct conf n;
+
+	log_info("SIGHUP: reading %s again", conf_path(o->conf));
+	if (load_config(o, &n) == -1) {
+		log_warnx("reload refused: the configuration above does not "
+		    "load; the one in use goes on");
+		return 0;
+	}
+	if (*have_next)
+		conf_drop(next);
+	*next = n;
+	*have_next = 1;
+	worker_quiesce(w);
+	return 1;
+}
+
+/*
+ * The engine is idle: close it and open it on next.  0, or -1 (logged)
+ * when no engine could be opened at all.  On success *c is next's.
+ */
+static int
+reload_swap(struct conf *c, struct conf *next, struct worker **wp,
+    struct watch *wt)
+{
+	struct worker_stats s;
+	char err[1024];
+	int spool_moved;
+
+	spool_moved = strcmp(c->spool_dir.path, next->spool_dir.path) != 0;
+	worker_snapshot(*wp, &s);
+	worker_close(*wp);
+	*wp = NULL;
+	if (worker_open(wp, next, WORKER_DAEMON, err, sizeof(err)) != 0) {
+		log_warnx("reload refused: %s; the configuration in use goes "
+		    "on", err);
+		conf_drop(next);
+		if (worker_open(wp, c, WORKER_DAEMON, err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			return -1;
+		}
+		worker_carry(*wp, &s);
+		return 0;
+	}
+	worker_carry(*wp, &s);
+	if (spool_moved) {
+		watch_close(wt);
+		if (watch_open(wt, next->spool_dir.path, err, sizeof(err))
+		    == -1) {
+			log_warnx("%s", err);
+			conf_drop(c);
+			*c = *next;
+			return -1;
+		}
+	}
+	conf_drop(c);
+	*c = *next;
+	log_started(c, "reloaded");
+	return 0;
+}
+
 /*
  * The daemon's own timers are the safety-net rescan and the metrics
  * file; the engine wakes itself for deferred events and token waits.
  */
 static int
-run_daemon(const struct conf *c, struct worker *w)
+run_daemon(const struct options *o, struct conf *c, struct worker **wp)
 {
 	struct watch wt;
+	struct conf next;
 	char err[1024];
 	long long now, rescan_at, metrics_at, wait;
 	enum worker_halt halt, halt_then = WORKER_RUNNING;
-	int bits, ready;
+	int bits, ready, have_next = 0;
 
 	if (watch_open(&wt, c->spool_dir.path, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return EXIT_TEMP;
 	}
-	worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+	worker_scan(*wp, DRAIN_NEW | DRAIN_DEFERRED);
 	rescan_at = msclock_mono() + RESCAN_MS;
 	metrics_at = msclock_mono();
 	for (;;) {
+		struct worker *w = *wp;
+
 		if (worker_halted(w, NULL, 0) == WORKER_STOPPING &&
 		    worker_idle(w))
 			break;
+		if (have_next && worker_idle(w)) {
+			have_next = 0;
+			if (reload_swap(c, &next, wp, &wt) == -1) {
+				/* wt is closed when the new spool had none. */
+				return EXIT_TEMP;
+			}
+			w = *wp;
+			worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
+			halt_then = WORKER_RUNNING;
+			metrics_at = msclock_mono();
+		}
 		/* Applying nothing, or again (etcd, audit): said at once. */
 		halt = worker_halted(w, NULL, 0);
 		if ((now = msclock_mono()) >= metrics_at || halt != halt_then) {
@@ -323,8 +428,12 @@ run_daemon(const struct conf *c, struct worker *w)
 		(void)worker_step(w, wt.fd, wait < 0 ? 0 : wait, &ready);
 		if (ready && (bits = watch_drain(&wt)) > 0)
 			worker_scan(w, bits);
+		if (worker_reload_asked(w))
+			(void)reload_read(o, w, &next, &have_next);
 	}
-	write_metrics(c, w);
+	if (have_next)
+		conf_drop(&next);
+	write_metrics(c, *wp);
 	watch_close(&wt);
 	return EXIT_DONE;
 }
@@ -371,11 +480,10 @@ main(int argc, char **argv)
 	}
 	/* cron mails whatever a job prints: --once is silent when all is well. */
 	if (!o.once)
-		log_info("started (daemon): spool %s, api %s, client id "
-		    "\"%s\", concurrency %d, %ld calls/min", c.spool_dir.path,
-		    c.genesys.api_base, c.genesys.client_id,
-		    c.worker.concurrency, c.genesys.requests_per_minute);
-	r = o.once ? run_once(&c, w) : run_daemon(&c, w);
+		log_started(&c, "started (daemon)");
+	r = o.once ? run_once(&c, w) : run_daemon(&o, &c, &w);
+	if (w == NULL)
+		goto out_conf;
 	worker_snapshot(w, &s);
 	if (!o.once)
 		log_info("stopped: %ld applied, %ld superseded, %ld deferred, "
