@@ -21,8 +21,9 @@ onq=$(standin_state .presence_definitions.ON_QUEUE)
 presence_calls() {
 	journal "[.[] | select(.method == \"PATCH\" and .path == \"/api/v2/users/$1/presences/purecloud\")] | length"
 }
-# sent_wait ID OUTCOME: send's event reached OUTCOME within 5 s.
-sent_wait() { wait_for 5 audit_has "$1" "$2"; }
+# sent_wait ID OUTCOME: the event sent reached OUTCOME within 15 s
+# (the first call fetches a token and the presence definitions).
+sent_wait() { wait_for 15 audit_has "$1" "$2"; }
 
 # (1) A command repeated within the window.
 send "$(status_event agent-1 available 2026-01-01T10:00:00Z)" && a1=$SENT_ID
