@@ -20,7 +20,7 @@ WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS	+= -D_POSIX_C_SOURCE=200809L -Ilib
 ALL_CFLAGS	 = -std=c11 $(WARN) $(CFLAGS)
-LDLIBS		 = -lfcgi -lcurl -lssl -lcrypto -ljson-c -lconfig -lpthread
+LDLIBS		 = -lfcgi -lcurl -lssl -lcrypto -ljson-c -lconfig -lpthread -lz
 PROVE		?= prove
 
 # make fuzz builds everything into .fuzz/ with clang, instrumented for

@@ -9,13 +9,23 @@ msclock_of(const struct timespec *t)
 	return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
 }
 
-long long
-msclock_real(void)
+struct timespec
+msclock_real_ts(void)
 {
 	struct timespec t;
 
-	if (clock_gettime(CLOCK_REALTIME, &t) == -1)
-		return (long long)time(NULL) * 1000;
+	if (clock_gettime(CLOCK_REALTIME, &t) == -1) {
+		t.tv_sec = time(NULL);
+		t.tv_nsec = 0;
+	}
+	return t;
+}
+
+long long
+msclock_real(void)
+{
+	struct timespec t = msclock_real_ts();
+
 	return msclock_of(&t);
 }
 

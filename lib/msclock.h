@@ -20,5 +20,7 @@ long long	 msclock_mono(void);
 long long	 msclock_real(void);
 /* A timespec (an mtime, say) in the same milliseconds. */
 long long	 msclock_of(const struct timespec *t);
+/* The real clock as a timespec, for what is stored as one (file times). */
+struct timespec	 msclock_real_ts(void);
 
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "err.h"
 #include "log.h"
 #include "order.h"
 #include "state.h"
@@ -31,7 +32,6 @@
 #define STATE_FILE_MAX	512
 #define STATE_LOG	"order.log"
 #define STATE_SNAP	"order.snap"
-#define STATE_PAUSED	"paused"
 #define STATE_PID	"worker.pid"
 #define STATE_INDEX_MIN	1024	/* keys indexed before the first rehash */
 #define STATE_READ_MAX	(64 * 1024)	/* order.log read at once */
@@ -49,12 +49,12 @@ state_subdir(int parent, const char *name, int create, int *fd, char *err,
     size_t errsz)
 {
 	if (create && mkdirat(parent, name, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errsz, "state/%s: %s", name, strerror(errno));
+		err_set_sys(err, errsz, "state/%s", name);
 		return -1;
 	}
 	*fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd == -1 && (create || errno != ENOENT)) {
-		snprintf(err, errsz, "state/%s: %s", name, strerror(errno));
+		err_set_sys(err, errsz, "state/%s", name);
 		return -1;
 	}
 	return 0;
@@ -96,11 +96,11 @@ state_log_open(struct state *s, int parent, char *err, size_t errsz)
 	s->log = openat(parent, STATE_LOG, O_RDWR | O_CREAT | O_APPEND |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (s->log == -1) {
-		snprintf(err, errsz, "state/%s: %s", STATE_LOG, strerror(errno));
+		err_set_sys(err, errsz, "state/%s", STATE_LOG);
 		return -1;
 	}
 	if (keytab_init(&s->index, STATE_INDEX_MIN) == -1) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return -1;
 	}
 	/*
@@ -116,13 +116,11 @@ state_log_open(struct state *s, int parent, char *err, size_t errsz)
 		if (state_compact(s, why, sizeof(why)) == -1)
 			log_warnx("%s", why);
 	} else if (errno != EAGAIN && errno != EACCES) {
-		snprintf(err, errsz, "state/%s: lock: %s", STATE_LOG,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s: lock", STATE_LOG);
 		return -1;
 	}
 	if (state_log_lock(s->log, F_RDLCK, 0, 1) == -1) {
-		snprintf(err, errsz, "state/%s: lock: %s", STATE_LOG,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s: lock", STATE_LOG);
 		return -1;
 	}
 	if (s->nstamps == 0 && state_snap_load(s, parent, err, errsz) == -1)
@@ -141,8 +139,8 @@ state_open(struct state *s, struct spool *sp, int flags, char *err,
 	s->pid_fd = -1;
 	s->fsync = sp->fsync;
 	if (parent == -1) {
-		snprintf(err, errsz, "%s/state: %s", sp->root, strerror(EACCES));
-		return -1;
+		errno = EACCES;
+		return err_set_sys(err, errsz, "%s/state", sp->root);
 	}
 	s->dir = parent;
 	if (state_subdir(parent, "attempts", create, &s->attempts, err,
@@ -153,8 +151,8 @@ state_open(struct state *s, struct spool *sp, int flags, char *err,
 		goto fail;
 	if ((flags & STATE_ORDER) != 0) {
 		if (s->order == -1 || s->tmp == -1) {
-			snprintf(err, errsz, "%s/state/order: %s", sp->root,
-			    strerror(ENOENT));
+			errno = ENOENT;
+			err_set_sys(err, errsz, "%s/state/order", sp->root);
 			goto fail;
 		}
 		if (state_log_open(s, parent, err, errsz) == -1)
@@ -253,17 +251,17 @@ state_write(struct state *s, int dir, const char *label, const char *name,
 	char why[512];
 
 	if (s->tmp == -1) {
-		snprintf(err, errsz, "state/tmp: %s", strerror(ENOENT));
-		return -1;
+		errno = ENOENT;
+		return err_set_sys(err, errsz, "state/tmp");
 	}
 	if (atomicfile_begin(&af, s->tmp, dir, name != NULL ? name : label,
 	    0600, s->fsync ? 0 : ATOMICFILE_NOSYNC, why, sizeof(why)) == -1 ||
 	    atomicfile_put(&af, data, len, why, sizeof(why)) == -1 ||
 	    atomicfile_commit(&af, why, sizeof(why)) == -1) {
 		if (name != NULL)
-			snprintf(err, errsz, "state/%s/%s", label, why);
+			err_set(err, errsz, "state/%s/%s", label, why);
 		else
-			snprintf(err, errsz, "state/%s", why);
+			err_set(err, errsz, "state/%s", why);
 		return -1;
 	}
 	return 0;
@@ -309,8 +307,7 @@ state_attempts_remove(struct state *s, const char *id, char *err,
 	if (s->attempts == -1)
 		return 0;
 	if (unlinkat(s->attempts, id, 0) == -1 && errno != ENOENT) {
-		snprintf(err, errsz, "state/attempts/%s: %s", id,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/attempts/%s", id);
 		return -1;
 	}
 	return 0;
@@ -405,8 +402,7 @@ state_read_lines(struct state *s, int fd, const char *name, off_t *off,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(err, errsz, "state/%s: %s", name,
-			    strerror(errno));
+			err_set_sys(err, errsz, "state/%s", name);
 			return -1;
 		}
 		buf[n] = '\0';
@@ -416,7 +412,7 @@ state_read_lines(struct state *s, int fd, const char *name, off_t *off,
 			*nl = '\0';
 			used = (size_t)(nl + 1 - buf);
 			if ((r = state_line(s, line)) == -2) {
-				snprintf(err, errsz, "out of memory");
+				err_set(err, errsz, "out of memory");
 				return -1;
 			}
 			if (r == -1)
@@ -451,8 +447,7 @@ state_snap_load(struct state *s, int parent, char *err, size_t errsz)
 	    O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errsz, "state/%s: %s", STATE_SNAP,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s", STATE_SNAP);
 		return -1;
 	}
 	r = state_read_lines(s, fd, STATE_SNAP, &off, err, errsz);
@@ -476,7 +471,7 @@ state_import(struct state *s, char *err, size_t errsz)
 
 	if ((fd = openat(s->order, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC))
 	    == -1 || (d = fdopendir(fd)) == NULL) {
-		snprintf(err, errsz, "state/order: %s", strerror(errno));
+		err_set_sys(err, errsz, "state/order");
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -493,7 +488,7 @@ state_import(struct state *s, char *err, size_t errsz)
 		}
 		if (state_stamp_merge(s, de->d_name, ts, id) == -1) {
 			closedir(d);
-			snprintf(err, errsz, "out of memory");
+			err_set(err, errsz, "out of memory");
 			return -1;
 		}
 		s->imported++;
@@ -509,11 +504,11 @@ state_order_read(struct state *s, const char *key, long long *ts, char *id,
 	int k;
 
 	if (s->log == -1) {
-		snprintf(err, errsz, "state/%s: not open", STATE_LOG);
+		err_set(err, errsz, "state/%s: not open", STATE_LOG);
 		return -1;
 	}
 	if (!order_key_valid(key)) {
-		snprintf(err, errsz, "order key \"%s\" cannot name a file", key);
+		err_set(err, errsz, "order key \"%s\" cannot name a file", key);
 		return -1;
 	}
 	/* Other workers' batches; the snapshot was read whole at open. */
@@ -535,29 +530,29 @@ state_order_put(struct state *s, const char *key, long long ts,
 	int n;
 
 	if (s->log == -1) {
-		snprintf(err, errsz, "state/%s: not open", STATE_LOG);
+		err_set(err, errsz, "state/%s: not open", STATE_LOG);
 		return -1;
 	}
 	if (!order_key_valid(key)) {
-		snprintf(err, errsz, "order key \"%s\" cannot name a file", key);
+		err_set(err, errsz, "order key \"%s\" cannot name a file", key);
 		return -1;
 	}
 	n = snprintf(line, sizeof(line), "%lld %s %s\n", ts, id, key);
 	if (n < 0 || (size_t)n >= sizeof(line) || strchr(id, ' ') != NULL) {
-		snprintf(err, errsz, "state/%s: id too long", STATE_LOG);
+		err_set(err, errsz, "state/%s: id too long", STATE_LOG);
 		return -1;
 	}
 	need = s->batch_len + (size_t)n;
 	if (need > s->batch_cap) {
 		if ((grown = realloc(s->batch, need * 2)) == NULL) {
-			snprintf(err, errsz, "out of memory");
+			err_set(err, errsz, "out of memory");
 			return -1;
 		}
 		s->batch = grown;
 		s->batch_cap = need * 2;
 	}
 	if (state_stamp_merge(s, key, ts, id) == -1) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return -1;
 	}
 	memcpy(s->batch + s->batch_len, line, (size_t)n);
@@ -574,8 +569,7 @@ state_order_commit(struct state *s, char *err, size_t errsz)
 	if (s->batch_len == 0)
 		return 0;
 	if (state_log_lock(s->log, F_WRLCK, 1, 1) == -1) {
-		snprintf(err, errsz, "state/%s: lock: %s", STATE_LOG,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s: lock", STATE_LOG);
 		return -1;
 	}
 	r = write_all(s->log, s->batch, s->batch_len);
@@ -584,8 +578,8 @@ state_order_commit(struct state *s, char *err, size_t errsz)
 	if (r == -1 || (s->fsync && fdatasync(s->log) == -1)) {
 		if (r != -1)
 			saved = errno;
-		snprintf(err, errsz, "state/%s: %s", STATE_LOG,
-		    strerror(saved));
+		errno = saved;
+		err_set_sys(err, errsz, "state/%s", STATE_LOG);
 		/* A part written is harmless: each line stands alone. */
 		s->batch_len = 0;
 		return -1;
@@ -642,8 +636,7 @@ state_compact(struct state *s, char *err, size_t errsz)
 		goto fail;
 	if (ftruncate(s->log, 0) == -1 || (s->fsync && fdatasync(s->log)
 	    == -1)) {
-		snprintf(err, errsz, "state/%s: emptying: %s", STATE_LOG,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s: emptying", STATE_LOG);
 		return -1;
 	}
 	s->log_off = 0;
@@ -663,53 +656,8 @@ state_compact(struct state *s, char *err, size_t errsz)
 	return 0;
 fail:
 	atomicfile_abort(&af);
-	snprintf(err, errsz, "state/%s", why);
+	err_set(err, errsz, "state/%s", why);
 	return -1;
-}
-
-int
-state_pause_set(struct state *s, const char *why, char *err, size_t errsz)
-{
-	char line[STATE_FILE_MAX];
-	int n;
-
-	if (why == NULL) {
-		if (unlinkat(s->dir, STATE_PAUSED, 0) == -1 && errno != ENOENT) {
-			snprintf(err, errsz, "state/%s: %s", STATE_PAUSED,
-			    strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	n = snprintf(line, sizeof(line), "%lld %s", (long long)time(NULL),
-	    why);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(line) - 1)
-		n = (int)sizeof(line) - 2;
-	line[strcspn(line, "\n")] = '\0';
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	return state_write(s, s->dir, STATE_PAUSED, NULL, line, (size_t)n, err,
-	    errsz);
-}
-
-int
-state_pause_read(struct state *s, time_t *since, char *why, size_t whysz)
-{
-	char buf[STATE_FILE_MAX], *end;
-	long long t;
-
-	if (s->dir == -1 || state_read(s->dir, STATE_PAUSED, buf, sizeof(buf))
-	    == -1)
-		return 0;
-	buf[strcspn(buf, "\n")] = '\0';
-	t = strtoll(buf, &end, 10);
-	if (end == buf || *end != ' ')
-		return 0;
-	*since = (time_t)t;
-	snprintf(why, whysz, "%s", end + 1);
-	return 1;
 }
 
 int
@@ -721,11 +669,8 @@ state_pid_lock(struct state *s, char *err, size_t errsz)
 
 	fd = openat(s->dir, STATE_PID, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
-	if (fd == -1) {
-		snprintf(err, errsz, "state/%s: %s", STATE_PID,
-		    strerror(errno));
-		return -1;
-	}
+	if (fd == -1)
+		return err_set_sys(err, errsz, "state/%s", STATE_PID);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		int saved = errno;
 
@@ -734,19 +679,17 @@ state_pid_lock(struct state *s, char *err, size_t errsz)
 		other = strtol(buf, NULL, 10);
 		close(fd);
 		if (saved != EWOULDBLOCK) {
-			snprintf(err, errsz, "state/%s: %s", STATE_PID,
-			    strerror(saved));
-			return -1;
+			errno = saved;
+			return err_set_sys(err, errsz, "state/%s", STATE_PID);
 		}
-		snprintf(err, errsz, "another routehook-worker daemon (pid %ld) "
+		err_set(err, errsz, "another routehook-worker daemon (pid %ld) "
 		    "runs on this spool (state/%s is locked)", other,
 		    STATE_PID);
 		return -2;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
-		snprintf(err, errsz, "state/%s: %s", STATE_PID,
-		    strerror(errno));
+		err_set_sys(err, errsz, "state/%s", STATE_PID);
 		close(fd);
 		return -1;
 	}
@@ -760,13 +703,13 @@ state_lock_user(struct state *s, const char *user, char *err, size_t errsz)
 	int fd;
 
 	if (!order_key_valid(user)) {
-		snprintf(err, errsz, "user id \"%s\" cannot name a file", user);
+		err_set(err, errsz, "user id \"%s\" cannot name a file", user);
 		return -1;
 	}
 	fd = openat(s->lock, user, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
-		snprintf(err, errsz, "state/lock/%s: %s", user, strerror(errno));
+		err_set_sys(err, errsz, "state/lock/%s", user);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -775,15 +718,14 @@ state_lock_user(struct state *s, const char *user, char *err, size_t errsz)
 		close(fd);
 		if (saved == EWOULDBLOCK)
 			return -2;
-		snprintf(err, errsz, "state/lock/%s: %s", user,
-		    strerror(saved));
-		return -1;
+		errno = saved;
+		return err_set_sys(err, errsz, "state/lock/%s", user);
 	}
 	return fd;
 }
 
 /*
- * Whether an event id is in new/, cur/ or deferred/.  The directories are
+ * Whether an event id is in new/, cur/, deferred/ or hold/.  The dirs are
  * looked at in the order events move through them, and cur/ and new/
  * again at the end, so an event moving while we look is still seen.
  */
@@ -791,15 +733,20 @@ static int
 state_event_exists(struct spool *sp, const char *id)
 {
 	static const enum spool_dir order[] = {
-		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_CUR, SPOOL_NEW
+		SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_CUR,
+		SPOOL_NEW
 	};
 	struct stat st;
 	size_t i;
 
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+	/* A held event keeps its attempts for when it is released. */
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (sp->fd[order[i]] == -1)
+			continue;	/* no hold/ yet */
 		if (fstatat(sp->fd[order[i]], id, &st, AT_SYMLINK_NOFOLLOW) == 0
 		    || errno != ENOENT)
 			return 1;
+	}
 	return 0;
 }
 
@@ -810,7 +757,7 @@ state_scan(int dir, const char *name, DIR **d, char *err, size_t errsz)
 
 	if ((fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    (*d = fdopendir(fd)) == NULL) {
-		snprintf(err, errsz, "state/%s: %s", name, strerror(errno));
+		err_set_sys(err, errsz, "state/%s", name);
 		if (fd != -1)
 			close(fd);
 		return -1;

@@ -10,8 +10,8 @@
  *			0.1): taken into order.snap, then removed
  *	lock/<USER>	empty; flock(2)ed while a call for USER is in flight
  *	tmp/		where attempts/ files and order.snap are written first
- *	paused		"<since> <why>\n": the worker applies nothing, and
- *			why (audit file unwritable); absent while it works
+ *	worker, worker.lock  a daemon's pid, start, version and pause
+ *			(why, until when), for status: lib/runstate.h
  *	worker.pid	"<pid>\n" of the daemon, flock(2)ed while it runs:
  *			a pid in a file nobody holds locked is stale
  *			(`flock -n worker.pid true` fails while it runs)
@@ -22,8 +22,8 @@
  *	routehook-worker  everything here, through these functions and
  *			  oauth.c; it alone writes order.*, order/, lock/
  *	routehookctl	  removes attempts/<ID> of a dead letter it replays
- *			  or purges (state_attempts_remove()), reads paused
- *			  (state_pause_read()), reads and writes token
+ *			  or purges (state_attempts_remove()), reads worker
+ *			  (runstate_read()), reads and writes token
  *			  through oauth.c; nothing else
  *	routehook-fcgi	  nothing: it cannot even list state/
  *
@@ -124,16 +124,6 @@ int	 state_order_commit(struct state *s, char *err, size_t errsz);
  * 0; -2 with err naming the other daemon's pid when one holds it; -1.
  */
 int	 state_pid_lock(struct state *s, char *err, size_t errsz);
-
-/*
- * The worker's pause, for routehookctl status: why (one line) and since
- * now in state/paused; why NULL removes it.  state_pause_read(): 1 and
- * the two when paused, 0 when not (or unreadable).
- */
-int	 state_pause_set(struct state *s, const char *why, char *err,
-	    size_t errsz);
-int	 state_pause_read(struct state *s, time_t *since, char *why,
-	    size_t whysz);
 
 /*
  * flock(LOCK_EX|LOCK_NB) on lock/<user>: the descriptor (close it to

@@ -4,10 +4,19 @@
 # reports.
 
 # ctl_config [EXTRA-RECEIVER-LINES [EXTRA-TOP-LEVEL-LINES]]: write_config
-# with the audit file in $AUDIT (its directory exists).
+# with the audit file in $AUDIT (its directory exists).  Without
+# EXTRA-TOP-LEVEL-LINES, a genesys section with a client id and a client
+# secret ($T/client.secret, 0600), as the worker needs; give them (or '')
+# to write the genesys section yourself.
 ctl_config() {
+	if [ $# -lt 2 ]; then
+		[ -s "$T/client.secret" ] ||
+		    printf 'client-secret-%s\n' "$$" >"$T/client.secret"
+		chmod 600 "$T/client.secret"
+		set -- "${1:-}" "genesys = { client_id = \"test-client\"; client_secret_file = \"$T/client.secret\"; };"
+	fi
 	write_config "${1:-}" "audit = { file = \"$AUDIT\"; };
-${2:-}"
+$2"
 }
 
 # ctl_spool: the spool's directories, as the responder makes them.

@@ -18,7 +18,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libfcgi-dev libssl-dev libjson-c-dev libconfig-dev
-libcurl4-openssl-dev nginx-light spawn-fcgi python3 openssl curl jq perl
+libcurl4-openssl-dev zlib1g-dev nginx-light spawn-fcgi python3 openssl curl jq perl
 procps valgrind man-db groff-base wrk clang libclang-rt-14-dev
 apache2 libapache2-mod-fcgid lighttpd systemd logrotate etcd-server
 dpkg-dev debhelper lintian prometheus"

@@ -10,11 +10,18 @@
  * skipped whole, as is a line that is not a JSON object.  Lines appended
  * while we read are not seen: the scan covers the file as it was opened.
  *
+ * Files logrotate made of it ("audit.jsonl.1", "audit.jsonl-20261201.gz")
+ * are read whole, the compressed ones forwards through zlib, and only
+ * when their last write falls inside the window asked about: status's
+ * "last day" goes on across a rotation.
+ *
  * Fails (-1, err filled) when the file cannot be opened or read, or when
  * memory runs out.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <zlib.h>
 
 #include "audit.h"
 #include "ctl.h"
@@ -188,4 +196,134 @@ fail:
 		close(r.fd);
 	errno = saved;
 	return -1;
+}
+
+int
+ctl_audit_scan_gz(const char *path,
+    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+    char *err, size_t errsz)
+{
+	struct ctl_audit_line l;
+	struct json_object *o;
+	gzFile gz = NULL;
+	char *line = NULL;
+	size_t len;
+	int fd, skip = 0, saved, zerr;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		goto fail;
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		(void)close(fd);
+		errno = ENOMEM;
+		goto fail;
+	}
+	if ((line = malloc(CTL_AUDIT_CAP + 1)) == NULL)
+		goto fail;
+	while (gzgets(gz, line, CTL_AUDIT_CAP + 1) != NULL) {
+		len = strlen(line);
+		/* Past the cap: not a line the worker wrote; skip it whole. */
+		if (len == 0 || line[len - 1] != '\n') {
+			if (!gzeof(gz))
+				skip = 1;
+			else if (!skip && line[0] == '{')
+				goto parse;
+			continue;
+		}
+		if (skip) {
+			skip = 0;
+			continue;
+		}
+		if (line[0] != '{')
+			continue;
+parse:
+		if ((o = json_tokener_parse(line)) == NULL)
+			continue;
+		if (json_object_is_type(o, json_type_object)) {
+			ctl_audit_fields(o, &l);
+			(void)cb(&l, arg);
+		}
+		json_object_put(o);
+	}
+	if (!gzeof(gz)) {
+		(void)gzerror(gz, &zerr);
+		errno = zerr == Z_ERRNO ? errno : EIO;
+		goto fail;
+	}
+	free(line);
+	(void)gzclose(gz);
+	return 0;
+
+fail:
+	saved = errno;
+	err_set_sys(err, errsz, "audit file %s", path);
+	free(line);
+	if (gz != NULL)
+		(void)gzclose(gz);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Whether name is one logrotate made of base: "base.1", "base.2.gz",
+ * "base-20261201", "base-20261201.gz" (dateext).  1 plain, 2 gzip, 0 not.
+ */
+static int
+ctl_rotated_kind(const char *base, const char *name)
+{
+	size_t n = strlen(base), i;
+
+	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-'))
+		return 0;
+	for (i = n + 1; name[i] >= '0' && name[i] <= '9'; i++)
+		continue;
+	if (i == n + 1)
+		return 0;
+	if (name[i] == '\0')
+		return 1;
+	return strcmp(name + i, ".gz") == 0 ? 2 : 0;
+}
+
+int
+ctl_audit_rotated(const char *path, long long since_ms,
+    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+    char *err, size_t errsz)
+{
+	char *copy = NULL, *copy2 = NULL, full[4096];
+	const char *dir, *base;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int kind, rc = 0;
+
+	if ((copy = strdup(path)) == NULL || (copy2 = strdup(path)) == NULL) {
+		free(copy);
+		return err_set_sys(err, errsz, "audit file %s", path);
+	}
+	dir = dirname(copy);
+	base = basename(copy2);
+	if ((d = opendir(dir)) == NULL) {
+		rc = err_set_sys(err, errsz, "audit directory %s", dir);
+		goto out;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if ((kind = ctl_rotated_kind(base, de->d_name)) == 0)
+			continue;
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir,
+		    de->d_name) >= sizeof(full))
+			continue;
+		/* Last written before the window: nothing in it is inside. */
+		if (stat(full, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    (long long)st.st_mtim.tv_sec * 1000 < since_ms)
+			continue;
+		if ((kind == 1 ? ctl_audit_scan(full, cb, arg, err, errsz) :
+		    ctl_audit_scan_gz(full, cb, arg, err, errsz)) == -1 &&
+		    errno != ENOENT)
+			rc = -1;
+	}
+out:
+	if (d != NULL)
+		(void)closedir(d);
+	free(copy);
+	free(copy2);
+	return rc;
 }

@@ -3,9 +3,8 @@
  *
  * A dead letter is an event the worker could not apply: its file sits in
  * SPOOL/dead/ byte for byte under its spool id, and why it died is in its
- * last audit line with outcome "dead".  list joins the two (reading the
- * audit file from its end, and only as far back as the oldest dead letter
- * was received); show gives the exact bytes on stdout and the reason on
+ * last audit line with outcome "dead".  list joins the two (ctl-list.c);
+ * show gives the exact bytes on stdout and the reason on
  * stderr, so `dead show ID > file` is the event as the sender sent it.
  *
  * replay is one rename(2) dead/ID -> new/ID per event, after removing
@@ -35,9 +34,6 @@
 #include "state.h"
 #include "vis.h"
 
-#define CTL_SKEW_MS	(300LL * 1000)
-#define CTL_BODY_MIN	(1024 * 1024)
-
 const char ctl_dead_usage[] =
 "usage: routehookctl [-c FILE] dead list [--json]\n"
 "       routehookctl [-c FILE] dead show ID\n"
@@ -62,208 +58,33 @@ const char ctl_dead_usage[] =
 "exit status: 0 done, 1 some id was not a dead letter, 100 usage or\n"
 "configuration error\n";
 
-struct ctl_dead_entry {
-	char	*id;
-	long long received_ms;		/* 0 when the id does not say */
-	char	*reason;		/* from the audit file */
-	char	*type;
-	char	*user;
-};
-
-struct ctl_dead_list {
-	struct ctl_dead_entry	*v;
-	size_t			 n, cap;
-	size_t			 joined;
-	long long		 oldest_ms;
-	int			 nomem;
-};
-
-static int
-ctl_dead_cmp(const void *a, const void *b)
+/*
+ * Why e died, from its last "dead" audit line: the error, else the HTTP
+ * status; NULL when there is no such line.
+ */
+static const char *
+ctl_dead_reason(const struct ctl_ev *e, char *buf, size_t bufsz)
 {
-	const struct ctl_dead_entry *x = a, *y = b;
-
-	return strcmp(x->id, y->id);
-}
-
-/* bsearch(3) with an id as the key. */
-static int
-ctl_dead_find(const void *key, const void *elt)
-{
-	const struct ctl_dead_entry *e = elt;
-
-	return strcmp(key, e->id);
-}
-
-static int
-ctl_dead_add(struct ctl_dead_list *dl, const char *id)
-{
-	struct ctl_dead_entry *v, *e;
-	struct timespec ts;
-	size_t cap;
-
-	if (dl->n == dl->cap) {
-		cap = dl->cap == 0 ? 64 : dl->cap * 2;
-		if (cap > SIZE_MAX / sizeof(*v)) {
-			errno = ENOMEM;
-			return -1;
-		}
-		if ((v = realloc(dl->v, cap * sizeof(*v))) == NULL)
-			return -1;
-		dl->v = v;
-		dl->cap = cap;
-	}
-	e = &dl->v[dl->n];
-	memset(e, 0, sizeof(*e));
-	if ((e->id = strdup(id)) == NULL)
-		return -1;
-	if (spool_id_time(id, &ts) == 0)
-		e->received_ms = (long long)ts.tv_sec * 1000 +
-		    ts.tv_nsec / 1000000;
-	if (e->received_ms != 0 &&
-	    (dl->oldest_ms == 0 || e->received_ms < dl->oldest_ms))
-		dl->oldest_ms = e->received_ms;
-	dl->n++;
-	return 0;
-}
-
-static void
-ctl_dead_free(struct ctl_dead_list *dl)
-{
-	size_t i;
-
-	for (i = 0; i < dl->n; i++) {
-		free(dl->v[i].id);
-		free(dl->v[i].reason);
-		free(dl->v[i].type);
-		free(dl->v[i].user);
-	}
-	free(dl->v);
-	memset(dl, 0, sizeof(*dl));
-}
-
-/* Every file in dead/, sorted by name, which sorts by arrival. */
-static int
-ctl_dead_load(struct spool *sp, struct ctl_dead_list *dl)
-{
-	struct spool_scan scan;
-	const char *id;
-
-	if (spool_scan_open(sp, SPOOL_DEAD, &scan) == -1) {
-		ctl_err("%s/dead", sp->root);
-		return -1;
-	}
-	while ((id = spool_scan_next(&scan)) != NULL) {
-		if (ctl_dead_add(dl, id) == -1) {
-			ctl_err("dead");
-			spool_scan_close(&scan);
-			return -1;
-		}
-	}
-	spool_scan_close(&scan);
-	if (dl->n > 1)
-		qsort(dl->v, dl->n, sizeof(*dl->v), ctl_dead_cmp);
-	return 0;
-}
-
-static char *
-ctl_dup_nonempty(const char *s, int *nomem)
-{
-	char *d;
-
-	if (s == NULL || *s == '\0')
+	if (!e->audited)
 		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*nomem = 1;
-	return d;
+	if (e->error != NULL)
+		return e->error;
+	if (e->http_status != 0)
+		snprintf(buf, bufsz, "HTTP %d", e->http_status);
+	else
+		snprintf(buf, bufsz, "dead");
+	return buf;
 }
+
+static const enum spool_dir ctl_dead_dir[] = { SPOOL_DEAD };
 
 static int
-ctl_dead_line(const struct ctl_audit_line *l, void *arg)
-{
-	struct ctl_dead_list *dl = arg;
-	struct ctl_dead_entry *e;
-	char buf[64];
-
-	/* Not about any of ours: it died before the oldest was received. */
-	if (l->ts_ms != 0 && dl->oldest_ms != 0 &&
-	    l->ts_ms < dl->oldest_ms - CTL_SKEW_MS)
-		return 1;
-	if (strcmp(l->outcome, "dead") != 0)
-		return 0;
-	e = bsearch(l->event_id, dl->v, dl->n, sizeof(*dl->v), ctl_dead_find);
-	/* Newest first: the first line seen for an event is its last. */
-	if (e == NULL || e->reason != NULL)
-		return 0;
-	if (l->error != NULL && l->error[0] != '\0')
-		e->reason = ctl_dup_nonempty(l->error, &dl->nomem);
-	else {
-		if (l->http_status != 0)
-			snprintf(buf, sizeof(buf), "HTTP %d", l->http_status);
-		else
-			snprintf(buf, sizeof(buf), "dead");
-		e->reason = ctl_dup_nonempty(buf, &dl->nomem);
-	}
-	e->type = ctl_dup_nonempty(l->event_type, &dl->nomem);
-	e->user = ctl_dup_nonempty(l->user_id, &dl->nomem);
-	if (e->reason != NULL)
-		dl->joined++;
-	return dl->joined == dl->n || dl->nomem;
-}
-
-/* Reasons from the audit file; a missing file just leaves them unknown. */
-static int
-ctl_dead_join(const struct conf *c, struct ctl_dead_list *dl)
-{
-	char err[1024];
-
-	if (dl->n == 0 || c->audit.file.path == NULL ||
-	    c->audit.file.path[0] == '\0')
-		return 0;
-	if (ctl_audit_scan(c->audit.file.path, ctl_dead_line, dl, err,
-	    sizeof(err)) == -1 && errno != ENOENT) {
-		ctl_errx("%s", err);
-		return -1;
-	}
-	if (dl->nomem) {
-		ctl_errx("dead: out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* The type and user from the body itself when the audit line lacks them. */
-static void
-ctl_dead_parse(const struct conf *c, struct spool *sp,
-    struct ctl_dead_entry *e, int *nomem)
-{
-	struct event ev;
-	char err[512], *body = NULL;
-	size_t len, max;
-
-	if (e->type != NULL && e->user != NULL)
-		return;
-	max = c->receiver.max_body_bytes > CTL_BODY_MIN ?
-	    c->receiver.max_body_bytes : CTL_BODY_MIN;
-	if (spool_read(sp, SPOOL_DEAD, e->id, max, &body, &len, err,
-	    sizeof(err)) == -1)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	/* On failure ev still holds what could be read: enough here. */
-	(void)event_parse(c, body, len, &ev, err, sizeof(err));
-	if (e->type == NULL)
-		e->type = ctl_dup_nonempty(ev.type, nomem);
-	if (e->user == NULL)
-		e->user = ctl_dup_nonempty(ev.user_id, nomem);
-	free(body);
-}
-
-static int
-ctl_dead_json(const struct ctl_dead_entry *e, long long now)
+ctl_dead_json(const struct ctl_ev *e, long long now)
 {
 	struct json_object *o;
-	const char *s;
-	int bad = 0, rc = 0;
+	const char *reason;
+	char buf[32];
+	int bad = 0;
 
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
@@ -281,37 +102,33 @@ ctl_dead_json(const struct ctl_dead_entry *e, long long now)
 		ctl_jset(o, "user", json_object_new_string(e->user), &bad);
 	else
 		ctl_jnull(o, "user", &bad);
-	if (e->reason != NULL)
-		ctl_jset(o, "reason", json_object_new_string(e->reason), &bad);
+	if ((reason = ctl_dead_reason(e, buf, sizeof(buf))) != NULL)
+		ctl_jset(o, "reason", json_object_new_string(reason), &bad);
 	else
 		ctl_jnull(o, "reason", &bad);
-	if (bad || (s = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)) == NULL)
-		rc = -1;
-	else
-		printf("%s\n", s);
-	json_object_put(o);
-	return rc;
+	return ctl_print_json(o, bad);
 }
 
 static int
 ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 {
-	struct ctl_dead_list dl;
-	struct ctl_dead_entry *e;
+	struct ctl_evlist dl;
+	struct ctl_ev *e;
 	int wid = 2, wtype = 4, wuser = 4, w, rc = EXIT_PERM;
 	long long now = msclock_real();
 	/* Names, ids and reasons are not ours: escaped for the terminal. */
 	char age[32], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
-	char vuser[512], vreason[2048];
+	char vuser[512], vreason[2048], rbuf[32];
+	const char *r;
 	size_t i;
 
 	memset(&dl, 0, sizeof(dl));
-	if (ctl_dead_load(sp, &dl) == -1 || ctl_dead_join(c, &dl) == -1)
+	if (ctl_evlist_load(&dl, sp, ctl_dead_dir, 1) == -1 ||
+	    ctl_evlist_join(c, &dl, "dead") == -1)
 		goto fail;
 	for (i = 0; i < dl.n; i++) {
 		e = &dl.v[i];
-		ctl_dead_parse(c, sp, e, &dl.nomem);
+		ctl_evlist_parse(c, sp, e, &dl.nomem);
 		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
 			wid = w;
 		if (e->type != NULL && (w = (int)strlen(vis_str(vtype,
@@ -348,12 +165,12 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 		    vis_str(vtype, sizeof(vtype), e->type ? e->type : "-"),
 		    wuser,
 		    vis_str(vuser, sizeof(vuser), e->user ? e->user : "-"),
-		    vis_str(vreason, sizeof(vreason),
-		    e->reason ? e->reason : "(no audit line)"));
+		    vis_str(vreason, sizeof(vreason), (r = ctl_dead_reason(e,
+		    rbuf, sizeof(rbuf))) != NULL ? r : "(no audit line)"));
 	}
 	rc = EXIT_DONE;
 fail:
-	ctl_dead_free(&dl);
+	ctl_evlist_free(&dl);
 	return rc;
 }
 
@@ -382,11 +199,12 @@ ctl_copy_out(int fd, const char *id)
 static int
 ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 {
-	struct ctl_dead_list dl;
-	struct ctl_dead_entry *e;
+	struct ctl_evlist dl;
+	struct ctl_ev *e;
 	int fd = -1, rc = EXIT_PERM;
 	char when[40], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
-	char vuser[512], vreason[2048];
+	char vuser[512], vreason[2048], rbuf[32];
+	const char *r;
 
 	memset(&dl, 0, sizeof(dl));
 	do {
@@ -401,28 +219,28 @@ ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 		ctl_err("%s/dead/%s", sp->root, id);
 		return EXIT_PERM;
 	}
-	if (ctl_dead_add(&dl, id) == -1) {
+	if (ctl_evlist_add(&dl, sp, SPOOL_DEAD, id) == -1) {
 		ctl_err("dead show");
 		goto fail;
 	}
-	if (ctl_dead_join(c, &dl) == -1)
+	if (ctl_evlist_join(c, &dl, "dead") == -1)
 		goto fail;
 	e = &dl.v[0];
-	ctl_dead_parse(c, sp, e, &dl.nomem);
+	ctl_evlist_parse(c, sp, e, &dl.nomem);
 	ctl_fmt_time(e->received_ms, when, sizeof(when));
 	/* The reason on stderr: stdout is the event, byte for byte. */
 	fprintf(stderr, "%s: received %s, %s, user %s, reason: %s\n",
 	    vis_str(vid, sizeof(vid), id), when,
 	    vis_str(vtype, sizeof(vtype), e->type ? e->type : "unknown type"),
 	    vis_str(vuser, sizeof(vuser), e->user ? e->user : "unknown"),
-	    vis_str(vreason, sizeof(vreason),
-	    e->reason ? e->reason : "(no audit line)"));
+	    vis_str(vreason, sizeof(vreason), (r = ctl_dead_reason(e, rbuf,
+	    sizeof(rbuf))) != NULL ? r : "(no audit line)"));
 	if (ctl_copy_out(fd, id) == -1)
 		goto fail;
 	rc = EXIT_DONE;
 fail:
 	close(fd);
-	ctl_dead_free(&dl);
+	ctl_evlist_free(&dl);
 	return rc;
 }
 
@@ -502,29 +320,29 @@ static int
 ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
     int yes, char **ids, int nids)
 {
-	struct ctl_dead_list dl;
+	struct ctl_evlist dl;
 	size_t i, done = 0;
 	int rc = EXIT_DONE, r;
 
 	memset(&dl, 0, sizeof(dl));
-	if (all && ctl_dead_load(sp, &dl) == -1)
+	if (all && ctl_evlist_load(&dl, sp, ctl_dead_dir, 1) == -1)
 		return EXIT_PERM;
 	for (i = 0; !all && i < (size_t)nids; i++)
-		if (ctl_dead_add(&dl, ids[i]) == -1) {
+		if (ctl_evlist_add(&dl, sp, SPOOL_DEAD, ids[i]) == -1) {
 			ctl_err("dead");
-			ctl_dead_free(&dl);
+			ctl_evlist_free(&dl);
 			return EXIT_PERM;
 		}
 	if (!replay && !yes && dl.n > 0) {
 		if ((r = ctl_confirm(dl.n)) == -1) {
 			ctl_errx("dead purge: not a terminal: use --yes to "
 			    "purge without asking");
-			ctl_dead_free(&dl);
+			ctl_evlist_free(&dl);
 			return EXIT_PERM;
 		}
 		if (r == 0) {
 			printf("nothing purged\n");
-			ctl_dead_free(&dl);
+			ctl_evlist_free(&dl);
 			return EXIT_DONE;
 		}
 	}
@@ -538,7 +356,7 @@ ctl_dead_apply(const struct conf *c, struct spool *sp, int replay, int all,
 	}
 	printf("%s %zu dead letter%s\n", replay ? "replayed" : "purged", done,
 	    done == 1 ? "" : "s");
-	ctl_dead_free(&dl);
+	ctl_evlist_free(&dl);
 	return rc;
 }
 

@@ -7,8 +7,7 @@
  * hold/ (set aside by the operator).  list shows each event with what an
  * operator needs to decide about it: its age, user and kind from its own
  * bytes, and its attempts and last error from its newest audit line
- * (the audit file is read from its end, only back to when the oldest
- * listed event was received).
+ * (ctl-list.c).
  *
  * Every change is one rename(2) or one utimensat(2) through lib/spool:
  *
@@ -42,9 +41,6 @@
 #include "spool.h"
 #include "vis.h"
 
-#define CTL_SKEW_MS	(300LL * 1000)
-#define CTL_BODY_MIN	(1024 * 1024)
-
 const char ctl_queue_usage[] =
 "usage: routehookctl [-c FILE] queue list [--json]\n"
 "       routehookctl [-c FILE] queue show ID\n"
@@ -73,222 +69,9 @@ static const enum spool_dir ctl_queue_dirs[] = {
 };
 #define CTL_QUEUE_NDIRS	(sizeof(ctl_queue_dirs) / sizeof(ctl_queue_dirs[0]))
 
-struct ctl_qentry {
-	char		*id;
-	enum spool_dir	 dir;
-	long long	 received_ms;	/* 0 when the id does not say */
-	long long	 next_ms;	/* deferred/: the mtime */
-	int		 attempts;	/* from the newest audit line */
-	int		 audited;
-	char		*error;		/* the newest audit line's error */
-	char		*type;
-	char		*user;
-	const char	*kind;		/* static */
-};
-
-struct ctl_queue {
-	struct ctl_qentry	*v;
-	size_t			 n, cap;
-	size_t			 joined;
-	long long		 oldest_ms;
-	int			 nomem;
-};
-
-static int
-ctl_qcmp(const void *a, const void *b)
-{
-	const struct ctl_qentry *x = a, *y = b;
-
-	return strcmp(x->id, y->id);
-}
-
-static int
-ctl_qfind(const void *key, const void *elt)
-{
-	const struct ctl_qentry *e = elt;
-
-	return strcmp(key, e->id);
-}
-
-static int
-ctl_queue_add(struct ctl_queue *q, struct spool *sp, enum spool_dir d,
-    const char *id)
-{
-	struct ctl_qentry *v, *e;
-	struct timespec ts;
-	struct stat st;
-	size_t cap;
-
-	if (q->n == q->cap) {
-		cap = q->cap == 0 ? 64 : q->cap * 2;
-		if (cap > SIZE_MAX / sizeof(*v)) {
-			errno = ENOMEM;
-			return -1;
-		}
-		if ((v = realloc(q->v, cap * sizeof(*v))) == NULL)
-			return -1;
-		q->v = v;
-		q->cap = cap;
-	}
-	e = &q->v[q->n];
-	memset(e, 0, sizeof(*e));
-	if ((e->id = strdup(id)) == NULL)
-		return -1;
-	e->dir = d;
-	if (spool_id_time(id, &ts) == 0)
-		e->received_ms = msclock_of(&ts);
-	if (d == SPOOL_DEFERRED && fstatat(sp->fd[d], id, &st,
-	    AT_SYMLINK_NOFOLLOW) == 0)
-		e->next_ms = msclock_of(&st.st_mtim);
-	if (e->received_ms != 0 &&
-	    (q->oldest_ms == 0 || e->received_ms < q->oldest_ms))
-		q->oldest_ms = e->received_ms;
-	q->n++;
-	return 0;
-}
-
-static void
-ctl_queue_free(struct ctl_queue *q)
-{
-	size_t i;
-
-	for (i = 0; i < q->n; i++) {
-		free(q->v[i].id);
-		free(q->v[i].error);
-		free(q->v[i].type);
-		free(q->v[i].user);
-	}
-	free(q->v);
-	memset(q, 0, sizeof(*q));
-}
-
-/* Every event waiting, sorted by id, which sorts by arrival. */
-static int
-ctl_queue_load(struct spool *sp, struct ctl_queue *q)
-{
-	struct spool_scan scan;
-	const char *id;
-	size_t i;
-
-	for (i = 0; i < CTL_QUEUE_NDIRS; i++) {
-		/* hold/ is made on first use. */
-		if (sp->fd[ctl_queue_dirs[i]] == -1)
-			continue;
-		if (spool_scan_open(sp, ctl_queue_dirs[i], &scan) == -1) {
-			ctl_err("%s/%s", sp->root,
-			    spool_dir_name(ctl_queue_dirs[i]));
-			return -1;
-		}
-		while ((id = spool_scan_next(&scan)) != NULL)
-			if (ctl_queue_add(q, sp, ctl_queue_dirs[i], id) == -1) {
-				ctl_err("queue");
-				spool_scan_close(&scan);
-				return -1;
-			}
-		spool_scan_close(&scan);
-	}
-	if (q->n > 1)
-		qsort(q->v, q->n, sizeof(*q->v), ctl_qcmp);
-	return 0;
-}
-
-static char *
-ctl_qdup(const char *s, int *nomem)
-{
-	char *d;
-
-	if (s == NULL || *s == '\0')
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*nomem = 1;
-	return d;
-}
-
-/* The newest audit line of each listed event: attempts, last error. */
-static int
-ctl_queue_line(const struct ctl_audit_line *l, void *arg)
-{
-	struct ctl_queue *q = arg;
-	struct ctl_qentry *e;
-	struct json_object *v;
-
-	if (l->ts_ms != 0 && q->oldest_ms != 0 &&
-	    l->ts_ms < q->oldest_ms - CTL_SKEW_MS)
-		return 1;
-	e = bsearch(l->event_id, q->v, q->n, sizeof(*q->v), ctl_qfind);
-	if (e == NULL || e->audited)
-		return 0;
-	e->audited = 1;
-	if (json_object_object_get_ex(l->obj, "attempt", &v) &&
-	    json_object_is_type(v, json_type_int))
-		e->attempts = json_object_get_int(v);
-	e->error = ctl_qdup(l->error, &q->nomem);
-	q->joined++;
-	return q->joined == q->n || q->nomem;
-}
-
-static int
-ctl_queue_join(const struct conf *c, struct ctl_queue *q)
-{
-	char err[1024];
-
-	if (q->n == 0 || c->audit.file.path == NULL ||
-	    c->audit.file.path[0] == '\0')
-		return 0;
-	if (ctl_audit_scan(c->audit.file.path, ctl_queue_line, q, err,
-	    sizeof(err)) == -1 && errno != ENOENT) {
-		ctl_errx("%s", err);
-		return -1;
-	}
-	if (q->nomem) {
-		ctl_errx("queue: out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-static const char *
-ctl_kind(enum event_kind k)
-{
-	switch (k) {
-	case EVENT_ROUTING_STATUS:
-		return "status";
-	case EVENT_PRESENCE:
-		return "presence";
-	case EVENT_QUEUE_MEMBER:
-		return "queue";
-	default:
-		return NULL;
-	}
-}
-
-/* Type, kind and user from the event's own bytes. */
-static void
-ctl_queue_parse(const struct conf *c, struct spool *sp, struct ctl_qentry *e,
-    int *nomem)
-{
-	struct event ev;
-	char err[512], *body = NULL;
-	size_t len, max;
-
-	max = c->receiver.max_body_bytes > CTL_BODY_MIN ?
-	    c->receiver.max_body_bytes : CTL_BODY_MIN;
-	/* Gone since the scan (applied, moved): nothing to say about it. */
-	if (spool_read(sp, e->dir, e->id, max, &body, &len, err,
-	    sizeof(err)) == -1)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	/* On failure ev still holds what could be read. */
-	(void)event_parse(c, body, len, &ev, err, sizeof(err));
-	e->type = ctl_qdup(ev.type, nomem);
-	e->user = ctl_qdup(ev.user_id, nomem);
-	e->kind = ctl_kind(ev.kind);
-	free(body);
-}
-
 /* "now", "in 4m10s", "in flight", "held". */
 static void
-ctl_next(const struct ctl_qentry *e, long long now, char *buf, size_t bufsz)
+ctl_next(const struct ctl_ev *e, long long now, char *buf, size_t bufsz)
 {
 	char age[32];
 
@@ -300,8 +83,8 @@ ctl_next(const struct ctl_qentry *e, long long now, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "held");
 		break;
 	case SPOOL_DEFERRED:
-		if (e->next_ms > now) {
-			ctl_fmt_age((e->next_ms - now + 999) / 1000, age,
+		if (e->mtime_ms > now) {
+			ctl_fmt_age((e->mtime_ms - now + 999) / 1000, age,
 			    sizeof(age));
 			snprintf(buf, bufsz, "in %s", age);
 			break;
@@ -314,11 +97,10 @@ ctl_next(const struct ctl_qentry *e, long long now, char *buf, size_t bufsz)
 }
 
 static int
-ctl_queue_json(const struct ctl_qentry *e, long long now)
+ctl_queue_json(const struct ctl_ev *e, long long now)
 {
 	struct json_object *o;
-	const char *s;
-	int bad = 0, rc = 0;
+	int bad = 0;
 
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
@@ -342,7 +124,7 @@ ctl_queue_json(const struct ctl_qentry *e, long long now)
 	ctl_jset(o, "attempts", json_object_new_int(e->attempts), &bad);
 	if (e->dir == SPOOL_DEFERRED)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int64(
-		    e->next_ms > now ? (e->next_ms - now + 999) / 1000 : 0),
+		    e->mtime_ms > now ? (e->mtime_ms - now + 999) / 1000 : 0),
 		    &bad);
 	else if (e->dir == SPOOL_NEW)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int(0), &bad);
@@ -350,20 +132,14 @@ ctl_queue_json(const struct ctl_qentry *e, long long now)
 		ctl_jnull(o, "next_attempt_in_s", &bad);
 	CTL_JSTR("last_error", e->error);
 #undef CTL_JSTR
-	if (bad || (s = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)) == NULL)
-		rc = -1;
-	else
-		printf("%s\n", s);
-	json_object_put(o);
-	return rc;
+	return ctl_print_json(o, bad);
 }
 
 static int
 ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 {
-	struct ctl_queue q;
-	struct ctl_qentry *e;
+	struct ctl_evlist q;
+	struct ctl_ev *e;
 	int wid = 2, wuser = 4, w, rc = EXIT_PERM;
 	long long now = msclock_real();
 	/* Ids, users and errors are not ours: escaped for the terminal. */
@@ -372,11 +148,12 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	size_t i;
 
 	memset(&q, 0, sizeof(q));
-	if (ctl_queue_load(sp, &q) == -1 || ctl_queue_join(c, &q) == -1)
+	if (ctl_evlist_load(&q, sp, ctl_queue_dirs, CTL_QUEUE_NDIRS) == -1 ||
+	    ctl_evlist_join(c, &q, NULL) == -1)
 		goto fail;
 	for (i = 0; i < q.n; i++) {
 		e = &q.v[i];
-		ctl_queue_parse(c, sp, e, &q.nomem);
+		ctl_evlist_parse(c, sp, e, &q.nomem);
 		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
 			wid = w;
 		if (e->user != NULL && (w = (int)strlen(vis_str(vuser,
@@ -417,7 +194,7 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	}
 	rc = EXIT_DONE;
 fail:
-	ctl_queue_free(&q);
+	ctl_evlist_free(&q);
 	return rc;
 }
 
@@ -449,8 +226,8 @@ ctl_queue_open(struct spool *sp, const char *id, enum spool_dir *where)
 static int
 ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 {
-	struct ctl_queue q;
-	struct ctl_qentry *e;
+	struct ctl_evlist q;
+	struct ctl_ev *e;
 	enum spool_dir d = SPOOL_NEW;
 	char when[40], next[40], buf[65536];
 	char vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512], vuser[512];
@@ -467,14 +244,14 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 		ctl_err("%s: %s", sp->root, id);
 		return EXIT_PERM;
 	}
-	if (ctl_queue_add(&q, sp, d, id) == -1) {
+	if (ctl_evlist_add(&q, sp, d, id) == -1) {
 		ctl_err("queue show");
 		goto fail;
 	}
-	if (ctl_queue_join(c, &q) == -1)
+	if (ctl_evlist_join(c, &q, NULL) == -1)
 		goto fail;
 	e = &q.v[0];
-	ctl_queue_parse(c, sp, e, &q.nomem);
+	ctl_evlist_parse(c, sp, e, &q.nomem);
 	ctl_fmt_time(e->received_ms, when, sizeof(when));
 	ctl_next(e, msclock_real(), next, sizeof(next));
 	/* The rest on stderr: stdout is the event, byte for byte. */
@@ -502,7 +279,7 @@ ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 	rc = EXIT_DONE;
 fail:
 	close(fd);
-	ctl_queue_free(&q);
+	ctl_evlist_free(&q);
 	return rc;
 }
 
@@ -578,7 +355,8 @@ ctl_hold_one(struct spool *sp, const char *id)
 	    &st, AT_SYMLINK_NOFOLLOW) == 0)
 		ctl_errx("queue hold: %s: already held", id);
 	else
-		ctl_errx("queue hold: %s: not waiting in new/ or deferred/", id);
+		ctl_errx("queue hold: %s: not waiting in new/ or deferred/",
+		    id);
 	return -1;
 }
 
@@ -667,7 +445,8 @@ ctl_queue(struct ctl *ctl, int argc, char **argv)
 	/* No path tricks: every id is checked before anything is touched. */
 	for (i = 1; i < npos; i++)
 		if (!spool_id_valid(pos[i])) {
-			ctl_errx("queue %s: %s: not a spool id", action, pos[i]);
+			ctl_errx("queue %s: %s: not a spool id", action,
+			    pos[i]);
 			return EXIT_PERM;
 		}
 

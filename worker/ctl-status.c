@@ -27,8 +27,8 @@
 #include "err.h"
 #include "msclock.h"
 #include "oauth.h"
+#include "runstate.h"
 #include "spool.h"
-#include "state.h"
 #include "vis.h"
 
 #define CTL_DAY_MS	(86400LL * 1000)
@@ -40,19 +40,27 @@
 const char ctl_status_usage[] =
 "usage: routehookctl [-c FILE] status [--json] [--last N]\n"
 "\n"
-"For each spool directory (new, cur, deferred, dead): how many events and\n"
-"the age of the oldest; when the next deferred event is due; the last N\n"
-"outcomes from the audit file (default 10) and, for the last hour and the\n"
-"last day, the outcomes by kind and the SLA breaches; the OAuth token the\n"
-"worker has cached, and when it expires; with a cluster section, the\n"
-"hosts alive, user locks held and shared budget spent, or that etcd does\n"
-"not answer.\n"
+"Whether a worker daemon is running (pid, since when, version) and\n"
+"whether its calls are paused (rate limit, credentials refused, token\n"
+"endpoint unreachable, audit file unwritable), why and until when; for\n"
+"each spool directory (new, cur, deferred, hold, dead): how many events\n"
+"and the age of the oldest; when the next deferred event is due; the\n"
+"last N outcomes from the audit file (default 10) and, for the last hour\n"
+"and the last day (rotated audit files included), the outcomes by kind\n"
+"and the SLA breaches; the OAuth token the worker has cached, and when\n"
+"it expires; with a cluster section, the hosts alive, user locks held\n"
+"and shared budget spent, or that etcd does not answer.\n"
 "\n"
 "  --json     the same as one JSON object:\n"
-"             {\"spool\":{\"new\":{\"count\",\"oldest_age_s\"},...},\n"
+"             {\"worker\":{\"running\",\"pid\",\"since\",\"version\",\n"
+"                       \"paused\":{\"reason\",\"since\",\"until\",\n"
+"                                 \"in_s\",\"detail\"}},\n"
+"              \"spool\":{\"new\":{\"count\",\"oldest_age_s\"},...},\n"
 "              \"audit\":{\"last\":[...],\"last_hour\":{...},\n"
 "                       \"last_day\":{...}},\n"
 "              \"token\":{\"cached\",\"expires_in_s\"},\n"
+"              \"paused\": the audit file's error while the worker\n"
+"                        applies nothing, or null,\n"
 "              \"cluster\":{\"etcd_answers\",\"hosts\",\"locks\",\n"
 "                         \"budget_used\"}}\n"
 "  --last N   how many recent outcomes to show (0 to 1000)\n"
@@ -61,7 +69,7 @@ const char ctl_status_usage[] =
 "configuration error (or no spool at spool_dir)\n";
 
 static const enum spool_dir ctl_status_dirs[] = {
-	SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_DEAD
+	SPOOL_NEW, SPOOL_CUR, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_DEAD
 };
 #define CTL_NDIRS	(sizeof(ctl_status_dirs) / sizeof(ctl_status_dirs[0]))
 
@@ -84,9 +92,8 @@ struct ctl_status {
 	long			 cl_hosts, cl_locks, cl_used;
 	char			 cl_err[512];
 	time_t			 token_exp;
-	int			 paused;	/* state/paused (state.h) */
-	time_t			 paused_since;
-	char			 paused_why[512];
+	int			 worker;	/* runstate_read(): 1, 0, -1 */
+	struct runstate_info	 run;
 };
 
 static void
@@ -136,6 +143,23 @@ ctl_status_line(const struct ctl_audit_line *l, void *arg)
 	return st->nlast >= st->want_last && age > CTL_DAY_MS + CTL_SKEW_MS;
 }
 
+/* Rotated audit files count towards the windows, not the last N. */
+static int
+ctl_status_rotated(const struct ctl_audit_line *l, void *arg)
+{
+	struct ctl_status *st = arg;
+	long long age;
+
+	if (l->ts_ms == 0)
+		return 0;
+	age = st->now_ms - l->ts_ms;
+	if (age <= CTL_DAY_MS)
+		ctl_window_add(&st->day, l);
+	if (age <= CTL_HOUR_MS)
+		ctl_window_add(&st->hour, l);
+	return 0;
+}
+
 /* The earliest next attempt: deferred files carry it as their mtime. */
 static int
 ctl_next_deferred(struct spool *sp, long long *next_ms, char *err,
@@ -169,11 +193,13 @@ static int
 ctl_status_gather(struct ctl_status *st, const struct conf *c,
     struct spool *sp)
 {
-	struct state pst;
 	char err[1024];
 	size_t i;
 
 	for (i = 0; i < CTL_NDIRS; i++) {
+		/* hold/ is made on first use. */
+		if (sp->fd[ctl_status_dirs[i]] == -1)
+			continue;
 		if (spool_count(sp, ctl_status_dirs[i], &st->cnt[i], err,
 		    sizeof(err)) == -1) {
 			ctl_errx("%s", err);
@@ -193,13 +219,19 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 		if (st->audit_state == -1)
 			ctl_errx("%s", err);
 	}
-
-	st->paused = 0;
-	if (state_open(&pst, sp, 0, err, sizeof(err)) == 0) {
-		st->paused = state_pause_read(&pst, &st->paused_since,
-		    st->paused_why, sizeof(st->paused_why));
-		state_close(&pst);
+	/* The day goes on across a rotation: the rotated files count too. */
+	if (c->audit.file.path != NULL && c->audit.file.path[0] != '\0' &&
+	    ctl_audit_rotated(c->audit.file.path, st->now_ms - CTL_DAY_MS -
+	    CTL_SKEW_MS, ctl_status_rotated, st, err, sizeof(err)) == -1) {
+		st->audit_state = -1;
+		ctl_errx("%s", err);
 	}
+
+	st->worker = 0;
+	if (sp->fd[SPOOL_STATE] != -1 && (st->worker = runstate_read(
+	    sp->fd[SPOOL_STATE], &st->run, err, sizeof(err))) == -1)
+		ctl_errx("%s", err);
+
 	st->token = -2;
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
@@ -214,6 +246,20 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 }
 
 /* --- the table ----------------------------------------------------------- */
+
+static const char *
+ctl_pause_text(const char *reason)
+{
+	if (strcmp(reason, RUNSTATE_RATE_LIMIT) == 0)
+		return "rate limited (429, waiting out Retry-After)";
+	if (strcmp(reason, RUNSTATE_CREDENTIALS) == 0)
+		return "credentials refused by the token endpoint";
+	if (strcmp(reason, RUNSTATE_TOKEN) == 0)
+		return "the token endpoint cannot be reached";
+	if (strcmp(reason, RUNSTATE_AUDIT) == 0)
+		return "the audit file cannot be written";
+	return reason;
+}
 
 static void
 ctl_print_window(const char *name, const struct ctl_window *w)
@@ -269,6 +315,66 @@ ctl_print_outcome(struct json_object *o)
 	putchar('\n');
 }
 
+/*
+ * The worker applies nothing at all, not only no calls: its audit file
+ * cannot be written (runstate's RUNSTATE_AUDIT pause).
+ */
+static int
+ctl_audit_paused(const struct ctl_status *st)
+{
+	return st->worker == 1 && st->run.running &&
+	    strcmp(st->run.reason, RUNSTATE_AUDIT) == 0;
+}
+
+/*
+ * "worker running, pid 123, since ..., version 0.2.0" and, when a daemon
+ * is running, "calls flowing" or "calls paused (why) until ..., in 4m".
+ */
+static void
+ctl_print_worker(const struct ctl_status *st)
+{
+	const struct runstate_info *r = &st->run;
+	char when[40], age[32], vdet[RUNSTATE_DETAIL_MAX * VIS_EXPANSION];
+
+	if (st->worker == -1) {
+		printf("worker unknown (its state could not be read)\n");
+		return;
+	}
+	if (!r->running) {
+		if (st->worker == 1)
+			printf("worker no daemon running (pid %ld, started "
+			    "by routehook %s, stopped without cleaning up)\n",
+			    r->pid, r->version);
+		else
+			printf("worker no daemon running\n");
+		return;
+	}
+	if (st->worker == 0) {
+		printf("worker running (a daemon holds the lock, but left no "
+		    "state)\n");
+		return;
+	}
+	ctl_fmt_time(r->started_ms, when, sizeof(when));
+	ctl_fmt_age((st->now_ms - r->started_ms) / 1000, age, sizeof(age));
+	printf("worker running, pid %ld, since %s (%s), version %s\n", r->pid,
+	    when, age, r->version);
+	if (r->reason[0] == '\0') {
+		printf("calls  flowing\n");
+		return;
+	}
+	printf("calls  paused: %s", ctl_pause_text(r->reason));
+	if (r->until_ms > st->now_ms) {
+		ctl_fmt_time(r->until_ms, when, sizeof(when));
+		ctl_fmt_age((r->until_ms - st->now_ms + 999) / 1000, age,
+		    sizeof(age));
+		printf(", until %s (in %s)", when, age);
+	} else if (r->until_ms > 0)
+		printf(", resuming now");
+	if (r->detail[0] != '\0')
+		printf(": %s", vis_str(vdet, sizeof(vdet), r->detail));
+	putchar('\n');
+}
+
 static void
 ctl_status_print(const struct ctl_status *st, const struct conf *c)
 {
@@ -276,6 +382,7 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 	size_t i;
 	int k;
 
+	ctl_print_worker(st);
 	printf("spool %s\n", c->spool_dir.path);
 	for (i = 0; i < CTL_NDIRS; i++) {
 		printf("  %-9s %7ld", spool_dir_name(ctl_status_dirs[i]),
@@ -313,11 +420,10 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			ctl_print_outcome(st->last[k]);
 	}
 
-	if (st->paused) {
-		ctl_fmt_time((long long)st->paused_since * 1000, when,
-		    sizeof(when));
+	if (ctl_audit_paused(st)) {
+		ctl_fmt_time(st->run.since_ms, when, sizeof(when));
 		printf("worker paused since %s: %s\n", when,
-		    vis_str(vwhy, sizeof(vwhy), st->paused_why));
+		    vis_str(vwhy, sizeof(vwhy), st->run.detail));
 	}
 	if (st->token == -2)
 		printf("token none (genesys.client_id is not set)\n");
@@ -464,6 +570,58 @@ ctl_json_token(const struct ctl_status *st, int *bad)
 	return t;
 }
 
+static struct json_object *
+ctl_json_worker(const struct ctl_status *st, int *bad)
+{
+	const struct runstate_info *r = &st->run;
+	struct json_object *w, *p;
+	char when[40];
+
+	if ((w = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(w, "running", json_object_new_boolean(r->running), bad);
+	if (st->worker != 1) {
+		ctl_jnull(w, "pid", bad);
+		ctl_jnull(w, "since", bad);
+		ctl_jnull(w, "version", bad);
+		ctl_jnull(w, "paused", bad);
+		return w;
+	}
+	ctl_jset(w, "pid", json_object_new_int64(r->pid), bad);
+	ctl_fmt_time(r->started_ms, when, sizeof(when));
+	ctl_jset(w, "since", json_object_new_string(when), bad);
+	ctl_jset(w, "version", json_object_new_string(r->version), bad);
+	if (!r->running || r->reason[0] == '\0') {
+		ctl_jnull(w, "paused", bad);
+		return w;
+	}
+	if ((p = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return w;
+	}
+	ctl_jset(w, "paused", p, bad);
+	ctl_jset(p, "reason", json_object_new_string(r->reason), bad);
+	if (r->since_ms > 0) {
+		ctl_fmt_time(r->since_ms, when, sizeof(when));
+		ctl_jset(p, "since", json_object_new_string(when), bad);
+	} else
+		ctl_jnull(p, "since", bad);
+	if (r->until_ms > 0) {
+		ctl_fmt_time(r->until_ms, when, sizeof(when));
+		ctl_jset(p, "until", json_object_new_string(when), bad);
+		ctl_jset(p, "in_s", json_object_new_int64(
+		    r->until_ms <= st->now_ms ? 0 :
+		    (r->until_ms - st->now_ms + 999) / 1000), bad);
+	} else {
+		ctl_jnull(p, "until", bad);
+		ctl_jnull(p, "in_s", bad);
+	}
+	ctl_jset(p, "detail", json_object_new_string(r->detail), bad);
+	return w;
+}
+
 /* {"etcd_answers","hosts","locks","budget_used"} or with "error". */
 static struct json_object *
 ctl_json_cluster(const struct ctl_status *st, int *bad)
@@ -497,11 +655,12 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 		ctl_err("status");
 		return -1;
 	}
+	ctl_jset(o, "worker", ctl_json_worker(st, &bad), &bad);
 	ctl_jset(o, "spool", ctl_json_spool(st, c, &bad), &bad);
 	ctl_jset(o, "audit", ctl_json_audit(st, c, &bad), &bad);
 	ctl_jset(o, "token", ctl_json_token(st, &bad), &bad);
-	if (st->paused)
-		ctl_jset(o, "paused", json_object_new_string(st->paused_why),
+	if (ctl_audit_paused(st))
+		ctl_jset(o, "paused", json_object_new_string(st->run.detail),
 		    &bad);
 	else
 		ctl_jnull(o, "paused", &bad);

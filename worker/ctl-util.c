@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "err.h"
 #include "vis.h"
 
 /*
@@ -50,7 +51,8 @@ ctl_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
     const struct option *longopts)
 {
 	const struct option *o;
-	const char *pre = cmd != NULL ? cmd : "", *sep = cmd != NULL ? ": " : "";
+	const char *pre = cmd != NULL ? cmd : "";
+	const char *sep = cmd != NULL ? ": " : "";
 	char w[64];
 	int c;
 
@@ -100,13 +102,10 @@ ctl_vmsg(int saved_errno, const char *fmt, va_list ap)
 {
 	char msg[2048], safe[4096];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err_setv(msg, sizeof(msg), saved_errno != 0 ? saved_errno : -1, fmt,
+	    ap);
 	(void)vis_str(safe, sizeof(safe), msg);
-	if (saved_errno != 0)
-		fprintf(stderr, "%s: %s: %s\n", CTL_PROG, safe,
-		    strerror(saved_errno));
-	else
-		fprintf(stderr, "%s: %s\n", CTL_PROG, safe);
+	fprintf(stderr, "%s: %s\n", CTL_PROG, safe);
 }
 
 void

@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "spool.h"
 
 #define CTL_PROG	"routehookctl"
 
@@ -38,8 +39,8 @@ struct ctl {
  * options and operands may be mixed, "--" ends the options, and the
  * operands are argv[optind..argc) when it returns -1.  shortopts starts
  * with ':'.  On a bad option it prints one line naming it ("status:
- * option --last needs a value"; cmd NULL: no "status: ") and returns '?'.  main() resets optind
- * before a command runs.
+ * option --last needs a value"; cmd NULL: no "status: ") and returns
+ * '?'.  main() resets optind before a command runs.
  */
 int	 ctl_getopt(const char *cmd, int argc, char **argv,
 	    const char *shortopts, const struct option *longopts);
@@ -101,6 +102,63 @@ struct ctl_audit_line {
 int	 ctl_audit_scan(const char *path,
 	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
 	    char *err, size_t errsz);
+
+/* The same over a gzip'd audit file, first line to last (no early stop). */
+int	 ctl_audit_scan_gz(const char *path,
+	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+	    char *err, size_t errsz);
+
+/*
+ * Every file logrotate made of the audit file at path (path.N,
+ * path-DATE, either with .gz) last written at since_ms or later, each
+ * scanned with cb, in no particular order.
+ */
+int	 ctl_audit_rotated(const char *path, long long since_ms,
+	    int (*cb)(const struct ctl_audit_line *, void *), void *arg,
+	    char *err, size_t errsz);
+
+/* --- events listed (ctl-list.c) ------------------------------------------ */
+
+/* One event in the spool, with what its newest audit line says. */
+struct ctl_ev {
+	char		*id;
+	enum spool_dir	 dir;
+	long long	 received_ms;	/* from the id; 0: it does not say */
+	long long	 mtime_ms;	/* deferred/: the next attempt */
+	int		 audited;	/* an audit line was found */
+	int		 attempts;	/* that line's attempt */
+	int		 http_status;	/* that line's, 0 when none */
+	char		*error;		/* that line's, NULL when none */
+	char		*type;		/* the line's summary, or the body's */
+	char		*user;
+	const char	*kind;		/* "status", "presence", "queue" */
+};
+
+struct ctl_evlist {
+	struct ctl_ev	*v;
+	size_t		 n, cap, joined;
+	long long	 oldest_ms;
+	const char	*outcome;	/* ctl_evlist_join()'s filter */
+	int		 nomem;
+};
+
+/* Append one event (errno set on -1); the list is not sorted. */
+int	 ctl_evlist_add(struct ctl_evlist *l, struct spool *sp,
+	    enum spool_dir d, const char *id);
+/* Every event of dirs (a missing hold/ is empty), sorted by id. */
+int	 ctl_evlist_load(struct ctl_evlist *l, struct spool *sp,
+	    const enum spool_dir *dirs, size_t ndirs);
+/* The newest audit line of each listed event (outcome NULL: any). */
+int	 ctl_evlist_join(const struct conf *c, struct ctl_evlist *l,
+	    const char *outcome);
+/* Type, user and kind from e's own bytes, where the audit had none. */
+void	 ctl_evlist_parse(const struct conf *c, struct spool *sp,
+	    struct ctl_ev *e, int *nomem);
+void	 ctl_evlist_free(struct ctl_evlist *l);
+/* strdup(s), NULL for NULL or "", *nomem set when memory ran out. */
+char	*ctl_dup(const char *s, int *nomem);
+/* Print o on one line and release it; -1 (nothing printed) when bad. */
+int	 ctl_print_json(struct json_object *o, int bad);
 
 /* --- subcommands ------------------------------------------------------- */
 

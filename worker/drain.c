@@ -44,12 +44,15 @@
 #include "backoff.h"
 #include "cluster.h"
 #include "drain.h"
+#include "err.h"
 #include "http.h"
 #include "log.h"
+#include "msclock.h"
 #include "oauth.h"
 #include "outcome.h"
 #include "presence.h"
 #include "ratelimit.h"
+#include "runstate.h"
 #include "secret.h"
 #include "sig.h"
 #include "spool.h"
@@ -123,6 +126,7 @@ struct worker {
 
 	int			 once_paused;	/* --once met a 429: no more */
 	int			 audit_blocked;	/* no line could be written */
+	struct runstate		 run;		/* a daemon's state/worker */
 	long long		 audit_probe_at;	/* mono ms */
 	char			 audit_err[512];
 
@@ -310,12 +314,24 @@ job_putback(struct worker *w, struct job *j)
 static void
 job_postpone(struct worker *w, struct job *j, long long delay_ms)
 {
-	struct timespec now = job_real_now();
-	long long at = job_ts_ms(&now) + delay_ms;
+	struct timespec now = msclock_real_ts();
+	long long at = msclock_of(&now) + delay_ms;
 
 	outcome_postpone(&w->out, j, at);
 	note_due(w, at);
 	job_release(w, j);
+}
+
+/* Calls flow again after a pause for why (and only for why). */
+static void
+run_resume(struct worker *w, const char *why)
+{
+	char err[512];
+
+	if (strcmp(w->run.reason, why) != 0)
+		return;
+	if (runstate_pause(&w->run, NULL, 0, NULL, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 }
 
 /* Audit lines cannot be written: apply nothing until they can. */
@@ -324,7 +340,7 @@ audit_block(struct worker *w, const char *why)
 {
 	char err[512];
 
-	w->audit_probe_at = job_mono_ms() + DRAIN_AUDIT_PROBE_MS;
+	w->audit_probe_at = msclock_mono() + DRAIN_AUDIT_PROBE_MS;
 	if (w->audit_blocked)
 		return;
 	w->audit_blocked = 1;
@@ -332,7 +348,8 @@ audit_block(struct worker *w, const char *why)
 	snprintf(w->audit_err, sizeof(w->audit_err), "%s", why);
 	log_warnx("%s: applying nothing until audit lines can be written; "
 	    "claimed events go back untouched", why);
-	if (state_pause_set(&w->state, w->audit_err, err, sizeof(err)) == -1)
+	if (runstate_pause(&w->run, RUNSTATE_AUDIT, 0, w->audit_err, err,
+	    sizeof(err)) == -1)
 		log_warnx("%s", err);
 }
 
@@ -351,8 +368,7 @@ audit_probe(struct worker *w, long long now)
 	w->stats.audit_blocked = 0;
 	log_info("%s can be written again: applying events again",
 	    w->conf->audit.file.path);
-	if (state_pause_set(&w->state, NULL, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
+	run_resume(w, RUNSTATE_AUDIT);
 	w->scan_want |= DRAIN_NEW | DRAIN_DEFERRED;
 }
 
@@ -425,13 +441,13 @@ drain_read(int fd, char *buf, size_t max, size_t *len)
 static int
 claim_not_due(struct worker *w, int fd, const char *id)
 {
-	struct timespec now = job_real_now();
+	struct timespec now = msclock_real_ts();
 	struct stat st;
 	char err[512];
 
-	if (fstat(fd, &st) == -1 || job_ts_ms(&st.st_mtim) <= job_ts_ms(&now))
+	if (fstat(fd, &st) == -1 || msclock_of(&st.st_mtim) <= msclock_of(&now))
 		return 0;
-	note_due(w, job_ts_ms(&st.st_mtim));
+	note_due(w, msclock_of(&st.st_mtim));
 	if (spool_move(&w->spool, id, SPOOL_CUR, SPOOL_DEFERRED, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
@@ -470,7 +486,7 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	w->npending++;
 	w->stats.claimed++;
 	if (spool_id_time(id, &j->received) == -1)
-		j->received = job_real_now();
+		j->received = msclock_real_ts();
 	j->attempts = state_attempts_read(&w->state, id);
 	if (drain_read(fd, w->buf, DRAIN_FILE_MAX, &len) == -1) {
 		log_warn("%s/cur/%s", w->spool.root, id);
@@ -575,6 +591,8 @@ static void
 token_hold(struct worker *w, long long now)
 {
 	const struct conf *c = w->conf;
+	const char *why;
+	char err[512];
 	long long d;
 
 	log_warnx("%s", w->token_err);
@@ -583,9 +601,16 @@ token_hold(struct worker *w, long long now)
 		d = c->worker.backoff_max_ms > DRAIN_TOKEN_REFUSED_MS ?
 		    c->worker.backoff_max_ms : DRAIN_TOKEN_REFUSED_MS;
 		w->reread_secret = 1;
-	} else
+		why = RUNSTATE_CREDENTIALS;
+	} else {
 		d = backoff_next_ms(w->token_failures, c->worker.backoff_min_ms,
 		    c->worker.backoff_max_ms, 0.5, 0);
+		why = RUNSTATE_TOKEN;
+	}
+	/* Said where status reads it: why, and when the next try is. */
+	if (runstate_pause(&w->run, why, msclock_real() + d, w->token_err,
+	    err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 	w->token_fail = OAUTH_OK;
 	w->hold_until = now + d;
 	w->scan_want |= DRAIN_NEW | DRAIN_DEFERRED;
@@ -621,7 +646,7 @@ defs_fetch(struct worker *w, int *perm, long *status, char *err,
 	struct http_result res;
 	char url[HTTP_URL_MAX];
 	unsigned long long t;
-	long long now = job_mono_ms();
+	long long now = msclock_mono();
 	int rc = -1, tries;
 
 	*perm = 0;
@@ -642,7 +667,7 @@ defs_fetch(struct worker *w, int *perm, long *status, char *err,
 		t = ratelimit_start(&w->rl, now);
 		w->stats.calls++;
 		http_call_perform(&hc, &res);
-		now = job_mono_ms();
+		now = msclock_mono();
 		ratelimit_done(&w->rl, t, now);
 		ratelimit_observe(&w->rl, res.rl_allowed, res.rl_count,
 		    res.rl_reset_s, now);
@@ -689,7 +714,7 @@ job_presence(struct worker *w, struct job *j)
 	const struct presence_def *p;
 	struct http_result res;
 	char err[HTTP_ERROR_MAX + 128];
-	long long now = job_mono_ms();
+	long long now = msclock_mono();
 	long status;
 	int perm, fetched = 0;
 
@@ -739,7 +764,7 @@ cluster_lost(struct worker *w, const char *err)
 		log_warnx("cluster: %s: applying nothing until etcd answers; "
 		    "events wait in the spool", err);
 	w->cluster_down = 1;
-	w->cluster_retry = job_mono_ms() + DRAIN_CLUSTER_RETRY_MS;
+	w->cluster_retry = msclock_mono() + DRAIN_CLUSTER_RETRY_MS;
 	snprintf(w->cluster_err, sizeof(w->cluster_err), "%s", err);
 	w->stats.cluster = STATS_CLUSTER_DOWN;
 }
@@ -820,7 +845,7 @@ cluster_start(struct worker *w, char *err, size_t errsz)
 		return -1;
 	w->cluster_on = 1;
 	w->cluster_down = 1;	/* until the first heartbeat */
-	cluster_tick(w, job_mono_ms());
+	cluster_tick(w, msclock_mono());
 	return 0;
 }
 
@@ -880,8 +905,8 @@ set_note(struct worker *w, const struct job *j, int called)
 	}
 	snprintf(r->id, sizeof(r->id), "%s", j->id);
 	snprintf(r->body, sizeof(r->body), "%s", call.body);
-	r->at = job_mono_ms();
-	r->at_real = job_real_now();
+	r->at = msclock_mono();
+	r->at_real = msclock_real_ts();
 }
 
 /*
@@ -902,7 +927,7 @@ set_unchanged(struct worker *w, const struct job *j,
 	if (window <= 0 || (r = set_get(w, j->key)) == NULL ||
 	    strcmp(r->body, call->body) != 0 || strcmp(r->id, j->last) != 0)
 		return 0;
-	ago = job_mono_ms() - r->at;
+	ago = msclock_mono() - r->at;
 	if (ago < 0 || ago >= window)
 		return 0;
 	if (gmtime_r(&r->at_real.tv_sec, &tm) == NULL ||
@@ -1109,7 +1134,8 @@ static void
 job_answer(struct worker *w, struct job *j, const struct http_result *res)
 {
 	struct http_result capped;
-	long long now = job_mono_ms();
+	long long now = msclock_mono();
+	char err[512];
 	long ra;
 
 	ratelimit_done(&w->rl, j->ticket, now);
@@ -1143,8 +1169,12 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 			/* The limit is the token's: every call waits. */
 			ra = res->retry_after_s > 0 ? res->retry_after_s :
 			    DRAIN_429_PAUSE_S;
-			ratelimit_pause(&w->rl, now + retry_after(w, j, ra) *
-			    1000);
+			ra = retry_after(w, j, ra);
+			ratelimit_pause(&w->rl, now + ra * 1000);
+			if (runstate_pause(&w->run, RUNSTATE_RATE_LIMIT,
+			    msclock_real() + ra * 1000, res->error, err,
+			    sizeof(err)) == -1)
+				log_warnx("%s", err);
 		}
 		break;
 	case BACKOFF_PERM:
@@ -1201,7 +1231,7 @@ putback_pending(struct worker *w)
 static long long
 start_calls(struct worker *w)
 {
-	long long now = job_mono_ms(), wait = DRAIN_IDLE_WAIT_MS, rw;
+	long long now = msclock_mono(), wait = DRAIN_IDLE_WAIT_MS, rw;
 	struct job *j;
 	int n, idx;
 
@@ -1254,7 +1284,7 @@ deferred_due(struct worker *w, const char *id, long long now_ms)
 	if (fstatat(w->spool.fd[SPOOL_DEFERRED], id, &st, AT_SYMLINK_NOFOLLOW)
 	    == -1)
 		return 0;
-	at = job_ts_ms(&st.st_mtim);
+	at = msclock_of(&st.st_mtim);
 	if (at <= now_ms)
 		return 1;
 	note_due(w, at);
@@ -1302,7 +1332,7 @@ scan_next_dir(struct worker *w)
 static void
 fill(struct worker *w)
 {
-	struct timespec now = job_real_now();
+	struct timespec now = msclock_real_ts();
 	struct job *j;
 	const char *id;
 
@@ -1316,7 +1346,7 @@ fill(struct worker *w)
 			continue;
 		}
 		if (w->scan_dir == SPOOL_DEFERRED &&
-		    !deferred_due(w, id, job_ts_ms(&now)))
+		    !deferred_due(w, id, msclock_of(&now)))
 			continue;
 		if ((j = job_claim(w, w->scan_dir, id)) != NULL)
 			job_admit(w, j);
@@ -1358,8 +1388,14 @@ timers(struct worker *w, long long now)
 	if (w->token_fail != OAUTH_OK && !(w->flags & WORKER_ONCE) &&
 	    api_busy(&w->api) == 0 && w->npending == 0)
 		token_hold(w, now);
-	else if (w->stats.answered > w->answered_then)
+	else if (w->stats.answered > w->answered_then) {
 		w->token_failures = 0;
+		run_resume(w, RUNSTATE_CREDENTIALS);
+		run_resume(w, RUNSTATE_TOKEN);
+	}
+	if (strcmp(w->run.reason, RUNSTATE_RATE_LIMIT) == 0 &&
+	    msclock_real() >= w->run.until_ms)
+		run_resume(w, RUNSTATE_RATE_LIMIT);
 	if (w->hold_until != 0 && now >= w->hold_until) {
 		w->hold_until = 0;
 		token_hold_end(w);
@@ -1368,8 +1404,8 @@ timers(struct worker *w, long long now)
 		audit_probe(w, now);
 	cluster_tick(w, now);
 	if (w->next_due_ms != 0) {
-		real = job_real_now();
-		if (job_ts_ms(&real) >= w->next_due_ms) {
+		real = msclock_real_ts();
+		if (msclock_of(&real) >= w->next_due_ms) {
 			w->next_due_ms = 0;
 			w->scan_want |= DRAIN_DEFERRED;
 		}
@@ -1394,8 +1430,8 @@ next_work(const struct worker *w, long long now)
 		have = 1;
 	}
 	if (w->next_due_ms != 0) {
-		real = job_real_now();
-		d = w->next_due_ms - job_ts_ms(&real);
+		real = msclock_real_ts();
+		d = w->next_due_ms - msclock_of(&real);
 		if (!have || d < t)
 			t = d;
 		have = 1;
@@ -1423,7 +1459,7 @@ worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 	struct http_result res;
 	void *owner;
 	char err[512];
-	long long wait = DRAIN_IDLE_WAIT_MS, now = job_mono_ms(), own;
+	long long wait = DRAIN_IDLE_WAIT_MS, now = msclock_mono(), own;
 	int ready = 0, held;
 
 	worker_signals(w);
@@ -1452,7 +1488,7 @@ worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 	if (fd_ready != NULL)
 		*fd_ready = 0;
 	if (worker_idle(w) && fd < 0)
-		return next_work(w, job_mono_ms());
+		return next_work(w, msclock_mono());
 	if (api_wait(&w->api, sig_fd(), fd, (int)(wait < 0 ? 0 : wait),
 	    &ready, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -1463,7 +1499,7 @@ worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 	flush(w);
 	if (fd_ready != NULL)
 		*fd_ready = ready;
-	return next_work(w, job_mono_ms());
+	return next_work(w, msclock_mono());
 }
 
 static void
@@ -1552,7 +1588,7 @@ worker_alloc(struct worker *w, char *err, size_t errsz)
 	    keytab_init(&w->setkeys, DRAIN_SETS_MAX) == -1 ||
 	    ratelimit_init(&w->rl, c->genesys.requests_per_minute,
 	    RATELIMIT_WINDOW_MS) == -1) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return -1;
 	}
 	/* Lowest slots first: the table stays dense for small loads. */
@@ -1618,7 +1654,7 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 
 	*wp = NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		snprintf(err, errsz, "out of memory");
+		err_set(err, errsz, "out of memory");
 		return EXIT_TEMP;
 	}
 	w->conf = c;
@@ -1626,6 +1662,7 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 	w->out.audit_fd = -1;
 	w->scan_dir = -1;
 	w->token_fail = OAUTH_OK;
+	w->run.lock = -1;
 	if (refuse_root(c, err, errsz) == -1) {
 		worker_close(w);
 		return EXIT_PERM;
@@ -1658,12 +1695,16 @@ worker_open(struct worker **wp, struct conf *c, int flags, char *err,
 		goto temp;
 	oauth_init(&w->oauth, c, w->spool.fd[SPOOL_STATE]);
 	w->oauth_ok = 1;
+	/* A daemon says it runs, for status; a --once run is not one. */
+	if (!(flags & WORKER_ONCE) && runstate_start(&w->run,
+	    w->spool.fd[SPOOL_STATE], err, errsz) == -1) {
+		log_warnx("%s (status will not show this daemon)", err);
+		w->run.lock = -1;
+	}
 	recover(w);
 	/* Nothing is claimed, let alone called, while no line could be kept. */
 	if (outcome_audit_ready(&w->out, why, sizeof(why)) == -1)
 		audit_block(w, why);
-	else if (state_pause_set(&w->state, NULL, why, sizeof(why)) == -1)
-		log_warnx("%s", why);
 	*wp = w;
 	return 0;
 temp:
@@ -1694,6 +1735,7 @@ worker_close(struct worker *w)
 		cluster_close(&w->cluster);
 	w->cluster_on = 0;
 	outcome_close(&w->out);
+	runstate_stop(&w->run);
 	if (w->state_ok)
 		state_close(&w->state);
 	if (w->spool_ok)

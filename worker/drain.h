@@ -38,9 +38,9 @@
  * No outcome without its audit line: when lines cannot be written (full
  * disk, I/O error, permission, missing directory), the engine applies
  * nothing more: what it claimed goes back untouched, it says so once,
- * state/paused and the metrics show it, and a daemon's engine looks
- * again every second and resumes by itself, saying so once; with
- * WORKER_ONCE it halts.
+ * the metrics and a daemon's state/worker (lib/runstate.h) show it, and
+ * a daemon's engine looks again every second and resumes by itself,
+ * saying so once; with WORKER_ONCE it halts.
  *
  * With a cluster section (cluster.h), the user lock, the order stamps
  * and the rate budget are etcd's instead, shared with every other host:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "dynbuf.h"
 #include "err.h"
 #include "metrics.h"
 
@@ -31,11 +32,14 @@ static const char *const outcomes[] = {
 	"unchanged"
 };
 
-/* The text being built; once full, the rest is dropped and it fails. */
+/*
+ * The text is built in a dynbuf capped at METRICS_TEXT_MAX: once an add
+ * does not fit (or memory runs out), the rest is dropped and the whole
+ * text refused, never written cut.
+ */
 struct out {
-	char	*buf;
-	size_t	 cap, len;
-	int	 full;
+	struct dynbuf	*b;
+	int		 full;
 };
 
 #if defined(__GNUC__)
@@ -45,18 +49,13 @@ static void
 out_add(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (o->full)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len) {
+	if (dyn_vaddf(o->b, fmt, ap) == -1)
 		o->full = 1;
-		return;
-	}
-	o->len += (size_t)n;
+	va_end(ap);
 }
 
 /* HELP and TYPE, always together and before the family's samples. */
@@ -107,11 +106,11 @@ out_latency(struct out *o, const struct worker_stats *s)
 
 int
 metrics_format(const struct worker_stats *s, long token_fetches,
-    time_t started, time_t now, char *buf, size_t bufsz)
+    time_t started, time_t now, struct dynbuf *b)
 {
 	const long counts[] = { s->applied, s->deferred, s->dead,
 	    s->superseded, s->ignored, s->unchanged };
-	struct out o = { buf, bufsz, 0, 0 };
+	struct out o = { b, 0 };
 	size_t i;
 
 	out_add(&o, "# routehook-worker: counts are this process's, since "
@@ -160,23 +159,21 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 	    "1 while audit lines cannot be written: the worker applies "
 	    "nothing until they can.");
 	out_add(&o, "routehook_worker_audit_blocked %d\n", s->audit_blocked);
-	if (o.full)
-		return -1;
-	return (int)o.len;
+	return o.full ? -1 : 0;
 }
 
 int
 metrics_write(const char *path, const struct worker_stats *s,
     long token_fetches, time_t started, char *err, size_t errsz)
 {
-	/* The worker is one thread; 96 KiB is too much for its stack. */
-	static char buf[METRICS_TEXT_MAX];
-	int n;
+	struct dynbuf b;
+	int rc;
 
-	n = metrics_format(s, token_fetches, started, time(NULL), buf,
-	    sizeof(buf));
-	if (n == -1) {
-		err_set(err, errsz, "%s: content too long", path);
+	dyn_init(&b, METRICS_TEXT_MAX);
+	if (metrics_format(s, token_fetches, started, time(NULL), &b) == -1) {
+		err_set(err, errsz, "%s: %s", path, dyn_clipped(&b) ?
+		    "content too long" : "out of memory");
+		dyn_free(&b);
 		return -1;
 	}
 	/*
@@ -184,6 +181,8 @@ metrics_write(const char *path, const struct worker_stats *s,
 	 * The directory is not synced: after a crash the old file, whole,
 	 * is as good as the new one (both are counts of a dead process).
 	 */
-	return atomicfile_write(AT_FDCWD, path, buf, (size_t)n, 0644, 0, err,
-	    errsz);
+	rc = atomicfile_write(AT_FDCWD, path, dyn_ptr(&b), dyn_len(&b), 0644, 0,
+	    err, errsz);
+	dyn_free(&b);
+	return rc;
 }

@@ -69,9 +69,10 @@ struct worker_stats {
 /* Count one applied or dead event, ms after its receipt. */
 void	 metrics_latency(struct worker_stats *s, long long ms);
 
-/* The text; its length, or -1 if it does not fit in bufsz. */
+/* The text, appended to b: 0, or -1 if it passed b's cap (or no memory). */
+struct dynbuf;
 int	 metrics_format(const struct worker_stats *s, long token_fetches,
-	    time_t started, time_t now, char *buf, size_t bufsz);
+	    time_t started, time_t now, struct dynbuf *b);
 
 /* Write it to path (atomically); -1 with err filled. */
 int	 metrics_write(const char *path, const struct worker_stats *s,

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "backoff.h"
+#include "err.h"
 #include "outcome.h"
 #include "log.h"
 #include "metrics.h"
@@ -34,7 +35,7 @@ outcome_random(void)
 static long long
 job_latency_ms(const struct job *j, const struct timespec *now)
 {
-	long long l = job_ts_ms(now) - job_ts_ms(&j->received);
+	long long l = msclock_of(now) - msclock_of(&j->received);
 
 	return l < 0 ? 0 : l;
 }
@@ -88,9 +89,12 @@ outcome_audit(struct outcome *o, const struct job *j, char *err,
 	}
 	if (o->audit_fd == -1 || audit_write(o->audit_fd, line, (size_t)n)
 	    == -1) {
-		snprintf(err, errsz, "cannot append to %s: %s",
-		    c->audit.file.path, o->audit_fd == -1 ? "not open" :
-		    strerror(errno));
+		if (o->audit_fd == -1)
+			err_set(err, errsz, "cannot append to %s: not open",
+			    c->audit.file.path);
+		else
+			err_set_sys(err, errsz, "cannot append to %s",
+			    c->audit.file.path);
 		return -1;
 	}
 	return 0;
@@ -106,7 +110,7 @@ outcome_decided(struct job *j, enum job_outcome out, int attempt,
 	j->out_has_why = why != NULL;
 	if (why != NULL)
 		snprintf(j->out_why, sizeof(j->out_why), "%s", why);
-	j->out_at = job_real_now();
+	j->out_at = msclock_real_ts();
 }
 
 void
@@ -156,7 +160,7 @@ void
 outcome_failed(struct outcome *o, struct job *j, const struct http_result *res)
 {
 	const struct conf *c = o->conf;
-	struct timespec now = job_real_now();
+	struct timespec now = msclock_real_ts();
 	enum retry_verdict v;
 	char why[HTTP_ERROR_MAX + 128], err[512];
 	int n = j->attempts + 1;
@@ -178,7 +182,7 @@ outcome_failed(struct outcome *o, struct job *j, const struct http_result *res)
 	    c->worker.backoff_max_ms, outcome_random(), res->retry_after_s);
 	outcome_decided(j, OUT_DEFERRED, n, res->status, res->error);
 	j->out_at = now;
-	j->out_next = ms_to_ts(job_ts_ms(&now) + delay);
+	j->out_next = ms_to_ts(msclock_of(&now) + delay);
 }
 
 /* Move or remove j's file for its outcome, once its audit line is out. */
@@ -216,7 +220,7 @@ outcome_file(struct outcome *o, const struct job *j, long long *next_due)
 	case OUT_DEFERRED:
 		r = spool_defer(o->spool, j->id, &j->out_next, err,
 		    sizeof(err));
-		at = job_ts_ms(&j->out_next);
+		at = msclock_of(&j->out_next);
 		if (*next_due == 0 || at < *next_due)
 			*next_due = at;
 		o->stats->deferred++;
@@ -246,8 +250,8 @@ outcome_flush(struct outcome *o, struct job *const *jobs, int n,
 			break;
 	/* The lines written outlive a crash before their files move. */
 	if (k > 0 && o->conf->receiver.fsync && fdatasync(o->audit_fd) == -1) {
-		snprintf(err, errsz, "cannot sync %s: %s",
-		    o->conf->audit.file.path, strerror(errno));
+		err_set_sys(err, errsz, "cannot sync %s",
+		    o->conf->audit.file.path);
 		return 0;
 	}
 	for (i = 0; i < k; i++)
@@ -272,20 +276,21 @@ outcome_audit_ready(struct outcome *o, char *err, size_t errsz)
 	if ((fd = audit_open(path, err, errsz)) == -1)
 		return -1;
 	if (fstatvfs(fd, &vs) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		err_set_sys(err, errsz, "%s", path);
 		close(fd);
 		return -1;
 	}
 	if ((unsigned long long)vs.f_bavail * vs.f_frsize <
 	    OUTCOME_AUDIT_ROOM) {
-		snprintf(err, errsz, "%s: %s", path, strerror(ENOSPC));
+		errno = ENOSPC;
+		err_set_sys(err, errsz, "%s", path);
 		close(fd);
 		return -1;
 	}
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
 	    write(fd, "\n", 1) != 1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		err_set_sys(err, errsz, "%s", path);
 		close(fd);
 		return -1;
 	}

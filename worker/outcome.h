@@ -62,6 +62,7 @@
 #include "event.h"
 #include "http.h"
 #include "metrics.h"
+#include "msclock.h"
 #include "order.h"
 #include "spool.h"
 #include "state.h"
@@ -100,30 +101,6 @@ struct job {
 	struct timespec		 out_at;	/* when it was decided */
 	struct timespec		 out_next;	/* deferred: next attempt */
 };
-
-static inline long long
-job_mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static inline long long
-job_ts_ms(const struct timespec *t)
-{
-	return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
-}
-
-static inline struct timespec
-job_real_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return t;
-}
 
 /* What carrying out outcomes needs; the engine owns the pointees. */
 struct outcome {

@@ -1,7 +1,7 @@
 /*
  * routehook-worker: apply spooled routing events to Genesys Cloud.
  *
- *	routehook-worker [-c FILE] [--once] [-l stderr|syslog] [-t] [-h]
+ *	routehook-worker [-c FILE] [--once] [-l stderr|syslog] [-t] [-h] [-V]
  *
  * With --once (for cron) it drains every event that is due and exits;
  * without, it stays in the foreground as a daemon, woken by inotify on
@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,10 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "msclock.h"
 #include "secret.h"
 #include "sig.h"
+#include "version.h"
 #include "watch.h"
 
 #define PROG			"routehook-worker"
@@ -60,8 +63,10 @@ struct options {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-c FILE] [--once] [-l stderr|syslog] [-t] "
-	    "[-h|--help]\n"
+	fprintf(f, "usage: %s [-c FILE | --config FILE] [--once] "
+	    "[-l stderr|syslog] [-t]\n"
+	    "       %s -h | --help\n"
+	    "       %s -V | --version\n"
 	    "\n"
 	    "Applies the events routehook-fcgi spooled to Genesys Cloud: claims\n"
 	    "each from new/ (and deferred/ once due), calls the routing API with\n"
@@ -69,58 +74,77 @@ usage(FILE *f)
 	    "dead-letters what never can, and appends one audit line per outcome.\n"
 	    "Without --once it runs until stopped, woken by inotify.\n"
 	    "\n"
-	    "  -c FILE   config file (default $%s, else %s)\n"
+	    "  -c, --config FILE\n"
+	    "            config file (default $%s, else %s)\n"
 	    "  --once    drain what is due, then exit (for cron)\n"
 	    "  -l WHERE  log to stderr (default) or syslog\n"
 	    "  -t        check the configuration and the client secret, print\n"
 	    "            \"configuration OK\" and exit\n"
-	    "  -h        this help\n"
+	    "  -h, --help     this help\n"
+	    "  -V, --version  print the version and exit\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT finish the calls in flight and exit;\n"
 	    "SIGHUP reopens the audit file (after logrotate).\n"
 	    "Exit status: 0 every due event was handled; 100 usage or\n"
 	    "configuration error, or credentials refused (do not retry);\n"
 	    "111 Genesys Cloud could not be reached (try again later).\n",
-	    PROG, CONF_ENV, CONF_DEFAULT_PATH);
+	    PROG, PROG, PROG, CONF_ENV, CONF_DEFAULT_PATH);
 }
 
-/* -1 after a usage message; 1 for --help. */
+/*
+ * getopt_long(3), as the responder and routehookctl: -c/--config,
+ * -h/--help and -V/--version spelled the same in all three.  -1 after a
+ * usage message; 1 for --help or --version, already answered.
+ */
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	const char *a, *v;
-	int i;
+	enum { OPT_ONCE = 256 };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
 
 	memset(o, 0, sizeof(*o));
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--once") == 0)
-			o->once = 1;
-		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+	while ((ch = getopt_long(argc, argv, "c:hl:tV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'h':
+			usage(stdout);
 			return 1;
-		else if (strcmp(a, "-t") == 0)
-			o->check = 1;
-		else if (strncmp(a, "-c", 2) == 0 || strncmp(a, "-l", 2) == 0) {
-			v = a[2] != '\0' ? a + 2 : (i + 1 < argc ? argv[++i] :
-			    NULL);
-			if (v == NULL) {
-				fprintf(stderr, "%s: %s needs a value\n", PROG, a);
-				return -1;
-			}
-			if (a[1] == 'c')
-				o->conf = v;
-			else if (strcmp(v, "syslog") == 0)
+		case OPT_ONCE:
+			o->once = 1;
+			break;
+		case 'l':
+			if (strcmp(optarg, "syslog") == 0)
 				o->syslog = 1;
-			else if (strcmp(v, "stderr") != 0) {
+			else if (strcmp(optarg, "stderr") != 0) {
 				fprintf(stderr, "%s: -l: \"%s\" is not stderr "
-				    "or syslog\n", PROG, v);
+				    "or syslog\n", PROG, optarg);
 				return -1;
 			}
-		} else {
-			fprintf(stderr, "%s: unknown argument \"%s\"\n", PROG,
-			    a);
+			break;
+		case 't':
+			o->check = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", PROG, ROUTEHOOK_VERSION);
+			return 1;
+		default:
+			/* getopt has named the option. */
 			return -1;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unknown argument \"%s\"\n", PROG,
+		    argv[optind]);
+		return -1;
 	}
 	return 0;
 }
@@ -260,15 +284,6 @@ run_once(const struct conf *c, struct worker *w)
 	return EXIT_DONE;
 }
 
-static long long
-now_mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * The daemon's own timers are the safety-net rescan and the metrics
  * file; the engine wakes itself for deferred events and token waits.
@@ -287,15 +302,15 @@ run_daemon(const struct conf *c, struct worker *w)
 		return EXIT_TEMP;
 	}
 	worker_scan(w, DRAIN_NEW | DRAIN_DEFERRED);
-	rescan_at = now_mono_ms() + RESCAN_MS;
-	metrics_at = now_mono_ms();
+	rescan_at = msclock_mono() + RESCAN_MS;
+	metrics_at = msclock_mono();
 	for (;;) {
 		if (worker_halted(w, NULL, 0) == WORKER_STOPPING &&
 		    worker_idle(w))
 			break;
 		/* Applying nothing, or again (etcd, audit): said at once. */
 		halt = worker_halted(w, NULL, 0);
-		if ((now = now_mono_ms()) >= metrics_at || halt != halt_then) {
+		if ((now = msclock_mono()) >= metrics_at || halt != halt_then) {
 			halt_then = halt;
 			write_metrics(c, w);
 			metrics_at = now + METRICS_MS;
@@ -325,8 +340,10 @@ main(int argc, char **argv)
 	int r;
 
 	if ((r = parse_options(argc, argv, &o)) != 0) {
-		usage(r == 1 ? stdout : stderr);
-		return r == 1 ? EXIT_DONE : EXIT_PERM;
+		if (r == 1)
+			return fflush(stdout) == 0 ? EXIT_DONE : EXIT_TEMP;
+		usage(stderr);
+		return EXIT_PERM;
 	}
 	log_init(PROG, o.syslog);
 	if (load_config(&o, &c) == -1)

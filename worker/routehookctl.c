@@ -23,7 +23,9 @@
  * secret ever reaches its output, its errors or its argv.
  */
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "log.h"
+#include "secret.h"
 #include "spool.h"
 #include "version.h"
 
@@ -67,11 +70,15 @@ static const char ctl_main_usage[] =
 static const char ctl_check_usage[] =
 "usage: routehookctl [-c FILE] check [--online [--user ID] [--queue ID]]\n"
 "\n"
-"Validate the configuration and every file it names: the secret files\n"
-"(readable, and not by group or others), the client secret when\n"
-"genesys.client_id is set, the spool directories (present and writable;\n"
-"check never creates them), the audit file's directory and file, the\n"
-"metrics file's directory, and genesys.ca_file (PEM certificates).\n"
+"Whether the responder and the worker will run with this configuration:\n"
+"the secret files (readable, and not by group or others), the client id\n"
+"and secret, the spool directories (present and writable; check never\n"
+"creates them), the audit file's directory and file, the metrics file's\n"
+"directory, genesys.ca_file (PEM certificates); and, for the user each\n"
+"program runs as (the worker: the spool's owner; the responder: the\n"
+"webhook secret's owner), that the worker can read the client secret\n"
+"and write state/ and the audit file, and that the responder can write\n"
+"tmp/ and new/ and cannot read the client secret.\n"
 "Prints \"configuration OK\", or every problem as FILE:LINE: message.\n"
 "\n"
 "  --online     then fetch a token and ask Genesys Cloud, by calls that\n"
@@ -264,6 +271,143 @@ ctl_check_output(struct ctl_check *ck, const struct conf_path *p,
 	free(copy);
 }
 
+/* A user's name for a message: "routehook", or "uid 1234". */
+static const char *
+ctl_user_name(uid_t uid, char *buf, size_t bufsz)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		snprintf(buf, bufsz, "%s", pw->pw_name);
+	else
+		snprintf(buf, bufsz, "uid %ld", (long)uid);
+	return buf;
+}
+
+/*
+ * Whether uid may read (4), write (2) or search (1) what st describes, by
+ * its mode bits, as the kernel decides for that user (root may all).
+ * The user's groups come from the group database (getgrgid), as the
+ * login that starts the daemon gets them.
+ */
+static int
+ctl_user_can(uid_t uid, const struct stat *st, mode_t want)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char **m;
+	int member = 0;
+
+	if (uid == 0)
+		return 1;
+	if (st->st_uid == uid)
+		return (st->st_mode & (want << 6)) == (want << 6);
+	if ((pw = getpwuid(uid)) != NULL) {
+		if (pw->pw_gid == st->st_gid)
+			member = 1;
+		else if ((gr = getgrgid(st->st_gid)) != NULL)
+			for (m = gr->gr_mem; *m != NULL && !member; m++)
+				member = strcmp(*m, pw->pw_name) == 0;
+	}
+	if (member)
+		return (st->st_mode & (want << 3)) == (want << 3);
+	return (st->st_mode & want) == want;
+}
+
+/*
+ * What each program needs under the privilege split, asked for the user
+ * that runs it rather than for whoever runs check (root can read all):
+ * the worker runs as the spool's owner, and needs the client secret, its
+ * state/ and the audit file; the responder runs as the owner of the
+ * webhook secret it reads (routehook-setup.sh makes it so), and needs to
+ * write the spool's tmp/ and new/, and must not read the client secret.
+ */
+static void
+ctl_check_users(struct ctl_check *ck, const struct conf *c)
+{
+	const struct conf_path *sp = &c->spool_dir, *cs =
+	    &c->genesys.client_secret_file, *au = &c->audit.file;
+	struct stat root, st, ws;
+	char path[4096], wname[64], rname[64], *copy;
+	const char *key = "receiver.secret_file";
+	uid_t worker, fcgi;
+	int has_client, i, has_ws = 0;
+
+	if (stat(sp->path, &root) == -1 || !S_ISDIR(root.st_mode))
+		return;		/* ctl_check_spool() has said why */
+	worker = root.st_uid;
+	ctl_user_name(worker, wname, sizeof(wname));
+
+	snprintf(path, sizeof(path), "%s/%s", sp->path,
+	    spool_dir_name(SPOOL_STATE));
+	if (stat(path, &st) == 0) {
+		if (st.st_uid != worker)
+			ctl_problem(ck, sp->line, "spool_dir %s: owned by %s, "
+			    "not by %s, who owns the spool and runs the worker",
+			    path, ctl_user_name(st.st_uid, rname,
+			    sizeof(rname)), wname);
+		else if (st.st_mode & 077)
+			ctl_problem(ck, sp->line, "spool_dir %s: open to "
+			    "others (chmod 700): it holds the token", path);
+	}
+
+	has_client = c->genesys.client_id != NULL &&
+	    c->genesys.client_id[0] != '\0';
+	if (!has_client)
+		ctl_problem(ck, 0, "genesys.client_id is not set: the worker "
+		    "cannot get a token, and refuses to start");
+	if (has_client && cs->path != NULL && cs->path[0] != '\0' &&
+	    stat(cs->path, &st) == 0 && !ctl_user_can(worker, &st, 4))
+		ctl_problem(ck, cs->line, "genesys.client_secret_file %s: not "
+		    "readable by %s, who owns the spool and runs the worker",
+		    cs->path, wname);
+
+	if (au->path != NULL && au->path[0] != '\0') {
+		if (stat(au->path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    !ctl_user_can(worker, &st, 2))
+			ctl_problem(ck, au->line, "audit.file %s: not writable "
+			    "by %s, who runs the worker", au->path, wname);
+		else if ((copy = strdup(au->path)) != NULL) {
+			if (stat(dirname(copy), &st) == 0 &&
+			    !ctl_user_can(worker, &st, 3))
+				ctl_problem(ck, au->line, "audit.file %s: its "
+				    "directory is not writable by %s, who runs "
+				    "the worker", au->path, wname);
+			free(copy);
+		}
+	}
+
+	/* The responder: whoever owns the (first) webhook secret. */
+	for (i = 0; i < (int)c->receiver.nsecret_files && !has_ws; i++)
+		if (stat(c->receiver.secret_files[i].path, &ws) == 0)
+			has_ws = 1;
+	if (!has_ws)
+		return;
+	i--;
+	if (c->receiver.nsecret_files > 1)
+		key = "receiver.secret_files";
+	fcgi = ws.st_uid;
+	ctl_user_name(fcgi, rname, sizeof(rname));
+	if (!ctl_user_can(fcgi, &ws, 4))
+		ctl_problem(ck, c->receiver.secret_files[i].line, "%s %s: not "
+		    "readable by its owner %s, who runs the responder", key,
+		    c->receiver.secret_files[i].path, rname);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", sp->path,
+		    spool_dir_name(i == 0 ? SPOOL_TMP : SPOOL_NEW));
+		if (stat(path, &st) == 0 && !ctl_user_can(fcgi, &st, 3))
+			ctl_problem(ck, sp->line, "spool_dir %s: not writable "
+			    "by %s, who owns the webhook secret and so runs the "
+			    "responder", path, rname);
+	}
+	if (fcgi != worker && has_client && cs->path != NULL &&
+	    cs->path[0] != '\0' && stat(cs->path, &st) == 0 &&
+	    ctl_user_can(fcgi, &st, 4))
+		ctl_problem(ck, cs->line, "genesys.client_secret_file %s: "
+		    "readable by %s, who runs the responder: only %s may",
+		    cs->path, rname, wname);
+}
+
 /*
  * A CA bundle libcurl will hand to OpenSSL: at least one certificate, and
  * every PEM block in it a certificate OpenSSL can decode.
@@ -319,11 +463,10 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	};
 	struct ctl_check ck = { NULL, 0 };
 	const char *user = NULL, *queue = NULL;
-	int online = 0;
 	struct conf *c = &ctl->conf;
 	char err[8192], key[64];
 	size_t i;
-	int o;
+	int o, online = 0;
 
 	while ((o = ctl_getopt("check", argc, argv, ":h", opts)) != -1) {
 		if (o == OPT_ONLINE)
@@ -382,6 +525,7 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	ctl_check_output(&ck, &c->audit.file, "audit.file");
 	ctl_check_output(&ck, &c->worker.metrics_file, "worker.metrics_file");
 	ctl_check_ca(&ck, &c->genesys.ca_file);
+	ctl_check_users(&ck, c);
 
 	if (ck.problems != 0)
 		return EXIT_PERM;

@@ -61,10 +61,11 @@ assert_file_has "$T/out" "$conf:3: receiver.secret_files[1]" \
     "the empty one is named by its index"
 refute "the good one is not" grep -q 'secret_files\[0\]' "$T/out"
 
-# The client secret, only when client_id is set.
+# The client id, and its secret.
 ctl_config '' "genesys = { client_secret_file = \"$T/nope.secret\"; };"
 run check
-is "$rc" 0 "no client_id: the client secret is not looked at"
+is "$rc" 100 "no client_id: exit 100, the worker would refuse to start"
+assert_file_has "$T/out" "$conf: genesys.client_id is not set" "... and says so"
 ctl_config '' "genesys = { client_id = \"abc\";
   client_secret_file = \"$T/client.secret\"; };"
 printf 'client-secret\n' >"$T/client.secret"
@@ -128,7 +129,7 @@ assert_file_has "$T/out" "audit.file $T/logs/audit.jsonl: not a regular file" \
     "an audit file that is a directory"
 
 # ca_file: not PEM, a broken PEM, a good one.
-ctl_config '' "genesys = { ca_file = \"$T/ca.pem\"; };"
+ctl_config '' "genesys = { ca_file = \"$T/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 echo "not a certificate" >"$T/ca.pem"
 run check
 is "$rc" 100 "a ca_file with no certificate: exit 100"
@@ -144,18 +145,63 @@ run check
 assert_file_has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: No such file or directory" \
     "a missing ca_file"
 sh "$RH_TOP/tests/mkcerts.sh" "$T/certs" || bail "mkcerts failed"
-ctl_config '' "genesys = { ca_file = \"$T/certs/ca.pem\"; };"
+ctl_config '' "genesys = { ca_file = \"$T/certs/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 run check
 is "$rc" 0 "a good ca_file: OK"
 
 # Every problem at once, each on its line.
-ctl_config '' "genesys = { ca_file = \"$T/ca.pem\"; };"
+ctl_config '' "genesys = { ca_file = \"$T/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 chmod 644 "$T/webhook.secret"
 rm -rf "$T/spool"
 run check
 is "$rc" 100 "several problems: exit 100"
 is "$(wc -l <"$T/out")" 3 "several problems: one line each"
 chmod 600 "$T/webhook.secret"
+
+# The privilege split, asked for the users that run each program rather
+# than for root: the worker is the spool's owner (here daemon), the
+# responder the webhook secret's owner (here nobody).
+if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1 &&
+    id nobody >/dev/null 2>&1; then
+	ctl_config
+	ctl_spool
+	run check
+	is "$rc" 0 "before the split: OK"
+	chown daemon "$T/spool" "$T/spool/state"
+	chown nobody "$T/webhook.secret"
+	run check
+	is "$rc" 100 "split: the worker cannot read a client secret root owns"
+	assert_file_has "$T/out" "genesys.client_secret_file $T/client.secret: not readable by daemon, who owns the spool and runs the worker" \
+	    "... named, with the user"
+	assert_file_has "$T/out" "spool_dir $T/spool/new: not writable by nobody, who owns the webhook secret and so runs the responder" \
+	    "split: the responder cannot write new/"
+	chown daemon "$T/client.secret"
+	chown -R daemon "$T/spool"
+	chgrp -R nogroup "$T/spool/tmp" "$T/spool/new"
+	chmod 2770 "$T/spool/tmp" "$T/spool/new"
+	: >"$T/audit.jsonl"
+	run check
+	assert_file_has "$T/out" "audit.file $T/audit.jsonl: not writable by daemon" \
+	    "split: an audit file the worker cannot append to"
+	chown daemon "$T/audit.jsonl"
+	chown daemon "$T/."
+	run check
+	is "$rc:$(cat "$T/out")" "0:configuration OK" \
+	    "split laid out right: OK as root, for both users"
+	chown root "$T/spool/state"
+	run check
+	assert_file_has "$T/out" "spool_dir $T/spool/state: owned by root, not by daemon" \
+	    "split: state/ owned by another user"
+	chown -R root "$T/spool" "$T/client.secret" "$T/webhook.secret" \
+	    "$T/audit.jsonl" "$T/."
+	chgrp -R root "$T/spool"
+	chmod 755 "$T/spool/tmp" "$T/spool/new"
+else
+	skip "the privilege split checks" "need root and the users daemon and nobody"
+fi
+
+# --online (a real token fetch and the permission probes) is
+# tests/t/ctl-online.t's.
 
 # A config that is not there.
 "$CTL" -c "$T/none.conf" check >"$T/out" 2>>"$T/ctl.log"

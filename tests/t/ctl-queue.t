@@ -21,6 +21,7 @@ run queue list
 is "$rc:$(wc -c <"$T/out")" "0:0" "an empty queue: exit 0, nothing printed"
 
 control POST faults '{"agent-1": [{"status": 503, "times": 1}], "agent-9": [{"status": 400}]}' >/dev/null
+control POST members '{"q-1": ["agent-3"]}' >/dev/null
 send "$(status_event agent-1 available)" && id1=$SENT_ID &&
 send "$(status_event agent-2 available)" && id2=$SENT_ID &&
 send '{"eventType":"routing.queue.member.status.update","queueId":"q-1","userId":"agent-3","joined":true}' && id3=$SENT_ID &&
@@ -49,9 +50,9 @@ is "$(spool_files deferred):$(spool_files dead)" "1:1" "agent-1 deferred (503), 
 
 run queue list
 is "$(wc -l <"$T/out")" 3 "list: three waiting (two held, one deferred), no header into a file"
-grep -E "^$id1 +deferred +[0-9]+s +agent-1 +presence +1 +in [0-9]+m[0-9]+s +HTTP 503 " "$T/out" >/dev/null
+grep -E "^$id1 +deferred +[0-9hms]+ +agent-1 +presence +1 +in [0-9hms]+ +HTTP 503 " "$T/out" >/dev/null
 ok $? "list: the deferred event with its attempts, next attempt and last error"
-grep -E "^$id3 +hold +[0-9]+s +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
+grep -E "^$id3 +hold +[0-9hms]+ +agent-3 +queue +0 +held +-$" "$T/out" >/dev/null
 ok $? "list: a held event says held"
 
 run queue show "$id1"
@@ -93,6 +94,21 @@ run queue hold ../dead/x
 is "$rc" 100 "hold of a path: exit 100"
 run queue flush --json
 is "$rc" 100 "--json is for list only"
+
+# A held event keeps its attempts, even across a worker's start (which
+# removes the attempts of events it cannot find).
+control POST faults '{"agent-4": [{"status": 503, "times": 1}]}' >/dev/null
+send "$(status_event agent-4 available)" && id4=$SENT_ID
+run_worker
+is "$(cat "$T/spool/state/attempts/$id4" 2>/dev/null)" 1 "agent-4: deferred after one attempt"
+run queue hold "$id4"
+is "$rc" 0 "hold of a deferred event: exit 0"
+run_worker
+is "$(cat "$T/spool/state/attempts/$id4" 2>/dev/null)" 1 "held: its attempts survive the worker's start"
+run queue release "$id4"
+run_worker
+is "$(audit_jq "[.[] | select(.event_id == \"$id4\") | \"\(.outcome) \(.attempt)\"] | join(\",\")")" \
+    "deferred 1,applied 2" "released: applied at attempt 2, the count kept"
 
 run dead list --json
 is "$rc" 0 "dead list --json: exit 0"

@@ -147,7 +147,7 @@ run register --url https://rh.example.com/routehook/events
 is "$rc" 111 "an unreachable endpoint: exit 111"
 
 # No client id: a config error.
-ctl_config
+ctl_config "" ""
 run register --url https://rh.example.com/routehook/events
 is "$rc" 100 "no client_id: exit 100"
 assert_file_has "$T/err" "genesys.client_id is not set" "no client_id: says so"

@@ -9,7 +9,7 @@
 . "$RH_TOP/tests/ctl-lib.sh"
 
 [ -x "$CTL" ] || bail "no $CTL: build first"
-ctl_config
+ctl_config "" ""
 ctl_spool
 
 # --- empty --------------------------------------------------------------
@@ -150,6 +150,43 @@ run status --json --last 3
 is "$rc" 0 "an overlong line: exit 0"
 is "$(jq -c '[.audit.last[].event_id]' "$T/out")" '["hour3","hour4","after-huge"]' \
     "an overlong line is skipped whole"
+
+# Rotated audit files (logrotate: .1, and -DATE.gz with dateext) still
+# count towards the last hour and day; lines older than the day do not,
+# nor do files last written before it.
+mkdir "$T/rot"
+audit_to() { _f=$1; shift; audit "$@"; tail -n 1 "$T/audit.jsonl" >>"$_f"; \
+	head -n -1 "$T/audit.jsonl" >"$T/audit.tmp"; mv "$T/audit.tmp" "$T/audit.jsonl"; }
+cp "$T/audit.jsonl" "$T/audit.keep"
+: >"$T/audit.jsonl"
+audit_to "$T/rot/1" rot1 applied 1200 true
+audit_to "$T/rot/1" rot2 dead 7200 true 'HTTP 404 not.found: x' x u 404
+audit_to "$T/rot/2" rot3 applied 3000 true
+audit_to "$T/rot/2" rot4 applied 200000 true
+audit_to "$T/rot/3" rot5 applied 300000 true
+audit now1 applied 30 true
+mv "$T/rot/1" "$T/audit.jsonl.1"
+gzip -c "$T/rot/2" >"$T/audit.jsonl-20261201.gz"
+gzip -c "$T/rot/3" >"$T/audit.jsonl-20261120.gz"
+touch -d "@$(( $(date +%s) - 4 * 86400 ))" "$T/audit.jsonl-20261120.gz"
+run status --json
+is "$rc" 0 "rotated audit files: exit 0"
+is "$(jq -c '[.audit.last_hour.applied, .audit.last_day.applied, .audit.last_day.dead]' "$T/out")" \
+    '[3,3,1]' "rotated audit files: .1 and -DATE.gz count for the hour and the day"
+is "$(jq -c '[.audit.last[].event_id]' "$T/out")" '["now1"]' \
+    "... while the last outcomes are the current file's"
+rm -f "$T/audit.jsonl.1" "$T/audit.jsonl-"*.gz
+mv "$T/audit.keep" "$T/audit.jsonl"
+
+# --- the worker daemon ----------------------------------------------------
+
+run status --json
+is "$(jq -c '.worker' "$T/out")" \
+    '{"running":false,"pid":null,"since":null,"version":null,"paused":null}' \
+    "no daemon has run: not running"
+assert_file_has "$T/out" '"worker"' "the JSON has a worker section"
+run status
+assert_file_has "$T/out" "worker no daemon running" "the table says so"
 
 # --- the token ------------------------------------------------------------
 

@@ -266,6 +266,13 @@ is "$(mode /etc/routehook/client.secret)" "600 routehook routehook" \
 
 diag "reinstalled at $(($(date +%s) - t0)) s"
 
+# The spool's state/ back in place (the worker keeps its pid file there),
+# and a link planted inside the spool instead, for purge to meet.
+as_routehook sh -c "rm /var/spool/routehook/state &&
+    mv /var/spool/routehook/state.old /var/spool/routehook/state &&
+    ln -s '$T/victim' /var/spool/routehook/cur/planted"
+ok $? "routehook puts state/ back and plants a link in cur/"
+
 # --- remove, then purge ----------------------------------------------------
 # The worker daemon without systemd, started as the README says; remove
 # must stop it before its program goes.

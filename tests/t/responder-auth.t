@@ -15,6 +15,7 @@ printf '%s\n' "$(head -c 32 /dev/urandom | openssl base64 -A)" >"$T/swh-old.secr
 printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | openssl base64 -A)" >"$T/swh-other.secret"
 printf 'api-key-%s\n' "$$" >"$T/api.secret"
 printf 'eventbridge:pass-%s\n' "$$" >"$T/basic.secret"
+printf 'client-secret-%s\n' "$$" >"$T/client.secret"
 chmod 600 "$T"/*.secret
 
 conf() {	# conf AUTH: the receiver with these schemes
@@ -33,6 +34,7 @@ receiver = {
   basic = { secret_files = [ "$T/basic.secret" ]; };
 };
 audit = { file = "$T/audit.jsonl"; };
+genesys = { client_id = "test-client"; client_secret_file = "$T/client.secret"; };
 CONF
 }
 

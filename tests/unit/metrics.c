@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dynbuf.h"
 #include "../../worker/metrics.h"
 #include "tap.h"
 
@@ -480,6 +481,7 @@ main(void)
 {
 	static struct worker_stats s;	/* 8 KiB of status codes */
 	char buf[8192];
+	struct dynbuf b;
 	size_t i;
 	int n;
 
@@ -497,13 +499,22 @@ main(void)
 	s.audit_blocked = 1;
 	for (i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++)
 		metrics_latency(&s, latencies[i]);
-	n = metrics_format(&s, 2, 1767225600, 1767225660, buf, sizeof(buf));
+	dyn_init(&b, METRICS_TEXT_MAX);
+	n = metrics_format(&s, 2, 1767225600, 1767225660, &b) == 0 &&
+	    dyn_len(&b) < sizeof(buf) ? (int)dyn_len(&b) : -1;
+	memcpy(buf, dyn_ptr(&b), n >= 0 ? (size_t)n + 1 : 1);
+	dyn_free(&b);
 	test_table(buf, n);
 	test_broken();
-	is_int(metrics_format(&s, 2, 1767225600, 1767225660, buf,
-	    (size_t)n), -1, "a buffer one byte too small: -1");
-	is_int(metrics_format(&s, 2, 1767225600, 1767225660, buf,
-	    (size_t)n + 1), n, "a buffer just large enough: the text");
+	dyn_init(&b, (size_t)n - 1);
+	is_int(metrics_format(&s, 2, 1767225600, 1767225660, &b), -1,
+	    "a cap one byte too small: -1");
+	dyn_free(&b);
+	dyn_init(&b, (size_t)n);
+	is_int(metrics_format(&s, 2, 1767225600, 1767225660, &b), 0,
+	    "a cap just large enough: 0...");
+	is_str(dyn_ptr(&b), buf, "... and the whole text");
+	dyn_free(&b);
 	test_write(&s);
 	return tap_done();
 }

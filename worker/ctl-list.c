@@ -1,0 +1,249 @@
+/*
+ * ctl-list: the events of some spool directories as one list sorted by
+ * id (which sorts by arrival), each with what its newest audit line and
+ * its own bytes say; what `dead list|show|replay|purge` and `queue
+ * list|show` both walk (see ctl.h).
+ *
+ * The audit file is read from its end (ctl-audit.c) and only back to
+ * when the oldest listed event was received, less CTL_SKEW_MS for lines
+ * concurrent workers append out of order; the first line met for an
+ * event is its newest.  A missing audit file leaves the audit fields
+ * unknown, which is not an error.
+ *
+ * Fails (-1, after printing why) when a directory cannot be read or
+ * memory runs out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "ctl.h"
+#include "event.h"
+#include "msclock.h"
+#include "spool.h"
+
+#define CTL_SKEW_MS	(300LL * 1000)
+/* Any event the responder took fits; a larger file is not ours. */
+#define CTL_BODY_MIN	(1024 * 1024)
+
+static int
+ctl_ev_cmp(const void *a, const void *b)
+{
+	const struct ctl_ev *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+static int
+ctl_ev_find(const void *key, const void *elt)
+{
+	const struct ctl_ev *e = elt;
+
+	return strcmp(key, e->id);
+}
+
+char *
+ctl_dup(const char *s, int *nomem)
+{
+	char *d;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*nomem = 1;
+	return d;
+}
+
+int
+ctl_evlist_add(struct ctl_evlist *l, struct spool *sp, enum spool_dir d,
+    const char *id)
+{
+	struct ctl_ev *v, *e;
+	struct timespec ts;
+	struct stat st;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap == 0 ? 64 : l->cap * 2;
+		if (cap > SIZE_MAX / sizeof(*v)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->id = strdup(id)) == NULL)
+		return -1;
+	e->dir = d;
+	if (spool_id_time(id, &ts) == 0)
+		e->received_ms = msclock_of(&ts);
+	/* A deferred file's mtime is its next attempt. */
+	if (d == SPOOL_DEFERRED && sp->fd[d] != -1 && fstatat(sp->fd[d], id,
+	    &st, AT_SYMLINK_NOFOLLOW) == 0)
+		e->mtime_ms = msclock_of(&st.st_mtim);
+	if (e->received_ms != 0 &&
+	    (l->oldest_ms == 0 || e->received_ms < l->oldest_ms))
+		l->oldest_ms = e->received_ms;
+	l->n++;
+	return 0;
+}
+
+void
+ctl_evlist_free(struct ctl_evlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].id);
+		free(l->v[i].error);
+		free(l->v[i].type);
+		free(l->v[i].user);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+ctl_evlist_load(struct ctl_evlist *l, struct spool *sp,
+    const enum spool_dir *dirs, size_t ndirs)
+{
+	struct spool_scan scan;
+	const char *id;
+	size_t i;
+
+	for (i = 0; i < ndirs; i++) {
+		/* hold/ is made on first use. */
+		if (sp->fd[dirs[i]] == -1)
+			continue;
+		if (spool_scan_open(sp, dirs[i], &scan) == -1) {
+			ctl_err("%s/%s", sp->root, spool_dir_name(dirs[i]));
+			return -1;
+		}
+		while ((id = spool_scan_next(&scan)) != NULL)
+			if (ctl_evlist_add(l, sp, dirs[i], id) == -1) {
+				ctl_err("%s/%s", sp->root,
+				    spool_dir_name(dirs[i]));
+				spool_scan_close(&scan);
+				return -1;
+			}
+		spool_scan_close(&scan);
+	}
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), ctl_ev_cmp);
+	return 0;
+}
+
+static int
+ctl_evlist_line(const struct ctl_audit_line *al, void *arg)
+{
+	struct ctl_evlist *l = arg;
+	struct ctl_ev *e;
+	struct json_object *v;
+
+	/* Not about any of ours: older than the oldest one's receipt. */
+	if (al->ts_ms != 0 && l->oldest_ms != 0 &&
+	    al->ts_ms < l->oldest_ms - CTL_SKEW_MS)
+		return 1;
+	if (l->outcome != NULL && strcmp(al->outcome, l->outcome) != 0)
+		return 0;
+	e = bsearch(al->event_id, l->v, l->n, sizeof(*l->v), ctl_ev_find);
+	if (e == NULL || e->audited)
+		return 0;
+	e->audited = 1;
+	if (json_object_object_get_ex(al->obj, "attempt", &v) &&
+	    json_object_is_type(v, json_type_int))
+		e->attempts = json_object_get_int(v);
+	e->http_status = al->http_status;
+	e->error = ctl_dup(al->error, &l->nomem);
+	e->type = ctl_dup(al->event_type, &l->nomem);
+	e->user = ctl_dup(al->user_id, &l->nomem);
+	l->joined++;
+	return l->joined == l->n || l->nomem;
+}
+
+int
+ctl_evlist_join(const struct conf *c, struct ctl_evlist *l,
+    const char *outcome)
+{
+	char err[1024];
+
+	if (l->n == 0 || c->audit.file.path == NULL ||
+	    c->audit.file.path[0] == '\0')
+		return 0;
+	l->outcome = outcome;
+	if (ctl_audit_scan(c->audit.file.path, ctl_evlist_line, l, err,
+	    sizeof(err)) == -1 && errno != ENOENT) {
+		ctl_errx("%s", err);
+		return -1;
+	}
+	if (l->nomem) {
+		ctl_errx("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+ctl_kind(enum event_kind k)
+{
+	switch (k) {
+	case EVENT_ROUTING_STATUS:
+		return "status";
+	case EVENT_PRESENCE:
+		return "presence";
+	case EVENT_QUEUE_MEMBER:
+		return "queue";
+	default:
+		return NULL;
+	}
+}
+
+void
+ctl_evlist_parse(const struct conf *c, struct spool *sp, struct ctl_ev *e,
+    int *nomem)
+{
+	struct event ev;
+	char err[512], *body = NULL;
+	size_t len, max;
+
+	max = c->receiver.max_body_bytes > CTL_BODY_MIN ?
+	    c->receiver.max_body_bytes : CTL_BODY_MIN;
+	/* Gone since the scan (applied, moved): nothing more to say. */
+	if (spool_read(sp, e->dir, e->id, max, &body, &len, err,
+	    sizeof(err)) == -1)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	/* On failure ev still holds what could be read: enough here. */
+	(void)event_parse(c, body, len, &ev, err, sizeof(err));
+	if (e->type == NULL)
+		e->type = ctl_dup(ev.type, nomem);
+	if (e->user == NULL)
+		e->user = ctl_dup(ev.user_id, nomem);
+	e->kind = ctl_kind(ev.kind);
+	free(body);
+}
+
+int
+ctl_print_json(struct json_object *o, int bad)
+{
+	const char *s;
+	int rc = 0;
+
+	if (bad || (s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)) == NULL)
+		rc = -1;
+	else
+		printf("%s\n", s);
+	json_object_put(o);
+	return rc;
+}
