@@ -6,7 +6,8 @@
  * A line keeps the tutorial's fields and adds routehook's own:
  *	{"event_id","timestamp","latency_ms","success","sla_compliant",
  *	 "payload_summary":{"eventType","userId"},
- *	 "outcome":"applied|deferred|dead|superseded|ignored","attempt","http_status",
+ *	 "outcome":"applied|deferred|dead|superseded|ignored|unchanged",
+ *	 "attempt","http_status",
  *	 "error", "next_attempt" (deferred only)}
  * No secret and no event body ever goes into a line.
  */
@@ -21,7 +22,7 @@
 struct audit_record {
 	const char		*event_id;
 	const char		*outcome;	/* "applied", "deferred", ... */
-	int			 success;	/* applied, superseded or ignored */
+	int			 success;	/* all but deferred and dead */
 	struct timespec		 now;		/* when the outcome happened */
 	long long		 latency_ms;	/* receipt to now */
 	long			 sla_threshold_ms;

@@ -257,9 +257,15 @@ static const struct key audit_keys[] = {
 	END
 };
 
-/* The built-in words are event.c's, beside the mapping that uses them. */
+/*
+ * The built-in words are event.c's, beside the mapping that uses them.
+ * unchanged_window_s: a minute, long enough for the org's notification
+ * of routehook's own call to come back, short enough that an agent who
+ * changed their own state meanwhile is not left in it for long.
+ */
 static const struct key routing_keys[] = {
 	SPECIAL("status_map", NULL, set_status_map),
+	LONG("unchanged_window_s", routing.unchanged_window_s, 60, 0, 86400),
 	END
 };
 

@@ -146,6 +146,7 @@ struct conf {
 		/* the built-in defaults first, then the file's entries */
 		struct conf_status_map	 status_map[CONF_MAX_STATUS_MAP];
 		size_t			 nstatus_map;
+		long			 unchanged_window_s;	/* 0: off */
 	} routing;
 };
 

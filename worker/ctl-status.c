@@ -74,7 +74,8 @@ static const enum spool_dir ctl_status_dirs[] = {
 #define CTL_NDIRS	(sizeof(ctl_status_dirs) / sizeof(ctl_status_dirs[0]))
 
 struct ctl_window {
-	long	 applied, deferred, dead, superseded, ignored, other,
+	long	 applied, deferred, dead, superseded, ignored, unchanged,
+		 other,
 		 sla_breaches;
 };
 
@@ -108,6 +109,8 @@ ctl_window_add(struct ctl_window *w, const struct ctl_audit_line *l)
 		w->superseded++;
 	else if (strcmp(l->outcome, "ignored") == 0)
 		w->ignored++;
+	else if (strcmp(l->outcome, "unchanged") == 0)
+		w->unchanged++;
 	else
 		w->other++;
 	/*
@@ -261,8 +264,10 @@ ctl_pause_text(const char *reason)
 static void
 ctl_print_window(const char *name, const struct ctl_window *w)
 {
-	printf("  %-10s %8ld %9ld %5ld %11ld %8ld %13ld\n", name, w->applied,
-	    w->deferred, w->dead, w->superseded, w->ignored, w->sla_breaches);
+	printf("  %-10s %8ld %9ld %5ld %11ld %8ld %10ld %13ld\n", name,
+	    w->applied,
+	    w->deferred, w->dead, w->superseded, w->ignored, w->unchanged,
+	    w->sla_breaches);
 }
 
 static void
@@ -404,9 +409,9 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 	else if (st->audit_state == -1)
 		printf(": unreadable\n");
 	else {
-		printf("\n  %-10s %8s %9s %5s %11s %8s %13s\n", "", "applied",
-		    "deferred", "dead", "superseded", "ignored",
-		    "sla breaches");
+		printf("\n  %-10s %8s %9s %5s %11s %8s %10s %13s\n", "",
+		    "applied", "deferred", "dead", "superseded", "ignored",
+		    "unchanged", "sla breaches");
 		ctl_print_window("last hour", &st->hour);
 		ctl_print_window("last day", &st->day);
 		printf("  last %d outcome%s:\n", st->nlast,
@@ -466,6 +471,7 @@ ctl_json_window(const struct ctl_window *w, int *bad)
 	ctl_jset(o, "dead", json_object_new_int64(w->dead), bad);
 	ctl_jset(o, "superseded", json_object_new_int64(w->superseded), bad);
 	ctl_jset(o, "ignored", json_object_new_int64(w->ignored), bad);
+	ctl_jset(o, "unchanged", json_object_new_int64(w->unchanged), bad);
 	ctl_jset(o, "other", json_object_new_int64(w->other), bad);
 	ctl_jset(o, "sla_breaches", json_object_new_int64(w->sla_breaches),
 	    bad);

@@ -10,6 +10,19 @@
  * is tried first and one busy user never stalls the others; settled ones
  * wait in w->settle for the flush.
  *
+ * What routehook set (struct set_rec): for every order key a call of
+ * this worker applied, the call's body, the event's id and when, kept in
+ * memory only, in a fixed table where the oldest record makes room for a
+ * new one (DRAIN_SETS_MAX).  An event whose call would carry the same
+ * body for the same key within routing.unchanged_window_s, while the
+ * key's last stamp is still the one this worker left, is not sent: its
+ * outcome is unchanged (a repeated command, or a notification echoing
+ * routehook's own call).  It is stamped as if applied, so an older event
+ * arriving later still loses to it.  A restart, or a record pushed out,
+ * forgets: at worst one call that changes nothing, as without this.  A
+ * crash between an unchanged event's stamp and its audit line audits it
+ * as applied (before) when it is taken again.
+ *
  * How it fails: an event that cannot be read, locked or called for a
  * local reason is put in deferred/ for a second without an attempt
  * counted (never straight back to new/, where the daemon's inotify would
@@ -57,6 +70,16 @@
 					   a minute at most */
 #define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
 #define DRAIN_SECRET_CHECK_MS	1000	/* stat the client secret file */
+#define DRAIN_SETS_MAX		8192	/* keys remembered as set by us */
+
+/* A state this worker set for a key (see the top of the file). */
+struct set_rec {
+	char		 key[ORDER_KEY_MAX];	/* "": a free record */
+	char		 body[128];		/* the call's body */
+	char		 id[SPOOL_ID_MAX];	/* the key's stamp since */
+	long long	 at;			/* mono ms of the answer */
+	struct timespec	 at_real;		/* ... for the audit */
+};
 
 struct worker {
 	struct conf		*conf;
@@ -129,6 +152,10 @@ struct worker {
 
 	struct presence_defs	 defs;		/* the org's, see defs_get() */
 	long long		 defs_at;	/* mono ms fetched; 0: never */
+
+	struct set_rec		*sets;		/* DRAIN_SETS_MAX records */
+	struct keytab		 setkeys;	/* order key -> record */
+	int			 set_next;	/* the record to take next */
 };
 
 static void	worker_signals(struct worker *);
@@ -241,12 +268,15 @@ static void	cluster_lost(struct worker *, const char *);
  * in one transaction, and when etcd does not take it the event goes back
  * with its user still locked by us, to be sent again first (drain.h).
  */
+static void	set_note(struct worker *, const struct job *, int);
+
 static void
-job_applied(struct worker *w, struct job *j, long status)
+job_stamped(struct worker *w, struct job *j, long status, const char *same)
 {
 	char err[512];
+	int stamp = status != 0 || same != NULL;
 
-	if (status != 0 && j->lock_rev != 0) {
+	if (stamp && j->lock_rev != 0) {
 		if (cluster_settle(&w->cluster, j->ev.user_id, j->lock_rev,
 		    j->key, j->stamp, j->id, err, sizeof(err)) == -1) {
 			log_warnx("event %s applied, but etcd did not take its "
@@ -258,7 +288,7 @@ job_applied(struct worker *w, struct job *j, long status)
 			return;
 		}
 		j->lock_rev = 0;
-	} else if (status != 0) {
+	} else if (stamp) {
 		if (state_order_put(&w->state, j->key, j->stamp, j->id, err,
 		    sizeof(err)) == -1)
 			log_warnx("event %s applied, but its order stamp was "
@@ -266,8 +296,19 @@ job_applied(struct worker *w, struct job *j, long status)
 			    j->id, err);
 		w->nstamps++;
 	}
-	outcome_set_applied(j, status);
+	if (stamp)
+		set_note(w, j, same == NULL);
+	if (same != NULL)
+		outcome_set_unchanged(j, same);
+	else
+		outcome_set_applied(j, status);
 	job_settle(w, j);
+}
+
+static void
+job_applied(struct worker *w, struct job *j, long status)
+{
+	job_stamped(w, j, status, NULL);
 }
 
 static void
@@ -868,6 +909,97 @@ cluster_start(struct worker *w, char *err, size_t errsz)
 	return 0;
 }
 
+/* ---- what routehook set ---- */
+
+/* The record of key, or NULL. */
+static struct set_rec *
+set_get(struct worker *w, const char *key)
+{
+	int k;
+
+	if (w->sets == NULL || (k = keytab_get(&w->setkeys, key)) < 0)
+		return NULL;
+	return &w->sets[k];
+}
+
+/*
+ * j was applied by its call (called) or found unchanged: remember its
+ * key's state and stamp.  A call's body names the whole state of its key
+ * (a presence, a routing status, joined or not), so the body is the
+ * state.  An unchanged event moves the stamp on but keeps the time of
+ * the call that set the state: the window runs from there.
+ */
+static void
+set_note(struct worker *w, const struct job *j, int called)
+{
+	struct event_call call;
+	struct set_rec *r;
+	int k;
+
+	if (w->sets == NULL)
+		return;
+	if ((r = set_get(w, j->key)) != NULL && !called) {
+		snprintf(r->id, sizeof(r->id), "%s", j->id);
+		return;
+	}
+	if (event_call(&j->ev, &call) == -1 ||
+	    strlen(call.body) >= sizeof(r->body)) {
+		/* Not to be compared: forget what was set before. */
+		if (r != NULL) {
+			keytab_del(&w->setkeys, r->key);
+			r->key[0] = '\0';
+		}
+		return;
+	}
+	if (r == NULL) {
+		k = w->set_next;
+		w->set_next = (w->set_next + 1) % DRAIN_SETS_MAX;
+		r = &w->sets[k];
+		if (r->key[0] != '\0')
+			keytab_del(&w->setkeys, r->key);
+		snprintf(r->key, sizeof(r->key), "%s", j->key);
+		if (keytab_put(&w->setkeys, r->key, k) == -1) {
+			r->key[0] = '\0';
+			return;
+		}
+	}
+	snprintf(r->id, sizeof(r->id), "%s", j->id);
+	snprintf(r->body, sizeof(r->body), "%s", call.body);
+	r->at = msclock_mono();
+	r->at_real = msclock_real_ts();
+}
+
+/*
+ * Whether call (j's) would set the state this worker set for j's key
+ * within routing.unchanged_window_s, with the key's last stamp still
+ * ours: 1 with the sentence for the audit line in why.
+ */
+static int
+set_unchanged(struct worker *w, const struct job *j,
+    const struct event_call *call, char *why, size_t whysz)
+{
+	const struct set_rec *r;
+	long long window = w->conf->routing.unchanged_window_s * 1000LL;
+	long long ago;
+	struct tm tm;
+	char when[32];
+
+	if (window <= 0 || (r = set_get(w, j->key)) == NULL ||
+	    strcmp(r->body, call->body) != 0 || strcmp(r->id, j->last) != 0)
+		return 0;
+	ago = msclock_mono() - r->at;
+	if (ago < 0 || ago >= window)
+		return 0;
+	if (gmtime_r(&r->at_real.tv_sec, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld",
+		    (long long)r->at_real.tv_sec);
+	snprintf(why, whysz, "routehook set this state at %s (%lld.%03lld s "
+	    "ago, within routing.unchanged_window_s %ld); not sent again",
+	    when, ago / 1000, ago % 1000, w->conf->routing.unchanged_window_s);
+	return 1;
+}
+
 /* ---- calls ---- */
 
 /* Start (or restart) j's call; on failure j is postponed. */
@@ -875,13 +1007,18 @@ static void
 job_call(struct worker *w, struct job *j, long long now)
 {
 	struct event_call call;
-	char url[HTTP_URL_MAX], err[512];
+	char url[HTTP_URL_MAX], err[512], why[256];
 
 	if (j->ev.presence_target[0] != '\0' && j->ev.presence_id[0] == '\0' &&
 	    job_presence(w, j) == -1)
 		return;
 	if (event_call(&j->ev, &call) == -1) {
 		job_dead(w, j, j->attempts, 0, "cannot build the API call");
+		return;
+	}
+	if (j->state == JOB_PENDING &&
+	    set_unchanged(w, j, &call, why, sizeof(why))) {
+		job_stamped(w, j, 0, why);
 		return;
 	}
 	if (http_url(url, sizeof(url), w->conf->genesys.api_base, call.path)
@@ -1013,6 +1150,7 @@ job_try(struct worker *w, struct job *j, long long now)
 	if ((r = job_lock_read(w, j, now, &have, &ts, last,
 	    sizeof(last))) != 1)
 		return r == 0 ? 0 : 1;
+	snprintf(j->last, sizeof(j->last), "%s", have ? last : "");
 	switch (order_check(have, ts, last, j->stamp, j->id)) {
 	case ORDER_DONE:
 		keytab_put(&w->busy, j->ev.user_id, slot_of(w, j));
@@ -1541,6 +1679,8 @@ worker_alloc(struct worker *w, char *err, size_t errsz)
 	    (w->buf = malloc(DRAIN_FILE_MAX + 1)) == NULL ||
 	    keytab_init(&w->keys, n) == -1 ||
 	    keytab_init(&w->busy, n) == -1 ||
+	    (w->sets = calloc(DRAIN_SETS_MAX, sizeof(*w->sets))) == NULL ||
+	    keytab_init(&w->setkeys, DRAIN_SETS_MAX) == -1 ||
 	    ratelimit_init(&w->rl, c->genesys.requests_per_minute,
 	    RATELIMIT_WINDOW_MS) == -1) {
 		err_set(err, errsz, "out of memory");
@@ -1705,6 +1845,8 @@ worker_close(struct worker *w)
 	ratelimit_free(&w->rl);
 	keytab_free(&w->keys);
 	keytab_free(&w->busy);
+	keytab_free(&w->setkeys);
+	free(w->sets);
 	free(w->jobs);
 	free(w->free);
 	free(w->ring);

@@ -28,7 +28,8 @@ _Static_assert(sizeof(buckets) / sizeof(buckets[0]) + 1 ==
     STATS_LATENCY_BUCKETS, "STATS_LATENCY_BUCKETS is the bounds and +Inf");
 
 static const char *const outcomes[] = {
-	"applied", "deferred", "dead", "superseded", "ignored"
+	"applied", "deferred", "dead", "superseded", "ignored",
+	"unchanged"
 };
 
 /*
@@ -108,7 +109,7 @@ metrics_format(const struct worker_stats *s, long token_fetches,
     time_t started, time_t now, struct dynbuf *b)
 {
 	const long counts[] = { s->applied, s->deferred, s->dead,
-	    s->superseded, s->ignored };
+	    s->superseded, s->ignored, s->unchanged };
 	struct out o = { b, 0 };
 	size_t i;
 

@@ -44,6 +44,7 @@ struct worker_stats {
 	long	 applied;
 	long	 superseded;
 	long	 ignored;	/* asked for what no call can set */
+	long	 unchanged;	/* asked for what routehook just set */
 	long	 deferred;
 	long	 dead;
 	long	 putback;	/* returned untouched (stop, no token, lock) */

@@ -41,7 +41,8 @@ job_latency_ms(const struct job *j, const struct timespec *now)
 }
 
 static const char *const outcome_names[] = {
-	"none", "applied", "superseded", "deferred", "dead", "ignored"
+	"none", "applied", "superseded", "deferred", "dead", "ignored",
+	"unchanged"
 };
 
 /* j's audit line: 0 when written (or impossible to format), else -1. */
@@ -58,7 +59,7 @@ outcome_audit(struct outcome *o, const struct job *j, char *err,
 	r.event_id = j->id;
 	r.outcome = outcome_names[j->out];
 	r.success = j->out == OUT_APPLIED || j->out == OUT_SUPERSEDED ||
-	    j->out == OUT_IGNORED;
+	    j->out == OUT_IGNORED || j->out == OUT_UNCHANGED;
 	r.now = j->out_at;
 	r.latency_ms = job_latency_ms(j, &r.now);
 	r.sla_threshold_ms = c->sla.threshold_ms;
@@ -134,6 +135,12 @@ outcome_set_ignored(struct job *j, const char *why)
 }
 
 void
+outcome_set_unchanged(struct job *j, const char *why)
+{
+	outcome_decided(j, OUT_UNCHANGED, j->attempts, 0, why);
+}
+
+void
 outcome_set_dead(struct job *j, int attempt, long status, const char *why)
 {
 	outcome_decided(j, OUT_DEAD, attempt, status, why);
@@ -190,13 +197,16 @@ outcome_file(struct outcome *o, const struct job *j, long long *next_due)
 	case OUT_APPLIED:
 	case OUT_SUPERSEDED:
 	case OUT_IGNORED:
+	case OUT_UNCHANGED:
 		r = spool_unlink(o->spool, SPOOL_CUR, j->id, err, sizeof(err));
 		if (j->out == OUT_APPLIED)
 			o->stats->applied++;
 		else if (j->out == OUT_SUPERSEDED)
 			o->stats->superseded++;
-		else
+		else if (j->out == OUT_IGNORED)
 			o->stats->ignored++;
+		else
+			o->stats->unchanged++;
 		break;
 	case OUT_DEAD:
 		log_warnx("dead letter %s (%s, user %s): %s", j->id,

@@ -13,6 +13,11 @@
  *	ignored		it asks for what no client may set (event_ignored():
  *			a routing status Genesys alone manages); removed,
  *			never called
+ *	unchanged	it asks for the state routehook itself set for its
+ *			key within routing.unchanged_window_s (a repeated
+ *			command, or the echo of routehook's own call in a
+ *			notification); stamped like applied, removed,
+ *			never called
  *
  * or with none (put back where it came from, or postponed into deferred/
  * without an attempt counted: nothing happened to the event).
@@ -27,6 +32,7 @@
  * Crash safety rests on the order of the steps:
  *	applied:	order stamp (committed), audit line, unlink cur/ID,
  *			attempts file
+ *	unchanged:	as applied, without the call
  *	superseded:	audit line, unlink cur/ID, attempts file
  *	dead:		audit line, cur/ID -> dead/ID, attempts file
  *	deferred:	attempts file (+1), audit line, cur/ID -> deferred/ID
@@ -64,7 +70,7 @@
 enum job_state { JOB_FREE, JOB_PENDING, JOB_CALLING, JOB_SETTLING };
 
 enum job_outcome { OUT_NONE, OUT_APPLIED, OUT_SUPERSEDED, OUT_DEFERRED,
-	OUT_DEAD, OUT_IGNORED };
+	OUT_DEAD, OUT_IGNORED, OUT_UNCHANGED };
 
 struct job {
 	enum job_state		 state;
@@ -80,6 +86,8 @@ struct job {
 	int			 attempts;	/* made before this call */
 	int			 reauthed;	/* a 401 was retried */
 	unsigned		 token_gen;
+	char			 last[SPOOL_ID_MAX];	/* the key's last
+						   stamp's id, as job_try read */
 	long long		 lock_since;	/* mono ms; 0: not waiting */
 	long long		 lock_retry;	/* mono ms */
 	unsigned long long	 ticket;	/* rate limit */
@@ -119,6 +127,7 @@ void	 outcome_reopen(struct outcome *o);
 void	 outcome_set_applied(struct job *j, long status);
 void	 outcome_set_superseded(struct job *j, const char *why);
 void	 outcome_set_ignored(struct job *j, const char *why);
+void	 outcome_set_unchanged(struct job *j, const char *why);
 void	 outcome_set_dead(struct job *j, int attempt, long status,
 	    const char *why);
 /* A failure that may pass: deferred with backoff (attempt counted), or

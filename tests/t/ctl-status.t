@@ -100,10 +100,10 @@ audit hour4 dead 10 true 'unknown status "lunch"'
 
 run status --json
 is "$(jq -c '.audit.last_hour' "$T/out")" \
-    '{"applied":2,"deferred":1,"dead":1,"superseded":0,"ignored":0,"other":0,"sla_breaches":1}' \
+    '{"applied":2,"deferred":1,"dead":1,"superseded":0,"ignored":0,"unchanged":0,"other":0,"sla_breaches":1}' \
     "last hour: outcomes by kind and SLA breaches"
 is "$(jq -c '.audit.last_day' "$T/out")" \
-    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"ignored":0,"other":0,"sla_breaches":2}' \
+    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"ignored":0,"unchanged":0,"other":0,"sla_breaches":2}' \
     "last day: outcomes by kind and SLA breaches"
 is "$(jq '.audit.last | length' "$T/out")" 8 "all 8 lines are among the last 10"
 is "$(jq -r '.audit.last[-1].event_id' "$T/out")" hour4 "the newest is last"
@@ -115,7 +115,7 @@ run status
 assert_file_has "$T/out" "unknown status \"lunch\"" \
     "the table shows the last outcome's error"
 assert "the table shows the last hour" \
-    grep -qE '^  last hour +2 +1 +1 +0 +0 +1$' "$T/out"
+    grep -qE '^  last hour +2 +1 +1 +0 +0 +0 +1$' "$T/out"
 
 # A large audit file: 40000 lines (several MB) from two days ago, then
 # the recent ones; read from the end, the answer is the same.
@@ -137,7 +137,7 @@ PY
 run status --json --last 20
 is "$rc" 0 "a large audit file: exit 0"
 is "$(jq -c '.audit.last_day' "$T/out")" \
-    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"ignored":0,"other":0,"sla_breaches":2}' \
+    '{"applied":3,"deferred":1,"dead":2,"superseded":1,"ignored":0,"unchanged":0,"other":0,"sla_breaches":2}' \
     "a large audit file: the same last day"
 is "$(jq -c '[.audit.last[].event_id][:13] | join(",")' "$T/out")" \
     '"bulk39988,bulk39989,bulk39990,bulk39991,bulk39992,bulk39993,bulk39994,bulk39995,bulk39996,bulk39997,bulk39998,bulk39999,old1"' \

@@ -28,9 +28,9 @@ has() { assert_file_matches "$T/demo.out" "$1" "$2"; }
 has '^== routehookctl status$' "the output shows routehookctl status"
 has '^  deferred +0$' "... whose spool table has deferred/ empty"
 has '^  dead +1 ' "... and one dead letter"
-has '^ +applied +deferred +dead +superseded +ignored +sla breaches$' \
+has '^ +applied +deferred +dead +superseded +ignored +unchanged +sla breaches$' \
     "... and the outcome table"
-has '^  last hour( +[0-9]+){6}$' "... with the last hour's counts"
+has '^  last hour( +[0-9]+){7}$' "... with the last hour's counts"
 has '^token cached' "... and the cached token"
 
 # The demo's own jq over its audit file, grouped by outcome.

@@ -326,6 +326,7 @@ static const struct {
 	{ "routehook_worker_events_total{outcome=\"dead\"}", "2" },
 	{ "routehook_worker_events_total{outcome=\"superseded\"}", "1" },
 	{ "routehook_worker_events_total{outcome=\"ignored\"}", "4" },
+	{ "routehook_worker_events_total{outcome=\"unchanged\"}", "5" },
 	{ "routehook_worker_api_calls_total{code=\"0\"}", "1" },
 	{ "routehook_worker_api_calls_total{code=\"200\"}", "6" },
 	{ "routehook_worker_api_calls_total{code=\"400\"}", "1" },
@@ -489,6 +490,7 @@ main(void)
 	s.dead = 2;
 	s.superseded = 1;
 	s.ignored = 4;
+	s.unchanged = 5;
 	s.by_status[0] = 1;
 	s.by_status[200] = 6;
 	s.by_status[400] = 1;
