@@ -93,8 +93,10 @@ for p in $spids; do wait "$p" || failed=$((failed + 1)); done
 is "$failed" 0 "every sender had each of its events answered 2xx"
 
 # Calm: no more kills; the daemon drains what is left (each user's
-# faults are few, and spent by then).
-wait_for 90 sh -c "[ \$(ls '$T/spool/new' '$T/spool/cur' '$T/spool/deferred' | grep -c '^[0-9]') -eq 0 ]"
+# faults are few, and spent by then).  The bound is wide: pacing by the
+# stand-in's rate-limit headers can hold calls until its minute resets,
+# and make check runs this beside everything else.
+wait_for 300 sh -c "[ \$(ls '$T/spool/new' '$T/spool/cur' '$T/spool/deferred' | grep -c '^[0-9]') -eq 0 ]"
 ok $? "the spool drains once the kills stop (new/ cur/ deferred/ empty)"
 stop_pid "$WORKER_PID"
 
