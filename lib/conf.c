@@ -262,10 +262,12 @@ static const struct key audit_keys[] = {
  * unchanged_window_s: a minute, long enough for the org's notification
  * of routehook's own call to come back, short enough that an agent who
  * changed their own state meanwhile is not left in it for long.
+ * queue_bulk_max: the API takes up to 100 members in one call.
  */
 static const struct key routing_keys[] = {
 	SPECIAL("status_map", NULL, set_status_map),
 	LONG("unchanged_window_s", routing.unchanged_window_s, 60, 0, 86400),
+	INT("queue_bulk_max", routing.queue_bulk_max, 100, 1, 100),
 	END
 };
 
