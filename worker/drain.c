@@ -1310,6 +1310,19 @@ answer_take(struct worker *w, unsigned long long ticket,
 	return c;
 }
 
+/*
+ * A call sent with the token of generation gen met a 401: a fresh token,
+ * fetched once, unless a call answered since already did.  -1 when none
+ * can be had.
+ */
+static int
+token_renew(struct worker *w, unsigned gen)
+{
+	if (gen == w->token_gen && token_get(w, 1) == -1)
+		return -1;
+	return w->token == NULL ? -1 : 0;
+}
+
 /* A failure that may pass: deferred (attempt counted), or dead. */
 static void
 job_failed(struct worker *w, struct job *j, const struct http_result *res)
@@ -1337,10 +1350,8 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	case BACKOFF_REAUTH:
 		if (j->reauthed)
 			break;
-		/* Fetch once, unless a call answered since already did. */
 		j->reauthed = 1;
-		if ((j->token_gen == w->token_gen && token_get(w, 1) == -1) ||
-		    w->token == NULL) {
+		if (token_renew(w, j->token_gen) == -1) {
 			/* Not the event's fault: back, untouched. */
 			job_putback(w, j);
 			return;
@@ -1551,8 +1562,7 @@ bulk_answer(struct worker *w, struct bulk *b, const struct http_result *res,
 		if (b->reauthed)
 			break;
 		b->reauthed = 1;
-		if ((b->token_gen == w->token_gen && token_get(w, 1) == -1) ||
-		    w->token == NULL) {
+		if (token_renew(w, b->token_gen) == -1) {
 			n = bulk_take(w, b, m);
 			for (i = 0; i < n; i++)
 				job_putback(w, m[i]);

@@ -52,6 +52,16 @@ fresh() {
 	rm -f "$T"/spool/dead/*
 }
 
+# burst_with MAX S: a fresh stand-in, queue_bulk_max MAX, the burst at
+# second S, one --once run.
+burst_with() {
+	fresh
+	worker_config "" "" "sla = { threshold_ms = 600000; };
+routing = { queue_bulk_max = $1; };"
+	assert "the burst again" burst "$2"
+	run_worker; is "$?" 0 "--once exits 0"
+}
+
 # (1) The default, 100: one call per queue.
 assert "9 membership events accepted" burst 1
 run_worker; is "$?" 0 "routehook-worker --once exits 0"
@@ -77,22 +87,14 @@ assert_file_has "$T/routehook.prom" 'routehook_worker_bulk_calls_total 2' \
     "the metrics count the 2 bulk calls"
 
 # (2) queue_bulk_max = 2: bulks of 2 at most.
-fresh
-worker_config "" "" 'sla = { threshold_ms = 600000; };
-routing = { queue_bulk_max = 2; };'
-assert "the burst again" burst 2
-run_worker; is "$?" 0 "--once exits 0"
+burst_with 2 2
 is "$(bulk_sizes q-a)" "2 2 2" "q-a: three bulk calls of 2"
 is "$(bulk_sizes q-b) $(calls '/api/v2/routing/queues/q-b/members/.+')" "2 1" \
     "q-b: one of 2, and the last member alone on the single call"
 is "$(audit_tally)" "applied:8 dead:1" "... the same outcomes"
 
 # (3) queue_bulk_max = 1: one call per event, as the tutorial does.
-fresh
-worker_config "" "" 'sla = { threshold_ms = 600000; };
-routing = { queue_bulk_max = 1; };'
-assert "the burst again" burst 3
-run_worker; is "$?" 0 "--once exits 0"
+burst_with 1 3
 is "$(bulk_sizes q-a)$(bulk_sizes q-b)" "" "no bulk call"
 is "$(calls '/api/v2/routing/queues/[^/]+/members/.+')" 9 "nine single calls"
 is "$(audit_tally)" "applied:8 dead:1" "... the same outcomes"
