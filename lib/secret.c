@@ -24,42 +24,6 @@
 #define SECRET_LINE_MAX	1024	/* one message */
 #define SECRET_KEY_MAX	128	/* "receiver.secret_files[7]" and the like */
 
-/* Messages so far, joined by '\n' into the caller's buffer. */
-struct lines {
-	char	*buf;
-	size_t	 size, len;
-	int	 n;
-};
-
-static void
-lines_init(struct lines *l, char *buf, size_t size)
-{
-	l->buf = size > 0 ? buf : NULL;
-	l->size = size;
-	l->len = 0;
-	l->n = 0;
-	if (l->buf != NULL)
-		l->buf[0] = '\0';
-}
-
-static void
-lines_add(struct lines *l, const char *line)
-{
-	int n;
-
-	l->n++;
-	if (l->buf == NULL || l->len + 1 >= l->size)
-		return;
-	n = snprintf(l->buf + l->len, l->size - l->len, "%s%s",
-	    l->len > 0 ? "\n" : "", line);
-	if (n < 0)
-		l->buf[l->len] = '\0';
-	else if ((size_t)n >= l->size - l->len)
-		l->len = l->size - 1;
-	else
-		l->len += (size_t)n;
-}
-
 /* "FILE:LINE: key: path: why", at the key's own line in the config. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
@@ -188,7 +152,7 @@ fail:
 static size_t
 secret_read_list(const struct conf *c, const struct conf_path *paths,
     size_t n, const char *key, const char *listkey, struct secret *out,
-    struct lines *l)
+    struct err_lines *l)
 {
 	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
 	size_t i, good = 0;
@@ -200,7 +164,7 @@ secret_read_list(const struct conf *c, const struct conf_path *paths,
 			snprintf(name, sizeof(name), "%s", key);
 		if (secret_read(c, &paths[i], name, &out[i], one,
 		    sizeof(one)) == -1)
-			lines_add(l, one);
+			err_lines_add(l, one);
 		else
 			good++;
 	}
@@ -250,7 +214,7 @@ secret_basic(struct secret *sec)
 static void
 secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
     const char *key, int (*check)(struct secret *), const char *why,
-    struct lines *l)
+    struct err_lines *l)
 {
 	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
 	size_t i, n = kr->nfiles > CONF_MAX_SECRETS ? CONF_MAX_SECRETS :
@@ -265,13 +229,13 @@ secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
 			snprintf(name, sizeof(name), "%s", key);
 		if (secret_read(c, &kr->files[i], name, &kr->secrets[i], one,
 		    sizeof(one)) == -1) {
-			lines_add(l, one);
+			err_lines_add(l, one);
 			continue;
 		}
 		if (check != NULL && check(&kr->secrets[i]) == -1) {
 			secret_error(c, &kr->files[i], name, one, sizeof(one),
 			    "%s", why);
-			lines_add(l, one);
+			err_lines_add(l, one);
 		}
 	}
 	if (l->n > before) {
@@ -285,11 +249,11 @@ secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
 int
 secret_read_receiver(struct conf *c, char *err, size_t errsz)
 {
-	struct lines l;
+	struct err_lines l;
 	size_t n = c->receiver.nsecret_files;
 	unsigned auth = c->receiver.auth;
 
-	lines_init(&l, err, errsz);
+	err_lines_init(&l, err, errsz);
 	if (n > CONF_MAX_SECRETS)
 		n = CONF_MAX_SECRETS;
 	c->receiver.nsecrets = 0;
