@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "atomicfile.h"
 #include "conf.h"
 #include "err.h"
 #include "hmac.h"
@@ -102,18 +103,11 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		goto fail;
 	}
 	/* One byte more than allowed tells a full file from a long one. */
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			secret_error_sys(c, p, key, err, errsz);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if ((n = read_all(fd, buf, sizeof(buf))) == -1) {
+		secret_error_sys(c, p, key, err, errsz);
+		goto fail;
 	}
+	len = (size_t)n;
 	if (len > SECRET_MAX) {
 		secret_error(c, p, key, err, errsz, "secret file too long "
 		    "(more than %d bytes)", SECRET_MAX);

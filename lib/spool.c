@@ -712,7 +712,7 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t size, off = 0;
+	size_t size;
 	ssize_t n;
 	int fd = -1, rc, saved;
 
@@ -738,23 +738,17 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 		    spool_dir_name(d), id);
 		goto fail;
 	}
-	while (off < size) {
-		n = read(fd, buf + off, size - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
-			    spool_dir_name(d), id);
-			goto fail;
-		}
-		if (n == 0) {
-			/* Spool files never change: this one was tampered with. */
-			errno = EIO;
-			err_set_sys(err, errsz, "read %s/%s/%s: shorter than its "
-			    "size", sp->root, spool_dir_name(d), id);
-			goto fail;
-		}
-		off += (size_t)n;
+	if ((n = read_all(fd, buf, size)) == -1) {
+		err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
+		    spool_dir_name(d), id);
+		goto fail;
+	}
+	if ((size_t)n < size) {
+		/* Spool files never change: this one was tampered with. */
+		errno = EIO;
+		err_set_sys(err, errsz, "read %s/%s/%s: shorter than its "
+		    "size", sp->root, spool_dir_name(d), id);
+		goto fail;
 	}
 	buf[size] = '\0';
 	rc = close(fd);
