@@ -81,7 +81,6 @@ static int
 ctl_dead_json(const struct ctl_ev *e, long long now)
 {
 	struct json_object *o;
-	const char *reason;
 	char buf[32];
 	int bad = 0;
 
@@ -89,18 +88,9 @@ ctl_dead_json(const struct ctl_ev *e, long long now)
 		return -1;
 	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
 	ctl_ev_jage(o, e, now, &bad);
-	if (e->type != NULL)
-		ctl_jset(o, "type", json_object_new_string(e->type), &bad);
-	else
-		ctl_jnull(o, "type", &bad);
-	if (e->user != NULL)
-		ctl_jset(o, "user", json_object_new_string(e->user), &bad);
-	else
-		ctl_jnull(o, "user", &bad);
-	if ((reason = ctl_dead_reason(e, buf, sizeof(buf))) != NULL)
-		ctl_jset(o, "reason", json_object_new_string(reason), &bad);
-	else
-		ctl_jnull(o, "reason", &bad);
+	ctl_jstr(o, "type", e->type, &bad);
+	ctl_jstr(o, "user", e->user, &bad);
+	ctl_jstr(o, "reason", ctl_dead_reason(e, buf, sizeof(buf)), &bad);
 	return ctl_print_json(o, bad);
 }
 

@@ -107,15 +107,9 @@ ctl_queue_json(const struct ctl_ev *e, long long now)
 	ctl_jset(o, "dir", json_object_new_string(spool_dir_name(e->dir)),
 	    &bad);
 	ctl_ev_jage(o, e, now, &bad);
-#define CTL_JSTR(k, v) do {						\
-	if ((v) != NULL)						\
-		ctl_jset(o, (k), json_object_new_string(v), &bad);	\
-	else								\
-		ctl_jnull(o, (k), &bad);				\
-} while (0)
-	CTL_JSTR("user", e->user);
-	CTL_JSTR("kind", e->kind);
-	CTL_JSTR("type", e->type);
+	ctl_jstr(o, "user", e->user, &bad);
+	ctl_jstr(o, "kind", e->kind, &bad);
+	ctl_jstr(o, "type", e->type, &bad);
 	ctl_jset(o, "attempts", json_object_new_int(e->attempts), &bad);
 	if (e->dir == SPOOL_DEFERRED)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int64(
@@ -125,8 +119,7 @@ ctl_queue_json(const struct ctl_ev *e, long long now)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int(0), &bad);
 	else
 		ctl_jnull(o, "next_attempt_in_s", &bad);
-	CTL_JSTR("last_error", e->error);
-#undef CTL_JSTR
+	ctl_jstr(o, "last_error", e->error, &bad);
 	return ctl_print_json(o, bad);
 }
 

@@ -69,6 +69,9 @@ void	 ctl_free(struct ctl *ctl);
 void	 ctl_jset(struct json_object *o, const char *key,
 	    struct json_object *v, int *bad);
 void	 ctl_jnull(struct json_object *o, const char *key, int *bad);
+/* s as a JSON string under key, or null when s is NULL. */
+void	 ctl_jstr(struct json_object *o, const char *key, const char *s,
+	    int *bad);
 
 /* --- time ---------------------------------------------------------------- */
 
