@@ -800,6 +800,18 @@ status_event() {
 	fi
 }
 
+# status_burst DIR N USER-PREFIX STATUS: N status events without a time of
+# their own, for users USER-PREFIX-0 .. USER-PREFIX-(N-1), one file each
+# in DIR (made here), named so that they sort in that order (send_many).
+status_burst() {
+	mkdir "$1" || return 1
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		status_event "$3-$_i" "$4" >"$1/$(printf %03d "$_i")"
+		_i=$((_i + 1))
+	done
+}
+
 # audit_jq JQ-FILTER: the filter applied to the audit file as one array
 # (jq -s -c -r: strings come out raw, the rest as compact JSON).
 audit_jq() {
