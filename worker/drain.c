@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "atomicfile.h"
 #include "backoff.h"
 #include "cluster.h"
 #include "drain.h"
@@ -445,25 +446,6 @@ flush(struct worker *w)
 
 /* ---- claiming ---- */
 
-static int
-drain_read(int fd, char *buf, size_t max, size_t *len)
-{
-	ssize_t n;
-
-	*len = 0;
-	while (*len <= max) {
-		n = pread(fd, buf + *len, max + 1 - *len, (off_t)*len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Another worker may have taken a deferred event and deferred it again
  * between our look at its mtime and the claim: then it is not due yet
@@ -496,6 +478,7 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 {
 	struct job *j;
 	char err[512];
+	ssize_t got;
 	size_t len;
 	int fd;
 
@@ -520,11 +503,14 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	if (spool_id_time(id, &j->received) == -1)
 		j->received = msclock_real_ts();
 	j->attempts = state_attempts_read(&w->state, id);
-	if (drain_read(fd, w->buf, DRAIN_FILE_MAX, &len) == -1) {
+	/* The claim wrote the copy through fd: read it from its start. */
+	if (lseek(fd, 0, SEEK_SET) == -1 ||
+	    (got = read_all(fd, w->buf, DRAIN_FILE_MAX + 1)) == -1) {
 		log_warn("%s/cur/%s", w->spool.root, id);
 		job_postpone(w, j, DRAIN_POSTPONE_MS);
 		return NULL;
 	}
+	len = (size_t)got;
 	if (len > DRAIN_FILE_MAX) {
 		snprintf(err, sizeof(err), "larger than %d bytes",
 		    DRAIN_FILE_MAX);
