@@ -893,20 +893,12 @@ cluster_start(struct worker *w, char *err, size_t errsz)
 	const struct conf *c = w->conf;
 	struct etcd_opts o;
 	char host[CLUSTER_HOST_MAX];
-	size_t i;
 
 	if (!c->cluster.enabled)
 		return 0;
-	memset(&o, 0, sizeof(o));
-	for (i = 0; i < c->cluster.netcd_endpoints; i++)
-		o.endpoints[o.nendpoints++] = c->cluster.etcd_endpoints[i];
-	o.ca_file = c->cluster.ca_file.path;
-	o.cert_file = c->cluster.cert_file.path;
-	o.key_file = c->cluster.key_file.path;
 	/* Every etcd call well within a lease: a third of it, 2 s at most. */
-	o.timeout_ms = c->cluster.lease_ttl_s * 1000 / 3;
-	if (o.timeout_ms > 2000)
-		o.timeout_ms = 2000;
+	cluster_etcd_opts(c, c->cluster.lease_ttl_s * 1000 / 3 > 2000 ? 2000 :
+	    c->cluster.lease_ttl_s * 1000 / 3, &o);
 	if (cluster_host_name(host, sizeof(host), c->spool_dir.path) == -1) {
 		snprintf(err, errsz, "cluster: host name too long");
 		return -1;
