@@ -331,6 +331,7 @@ static const struct {
 	{ "routehook_worker_api_calls_total{code=\"200\"}", "6" },
 	{ "routehook_worker_api_calls_total{code=\"400\"}", "1" },
 	{ "routehook_worker_api_calls_total{code=\"503\"}", "3" },
+	{ "routehook_worker_bulk_calls_total", "7" },
 	{ "routehook_worker_token_fetches_total", "2" },
 	{ "routehook_worker_latency_seconds_bucket{le=\"0.05\"}", "2" },
 	{ "routehook_worker_latency_seconds_bucket{le=\"0.1\"}", "4" },
@@ -384,7 +385,7 @@ test_table(const char *buf, int n)
 	r = parse(buf, &t, why, sizeof(why));
 	ok(r == 0, "the text parses as Prometheus text: %s",
 	    r == 0 ? "yes" : why);
-	is_int(t.nfam, 8, "eight families, each with HELP and TYPE");
+	is_int(t.nfam, 9, "nine families, each with HELP and TYPE");
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		is_str(value_of(&t, table[i].key), table[i].value, "%s",
 		    table[i].key);
@@ -495,6 +496,7 @@ main(void)
 	s.by_status[200] = 6;
 	s.by_status[400] = 1;
 	s.by_status[503] = 3;
+	s.bulk_calls = 7;
 	s.sla_breaches = 2;
 	s.audit_blocked = 1;
 	for (i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++)
