@@ -701,6 +701,8 @@ secret_watch(struct worker *w, long long now)
  * were fetched at, whoever fetched them.
  */
 
+static void	job_call(struct worker *, struct job *, long long);
+
 /*
  * Fetch the org's presence definitions (one blocking GET, counted like
  * any call against the rate limit) and keep the answer in the cache.  0,
@@ -883,6 +885,50 @@ job_presence(struct worker *w, struct job *j)
 failed:
 	defs_failed(w, j, perm, status, err);
 	return -1;
+}
+
+/*
+ * j's call got an answer that will not pass (job_answer()): j is dead
+ * with the answer's reason, unless Genesys refused with 400 a presence id
+ * taken from the definitions (a word's target resolved, not an id the
+ * event carried or a target that is an id itself, which a fetch cannot
+ * change): the org may have deleted that definition since they were
+ * fetched.  Then they are fetched again, unless less than
+ * DRAIN_DEFS_RETRY_MS old (another event's refusal may have fetched them
+ * already), the target is resolved again and, when it names another id,
+ * j is called again with that one, no attempt counted, as after a 401.
+ */
+static void
+job_refused(struct worker *w, struct job *j, const struct http_result *res)
+{
+	const struct presence_def *p;
+	char err[HTTP_ERROR_MAX + 128], was[EVENT_ID_MAX];
+	long long now = msclock_real();
+	long status;
+	int perm;
+
+	if (res->status != 400 || j->ev.kind != EVENT_PRESENCE ||
+	    j->ev.presence_target[0] == '\0' ||
+	    strcmp(j->ev.presence_target, j->ev.presence_id) == 0)
+		goto dead;
+	if (defs_may_refetch(w, now) &&
+	    defs_fetch(w, &perm, &status, err, sizeof(err)) == -1) {
+		defs_failed(w, j, perm, status, err);
+		return;
+	}
+	p = presence_resolve(&w->defs, j->ev.presence_target, err,
+	    sizeof(err));
+	if (p == NULL || strcmp(p->id, j->ev.presence_id) == 0)
+		goto dead;
+	snprintf(was, sizeof(was), "%s", j->ev.presence_id);
+	snprintf(j->ev.presence_id, sizeof(j->ev.presence_id), "%s", p->id);
+	log_info("event %s: presence %s refused (%s); the definitions give "
+	    "%s for \"%s\" now: calling again", j->id, was, res->error,
+	    p->id, j->ev.presence_target);
+	job_call(w, j, msclock_mono());
+	return;
+dead:
+	job_dead(w, j, j->attempts + 1, res->status, res->error);
 }
 
 /* ---- the cluster (drain.h) ---- */
@@ -1309,7 +1355,7 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 		}
 		break;
 	case BACKOFF_PERM:
-		job_dead(w, j, j->attempts + 1, res->status, res->error);
+		job_refused(w, j, res);
 		return;
 	}
 	capped = *res;
