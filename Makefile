@@ -45,7 +45,7 @@ LIB_A		:= $(B)/lib/librouthook.a
 # archive, only the lib/ modules it calls.  routehookctl shares no object
 # with the worker's engine: it works on the spool through lib/ alone.
 FCGI_OBJ	:= $(B)/fcgi/routehook-fcgi.o $(B)/fcgi/request.o
-ENGINE_OBJ	:= $(patsubst %,$(B)/worker/%.o,drain outcome api ratelimit \
+ENGINE_OBJ	:= $(patsubst %,$(B)/worker/%.o,drain outcome api members ratelimit \
 		   retry metrics sig watch)
 WORKER_OBJ	:= $(B)/worker/routehook-worker.o $(ENGINE_OBJ)
 CTL_OBJ		:= $(B)/worker/routehookctl.o \
@@ -93,6 +93,7 @@ $(B)/worker/routehookctl: $(CTL_OBJ) $(LIB_A)
 # only the modules called.  A test that injects system-call failures
 # names its wrapped calls in WRAP_<name>, e.g. WRAP_spool = fsync rename.
 UNIT_request	= $(B)/fcgi/request.o
+UNIT_members	= $(B)/worker/members.o
 UNIT_metrics	= $(B)/worker/metrics.o
 UNIT_ratelimit	= $(B)/worker/ratelimit.o
 UNIT_retry	= $(B)/worker/retry.o

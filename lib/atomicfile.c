@@ -54,6 +54,27 @@ write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+ssize_t
+read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, p + got, n - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	/* n is a buffer's size: it fits in ssize_t. */
+	return (ssize_t)got;
+}
+
 void
 atomicfile_abort(struct atomicfile *af)
 {

@@ -1,7 +1,8 @@
 /*
  * atomicfile: replace a small file whole, so that a reader sees the old
- * content or the new, never half; and write_all(), the one loop that
- * writes every byte of a buffer.
+ * content or the new, never half; and write_all() and read_all(), the
+ * one loop that writes every byte of a buffer and the one that fills
+ * one.
  *
  * The new content goes to a temp file created O_CREAT|O_EXCL under a name
  * nobody else picks,
@@ -69,5 +70,13 @@ int	 atomicfile_write(int dirfd, const char *name, const void *data,
  * 0, or -1 with errno (ENOSPC when write returns 0, which would loop).
  */
 int	 write_all(int fd, const void *buf, size_t n);
+
+/*
+ * read(2) until n bytes are read or the end of the file, through short
+ * reads and EINTR: the count read (less than n only at the end), or -1
+ * with errno.  A caller that must tell a full buffer from a longer file
+ * asks for one byte more than it allows.
+ */
+ssize_t	 read_all(int fd, void *buf, size_t n);
 
 #endif

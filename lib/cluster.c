@@ -182,6 +182,20 @@ done:
 	return rc;
 }
 
+void
+cluster_etcd_opts(const struct conf *c, long timeout_ms, struct etcd_opts *o)
+{
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < c->cluster.netcd_endpoints; i++)
+		o->endpoints[o->nendpoints++] = c->cluster.etcd_endpoints[i];
+	o->ca_file = c->cluster.ca_file.path;
+	o->cert_file = c->cluster.cert_file.path;
+	o->key_file = c->cluster.key_file.path;
+	o->timeout_ms = timeout_ms;
+}
+
 int
 cluster_host_name(char *buf, size_t bufsz, const char *spool_dir)
 {

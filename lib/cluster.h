@@ -42,6 +42,7 @@
 
 #include <stddef.h>
 
+#include "conf.h"
 #include "etcd.h"
 
 #define CLUSTER_HOST_MAX	256
@@ -103,6 +104,13 @@ long	 cluster_budget_used(const char *value, long long now_ms,
 /* The host record's JSON; -1 when it does not fit. */
 int	 cluster_host_format(char *buf, size_t bufsz, const char *host,
 	    long pid, long long since, const struct cluster_depths *d);
+
+/*
+ * The etcd client options c's cluster section names (endpoints, TLS
+ * files; the pointers are into c), each call bounded by timeout_ms.
+ */
+void	 cluster_etcd_opts(const struct conf *c, long timeout_ms,
+	    struct etcd_opts *o);
 
 /* "<hostname>:<spool_dir>" into buf; -1 when it does not fit. */
 int	 cluster_host_name(char *buf, size_t bufsz, const char *spool_dir);

@@ -53,18 +53,10 @@
  */
 #define CONF_PREFIX_MAX	(HMAC_TEXT_MAX - 2 * HMAC_LEN - 1)
 
-/* Problems found so far, joined into the caller's buffer. */
-struct errs {
-	char	*buf;
-	size_t	 size;
-	size_t	 len;
-	int	 n;
-};
-
 /* One conf_load() in progress. */
 struct loader {
 	struct conf			*c;
-	struct errs			 errs;
+	struct err_lines		 errs;	/* problems found so far */
 	int				 nomem;
 	/* kept until the walk is over: they depend on each other */
 	const config_setting_t		*secret_file;
@@ -262,10 +254,12 @@ static const struct key audit_keys[] = {
  * unchanged_window_s: a minute, long enough for the org's notification
  * of routehook's own call to come back, short enough that an agent who
  * changed their own state meanwhile is not left in it for long.
+ * queue_bulk_max: the API takes up to 100 members in one call.
  */
 static const struct key routing_keys[] = {
 	SPECIAL("status_map", NULL, set_status_map),
 	LONG("unchanged_window_s", routing.unchanged_window_s, 60, 0, 86400),
+	INT("queue_bulk_max", routing.queue_bulk_max, 100, 1, 100),
 	END
 };
 
@@ -295,37 +289,7 @@ static const struct key top_keys[] = {
 /* --- messages ---------------------------------------------------------- */
 
 static void
-errs_init(struct errs *e, char *buf, size_t size)
-{
-	e->buf = size > 0 ? buf : NULL;
-	e->size = size;
-	e->len = 0;
-	e->n = 0;
-	if (e->buf != NULL)
-		e->buf[0] = '\0';
-}
-
-/* Append one whole line; a full buffer truncates, the count stays right. */
-static void
-errs_line(struct errs *e, const char *line)
-{
-	int n;
-
-	e->n++;
-	if (e->buf == NULL || e->len + 1 >= e->size)
-		return;
-	n = snprintf(e->buf + e->len, e->size - e->len, "%s%s",
-	    e->len > 0 ? "\n" : "", line);
-	if (n < 0)
-		e->buf[e->len] = '\0';
-	else if ((size_t)n >= e->size - e->len)
-		e->len = e->size - 1;
-	else
-		e->len += (size_t)n;
-}
-
-static void
-errs_addv(struct errs *e, const char *file, unsigned int line,
+errs_addv(struct err_lines *e, const char *file, unsigned int line,
     const char *fmt, va_list ap)
 {
 	char msg[CONF_LINE_MAX], full[2 * CONF_LINE_MAX];
@@ -335,14 +299,14 @@ errs_addv(struct errs *e, const char *file, unsigned int line,
 		snprintf(full, sizeof(full), "%s:%u: %s", file, line, msg);
 	else
 		snprintf(full, sizeof(full), "%s: %s", file, msg);
-	errs_line(e, full);
+	err_lines_add(e, full);
 }
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
 static void
-errs_add(struct errs *e, const char *file, unsigned int line,
+errs_add(struct err_lines *e, const char *file, unsigned int line,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -1506,12 +1470,12 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	memset(c, 0, sizeof(*c));
 	memset(&ld, 0, sizeof(ld));
 	ld.c = c;
-	errs_init(&ld.errs, err, errsz);
+	err_lines_init(&ld.errs, err, errsz);
 	if (path == NULL)
 		path = conf_path(NULL);
 	if (*path == '\0') {
 		/* "-c ''": open("") would only say ENOENT about nothing. */
-		errs_line(&ld.errs, "no configuration file named");
+		err_lines_add(&ld.errs, "no configuration file named");
 		goto fail;
 	}
 	if ((c->file = strdup(path)) == NULL) {

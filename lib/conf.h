@@ -147,6 +147,7 @@ struct conf {
 		struct conf_status_map	 status_map[CONF_MAX_STATUS_MAP];
 		size_t			 nstatus_map;
 		long			 unchanged_window_s;	/* 0: off */
+		int			 queue_bulk_max;	/* 1: no bulk */
 	} routing;
 };
 

@@ -99,3 +99,32 @@ err_also(char *err, size_t errsz, int errnum, const char *fmt, ...)
 	snprintf(err + n, errsz - n, ")");
 	errno = saved;
 }
+
+void
+err_lines_init(struct err_lines *l, char *buf, size_t size)
+{
+	l->buf = size > 0 ? buf : NULL;
+	l->size = size;
+	l->len = 0;
+	l->n = 0;
+	if (l->buf != NULL)
+		l->buf[0] = '\0';
+}
+
+void
+err_lines_add(struct err_lines *l, const char *line)
+{
+	int n;
+
+	l->n++;
+	if (l->buf == NULL || l->len + 1 >= l->size)
+		return;
+	n = snprintf(l->buf + l->len, l->size - l->len, "%s%s",
+	    l->len > 0 ? "\n" : "", line);
+	if (n < 0)
+		l->buf[l->len] = '\0';
+	else if ((size_t)n >= l->size - l->len)
+		l->len = l->size - 1;
+	else
+		l->len += (size_t)n;
+}

@@ -48,4 +48,20 @@ void	 err_also(char *err, size_t errsz, int errnum, const char *fmt, ...)
 /* strerror_r(3) into buf, "error N" when it has no text; returns buf. */
 const char	*err_str(int errnum, char *buf, size_t bufsz);
 
+/*
+ * Several sentences in one caller's buffer, one a line (every problem a
+ * config file has, every secret file that failed): err_lines_add()
+ * appends one after a '\n'.  A full buffer keeps what fit and cuts the
+ * rest, while n still counts every sentence added; size 0: nothing is
+ * written, only counted.
+ */
+struct err_lines {
+	char	*buf;
+	size_t	 size, len;
+	int	 n;
+};
+
+void	 err_lines_init(struct err_lines *l, char *buf, size_t size);
+void	 err_lines_add(struct err_lines *l, const char *line);
+
 #endif

@@ -141,18 +141,11 @@ oauth_cache_read(const struct conf *c, int state_fd, char *token,
 	    (st.st_uid != geteuid() && !(geteuid() == 0 &&
 	    fstat(state_fd, &dst) == 0 && st.st_uid == dst.st_uid)))
 		goto out;
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			r = -1;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if ((n = read_all(fd, buf, sizeof(buf))) == -1) {
+		r = -1;
+		goto out;
 	}
+	len = (size_t)n;
 	if (len == sizeof(buf) || (o = oauth_parse(buf, len)) == NULL)
 		goto out;
 	t = jobject_str(o, "access_token");

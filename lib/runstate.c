@@ -188,8 +188,7 @@ runstate_read(int statedir, struct runstate_info *ri, char *err,
 	struct json_object *o = NULL, *v, *p;
 	char buf[RUNSTATE_MAX];
 	const char *why, *s;
-	ssize_t n = 0;
-	size_t len = 0;
+	ssize_t n;
 	int fd;
 
 	memset(ri, 0, sizeof(*ri));
@@ -200,21 +199,13 @@ runstate_read(int statedir, struct runstate_info *ri, char *err,
 	if (fd == -1)
 		return errno == ENOENT ? 0 : err_set_sys(err, errsz,
 		    "state/%s", RUNSTATE_FILE);
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (n == -1) {
+	if ((n = read_all(fd, buf, sizeof(buf))) == -1) {
 		err_set_sys(err, errsz, "state/%s", RUNSTATE_FILE);
 		(void)close(fd);
 		return -1;
 	}
 	(void)close(fd);
-	if (jobject_parse(buf, len, &o, &why) != 0)
+	if (jobject_parse(buf, (size_t)n, &o, &why) != 0)
 		return err_set(err, errsz, "state/%s: %s", RUNSTATE_FILE, why);
 	if (json_object_object_get_ex(o, "pid", &v))
 		ri->pid = (long)json_object_get_int64(v);

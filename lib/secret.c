@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "atomicfile.h"
 #include "conf.h"
 #include "err.h"
 #include "hmac.h"
@@ -23,42 +24,6 @@
 
 #define SECRET_LINE_MAX	1024	/* one message */
 #define SECRET_KEY_MAX	128	/* "receiver.secret_files[7]" and the like */
-
-/* Messages so far, joined by '\n' into the caller's buffer. */
-struct lines {
-	char	*buf;
-	size_t	 size, len;
-	int	 n;
-};
-
-static void
-lines_init(struct lines *l, char *buf, size_t size)
-{
-	l->buf = size > 0 ? buf : NULL;
-	l->size = size;
-	l->len = 0;
-	l->n = 0;
-	if (l->buf != NULL)
-		l->buf[0] = '\0';
-}
-
-static void
-lines_add(struct lines *l, const char *line)
-{
-	int n;
-
-	l->n++;
-	if (l->buf == NULL || l->len + 1 >= l->size)
-		return;
-	n = snprintf(l->buf + l->len, l->size - l->len, "%s%s",
-	    l->len > 0 ? "\n" : "", line);
-	if (n < 0)
-		l->buf[l->len] = '\0';
-	else if ((size_t)n >= l->size - l->len)
-		l->len = l->size - 1;
-	else
-		l->len += (size_t)n;
-}
 
 /* "FILE:LINE: key: path: why", at the key's own line in the config. */
 #if defined(__GNUC__)
@@ -138,18 +103,11 @@ secret_read(const struct conf *c, const struct conf_path *p,
 		goto fail;
 	}
 	/* One byte more than allowed tells a full file from a long one. */
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			secret_error_sys(c, p, key, err, errsz);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if ((n = read_all(fd, buf, sizeof(buf))) == -1) {
+		secret_error_sys(c, p, key, err, errsz);
+		goto fail;
 	}
+	len = (size_t)n;
 	if (len > SECRET_MAX) {
 		secret_error(c, p, key, err, errsz, "secret file too long "
 		    "(more than %d bytes)", SECRET_MAX);
@@ -188,7 +146,7 @@ fail:
 static size_t
 secret_read_list(const struct conf *c, const struct conf_path *paths,
     size_t n, const char *key, const char *listkey, struct secret *out,
-    struct lines *l)
+    struct err_lines *l)
 {
 	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
 	size_t i, good = 0;
@@ -200,7 +158,7 @@ secret_read_list(const struct conf *c, const struct conf_path *paths,
 			snprintf(name, sizeof(name), "%s", key);
 		if (secret_read(c, &paths[i], name, &out[i], one,
 		    sizeof(one)) == -1)
-			lines_add(l, one);
+			err_lines_add(l, one);
 		else
 			good++;
 	}
@@ -250,7 +208,7 @@ secret_basic(struct secret *sec)
 static void
 secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
     const char *key, int (*check)(struct secret *), const char *why,
-    struct lines *l)
+    struct err_lines *l)
 {
 	char name[SECRET_KEY_MAX], one[2 * SECRET_LINE_MAX];
 	size_t i, n = kr->nfiles > CONF_MAX_SECRETS ? CONF_MAX_SECRETS :
@@ -265,13 +223,13 @@ secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
 			snprintf(name, sizeof(name), "%s", key);
 		if (secret_read(c, &kr->files[i], name, &kr->secrets[i], one,
 		    sizeof(one)) == -1) {
-			lines_add(l, one);
+			err_lines_add(l, one);
 			continue;
 		}
 		if (check != NULL && check(&kr->secrets[i]) == -1) {
 			secret_error(c, &kr->files[i], name, one, sizeof(one),
 			    "%s", why);
-			lines_add(l, one);
+			err_lines_add(l, one);
 		}
 	}
 	if (l->n > before) {
@@ -285,11 +243,11 @@ secret_read_keyring(const struct conf *c, struct conf_keyring *kr,
 int
 secret_read_receiver(struct conf *c, char *err, size_t errsz)
 {
-	struct lines l;
+	struct err_lines l;
 	size_t n = c->receiver.nsecret_files;
 	unsigned auth = c->receiver.auth;
 
-	lines_init(&l, err, errsz);
+	err_lines_init(&l, err, errsz);
 	if (n > CONF_MAX_SECRETS)
 		n = CONF_MAX_SECRETS;
 	c->receiver.nsecrets = 0;

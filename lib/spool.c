@@ -443,10 +443,11 @@ fail:
 }
 
 /*
- * Open d/ID read-only, refusing anything but a regular file; op names the
- * operation in the message.  O_NONBLOCK keeps a FIFO planted in the spool
- * from hanging us in open(); it changes nothing for a regular file.
- * -1 with errno kept, so a claim can tell ENOENT (a lost race).
+ * Open d/ID read-only, refusing a name that is not one (EINVAL) and
+ * anything but a regular file; op names the operation in the message.
+ * O_NONBLOCK keeps a FIFO planted in the spool from hanging us in open();
+ * it changes nothing for a regular file.  -1 with errno kept, so a claim
+ * can tell ENOENT (a lost race).
  */
 static int
 spool_open_file(struct spool *sp, enum spool_dir d, const char *id,
@@ -454,6 +455,9 @@ spool_open_file(struct spool *sp, enum spool_dir d, const char *id,
 {
 	int fd, saved;
 
+	if (!spool_name_ok(id))
+		return err_set_sys(err, errsz, "%s %s/%s/%s", op, sp->root,
+		    spool_dir_name(d), id ? id : "(null)");
 	fd = openat(sp->fd[d], id,
 	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1) {
@@ -609,11 +613,6 @@ spool_claim(struct spool *sp, enum spool_dir from, const char *id,
 	struct stat st, now;
 	int fd, tfd, rc = -1, saved;
 
-	if (!spool_name_ok(id)) {
-		err_set_sys(err, errsz, "claim %s/%s/%s", sp->root,
-		    spool_dir_name(from), id ? id : "(null)");
-		return -1;
-	}
 	fd = spool_open_file(sp, from, id, "claim", &st, err, errsz);
 	if (fd == -1)
 		return errno == ENOENT ? -2 : -1;
@@ -712,15 +711,10 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t size, off = 0;
+	size_t size;
 	ssize_t n;
 	int fd = -1, rc, saved;
 
-	if (!spool_name_ok(id)) {
-		err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
-		    spool_dir_name(d), id ? id : "(null)");
-		return -1;
-	}
 	fd = spool_open_file(sp, d, id, "read", &st, err, errsz);
 	if (fd == -1)
 		goto fail;
@@ -738,23 +732,17 @@ spool_read(struct spool *sp, enum spool_dir d, const char *id, size_t max,
 		    spool_dir_name(d), id);
 		goto fail;
 	}
-	while (off < size) {
-		n = read(fd, buf + off, size - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
-			    spool_dir_name(d), id);
-			goto fail;
-		}
-		if (n == 0) {
-			/* Spool files never change: this one was tampered with. */
-			errno = EIO;
-			err_set_sys(err, errsz, "read %s/%s/%s: shorter than its "
-			    "size", sp->root, spool_dir_name(d), id);
-			goto fail;
-		}
-		off += (size_t)n;
+	if ((n = read_all(fd, buf, size)) == -1) {
+		err_set_sys(err, errsz, "read %s/%s/%s", sp->root,
+		    spool_dir_name(d), id);
+		goto fail;
+	}
+	if ((size_t)n < size) {
+		/* Spool files never change: this one was tampered with. */
+		errno = EIO;
+		err_set_sys(err, errsz, "read %s/%s/%s: shorter than its "
+		    "size", sp->root, spool_dir_name(d), id);
+		goto fail;
 	}
 	buf[size] = '\0';
 	rc = close(fd);
@@ -871,6 +859,30 @@ spool_remove_stale(struct spool *sp, const char *name, time_t now,
 	return 1;
 }
 
+/* spool_scan_open(), saying in err which directory did not open. */
+static int
+spool_scan_start(struct spool *sp, enum spool_dir d, struct spool_scan *s,
+    char *err, size_t errsz)
+{
+	if (spool_scan_open(sp, d, s) == -1)
+		return err_set_sys(err, errsz, "open %s/%s", sp->root,
+		    spool_dir_name(d));
+	return 0;
+}
+
+/*
+ * Once spool_scan_next() returned NULL: 0 at the directory's end, -1
+ * with errno kept and err filled when readdir failed.
+ */
+static int
+spool_scan_end(struct spool *sp, enum spool_dir d, char *err, size_t errsz)
+{
+	if (errno == 0)
+		return 0;
+	return err_set_sys(err, errsz, "readdir %s/%s", sp->root,
+	    spool_dir_name(d));
+}
+
 /*
  * Scan cur/ (return orphans to new/) or tmp/ (remove stale files).  One bad
  * file must not stop a worker from starting: every file is tried, only
@@ -884,22 +896,9 @@ spool_recover_dir(struct spool *sp, enum spool_dir d, time_t now,
 	const char *name;
 	int r, failed = 0, first_errno = 0;
 
-	if (spool_scan_open(sp, d, &s) == -1) {
-		err_set_sys(err, errsz, "open %s/%s", sp->root,
-		    spool_dir_name(d));
+	if (spool_scan_start(sp, d, &s, err, errsz) == -1)
 		return -1;
-	}
-	for (;;) {
-		name = spool_scan_next(&s);
-		if (name == NULL) {
-			if (errno != 0 && !failed) {
-				err_set_sys(err, errsz, "readdir %s/%s",
-				    sp->root, spool_dir_name(d));
-				failed = 1;
-				first_errno = errno;
-			}
-			break;
-		}
+	while ((name = spool_scan_next(&s)) != NULL) {
 		if (d == SPOOL_CUR)
 			r = spool_recover_one(sp, name, failed ? NULL : err,
 			    errsz);
@@ -911,6 +910,11 @@ spool_recover_dir(struct spool *sp, enum spool_dir d, time_t now,
 			first_errno = errno;
 		} else if (r > 0)
 			*count += r;
+	}
+	if (spool_scan_end(sp, d, failed ? NULL : err, errsz) == -1 &&
+	    !failed) {
+		failed = 1;
+		first_errno = errno;
 	}
 	spool_scan_close(&s);
 	if (failed) {
@@ -1016,21 +1020,9 @@ spool_count(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 
 	cnt->n = 0;
 	cnt->oldest = 0;
-	if (spool_scan_open(sp, d, &s) == -1) {
-		err_set_sys(err, errsz, "open %s/%s", sp->root,
-		    spool_dir_name(d));
+	if (spool_scan_start(sp, d, &s, err, errsz) == -1)
 		return -1;
-	}
-	for (;;) {
-		name = spool_scan_next(&s);
-		if (name == NULL) {
-			if (errno != 0) {
-				err_set_sys(err, errsz, "readdir %s/%s",
-				    sp->root, spool_dir_name(d));
-				goto fail;
-			}
-			break;
-		}
+	while ((name = spool_scan_next(&s)) != NULL) {
 		/* The id, not mtime: deferred/ files carry their retry time. */
 		if (spool_id_time(name, &ts) == 0)
 			t = ts.tv_sec;
@@ -1048,6 +1040,8 @@ spool_count(struct spool *sp, enum spool_dir d, struct spool_count *cnt,
 			cnt->oldest = t;
 		cnt->n++;
 	}
+	if (spool_scan_end(sp, d, err, errsz) == -1)
+		goto fail;
 	spool_scan_close(&s);
 	return 0;
 

@@ -17,30 +17,10 @@
 # Environment: RH_BENCH_EVENTS (default 1000), RH_BENCH_DIR (default
 # /var/tmp), RH_KEEP=1 keeps the scratch directory.
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-RH_BUILD=${RH_BUILD:-$top}
-TMPDIR=${RH_BENCH_DIR:-/var/tmp}
-export TMPDIR
-. "$top/tests/lib.sh"
-RH_TOP=$top
+. "$(dirname "$0")/bench-lib.sh"
 
 EVENTS=${RH_BENCH_EVENTS:-1000}
 LAT_MS=50
-
-bench_cleanup() {
-	stop_etcd_cluster
-	stop_all
-	if [ -n "${RH_KEEP:-}" ]; then
-		echo "scratch directory kept: $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap - EXIT
-trap 'bench_cleanup' EXIT
-
-say() { printf '%s\n' "$*" >&2; }
-now() { date +%s.%N; }
 
 # spool_direct DIR FROM TO: events FROM..TO-1 (user u-k) straight into
 # DIR/new/ under spool ids, as the responder would leave them.

@@ -40,14 +40,7 @@
 #
 # Takes about 4 1/2 minutes on 2 cores.
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-RH_BUILD=${RH_BUILD:-$top}
-TMPDIR=${RH_BENCH_DIR:-/var/tmp}
-export TMPDIR
-# lib.sh finds the tree from $0 as tests/t/X.t would be; we are one level
-# up, so set RH_TOP again after it.  Its TAP exit trap is replaced below.
-. "$top/tests/lib.sh"
-RH_TOP=$top
+. "$(dirname "$0")/bench-lib.sh"
 BENCH=$RH_BUILD/tests/bench
 
 DUR=${RH_BENCH_SECONDS:-5}
@@ -60,26 +53,12 @@ BURST_N=10000
 BURST_USERS=200
 BURST_RPM=300
 
-bench_cleanup() {
-	stop_all
-	if [ -n "${RH_KEEP:-}" ]; then
-		echo "scratch directory kept: $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap - EXIT
-trap 'bench_cleanup' EXIT
-
-say() { printf '%s\n' "$*" >&2; }
-
 # Results go to $T/results as "KEY VALUE" lines, read back by r KEY.
 r() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' \
     "$T/results"; }
 put() { echo "$1 $2" >>"$T/results"; }
 : >"$T/results"
 
-now() { date +%s.%N; }
 # ratio A B [DIGITS]: A / B, or "-".
 ratio() {
 	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {

@@ -1153,6 +1153,16 @@ def main(argv=None):
         sys.stderr.write("%s: %s\n" % (PROG, message))
         sys.exit(code)
 
+    def load_json_option(path, normalize, what):
+        """The JSON file an option names, through normalize; {} without one."""
+        if not path:
+            return {}
+        try:
+            with open(path, encoding="utf-8") as f:
+                return normalize(json.load(f))
+        except (OSError, ValueError) as exc:
+            die(2, "bad %s file %s: %s" % (what, path, exc))
+
     try:
         with open(args.client_secret_file, encoding="utf-8") as f:
             secret = f.readline().rstrip("\r\n")
@@ -1160,20 +1170,8 @@ def main(argv=None):
         die(2, "cannot read client secret: %s" % exc)
     if not secret:
         die(2, "client secret file %s is empty" % args.client_secret_file)
-    faults = {}
-    if args.faults:
-        try:
-            with open(args.faults, encoding="utf-8") as f:
-                faults = normalize_faults(json.load(f))
-        except (OSError, ValueError) as exc:
-            die(2, "bad faults file %s: %s" % (args.faults, exc))
-    members = {}
-    if args.members:
-        try:
-            with open(args.members, encoding="utf-8") as f:
-                members = normalize_members(json.load(f))
-        except (OSError, ValueError) as exc:
-            die(2, "bad members file %s: %s" % (args.members, exc))
+    faults = load_json_option(args.faults, normalize_faults, "faults")
+    members = load_json_option(args.members, normalize_members, "members")
     try:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)

@@ -800,6 +800,18 @@ status_event() {
 	fi
 }
 
+# status_burst DIR N USER-PREFIX STATUS: N status events without a time of
+# their own, for users USER-PREFIX-0 .. USER-PREFIX-(N-1), one file each
+# in DIR (made here), named so that they sort in that order (send_many).
+status_burst() {
+	mkdir "$1" || return 1
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		status_event "$3-$_i" "$4" >"$1/$(printf %03d "$_i")"
+		_i=$((_i + 1))
+	done
+}
+
 # audit_jq JQ-FILTER: the filter applied to the audit file as one array
 # (jq -s -c -r: strings come out raw, the rest as compact JSON).
 audit_jq() {
@@ -1050,8 +1062,8 @@ RH_WORK_USER=${RH_WORK_USER:-rh-work}
 # modes put back every time), then what it does not know about: the
 # programs and the test CA.
 split_layout() {
-	# Two scripts may create the users at once, and useradd refuses
-	# while another holds /etc/passwd's lock: one at a time, retried.
+	# useradd refuses while another program holds /etc/passwd's lock:
+	# retried.
 	wait_for 30 split_setup ||
 	    bail "routehook-setup.sh failed: $(tail -n 5 "$T/setup.log")"
 	if [ ! -x "$T/bin/routehook-worker" ]; then
@@ -1069,14 +1081,24 @@ split_layout() {
 	fi
 }
 
+# split_setup [OUT]: contrib/routehook-setup.sh, as root, for the two
+# users over $T laid out as above ($T the config directory, $T/spool,
+# $T/log), its output appended to OUT ($T/setup.log); returns its exit
+# status.  The one place the tests create the users: privsep.t and
+# setup-links.t call it themselves to test the script.  Two scripts may
+# create the users at once: one at a time.
 split_setup() {
 	flock "${TMPDIR:-/tmp}/routehook-split.lock" \
 	    env ROUTEHOOK_USER="$RH_WORK_USER" \
 	    ROUTEHOOK_FCGI_USER="$RH_WEB_USER" ROUTEHOOK_ETC="$T" \
 	    ROUTEHOOK_SPOOL="$T/spool" ROUTEHOOK_LOG="$T/log" \
 	    ROUTEHOOK_SAMPLE="$T/no-sample" \
-	    sh "$RH_TOP/contrib/routehook-setup.sh" >>"$T/setup.log" 2>&1
+	    sh "$RH_TOP/contrib/routehook-setup.sh" >>"${1:-$T/setup.log}" 2>&1
 }
+
+# mode PATH: "MODE OWNER GROUP", as the setup script and the package set
+# them (privsep.t, setup-links.t, deb.t).
+mode() { stat -c '%a %U %G' "$1"; }
 
 # as_web COMMAND... / as_work COMMAND...: COMMAND as the responder's or
 # the worker's user, with that user's groups.

@@ -145,7 +145,8 @@ fail:
 }
 
 int
-api_done(struct api *a, void **owner, struct http_result *r)
+api_done(struct api *a, void **owner, struct http_result *r,
+    const char **body, size_t *len)
 {
 	struct http_call *hc;
 	CURLMsg *m;
@@ -163,6 +164,8 @@ api_done(struct api *a, void **owner, struct http_result *r)
 		curl_multi_remove_handle(a->multi, hc->easy);
 		*owner = hc->owner;
 		hc->owner = NULL;
+		*body = dyn_len(&hc->resp) > 0 ? dyn_ptr(&hc->resp) : "";
+		*len = dyn_len(&hc->resp);
 		a->idle[a->nidle++] = (int)(hc - a->calls);
 		return 1;
 	}

@@ -44,7 +44,12 @@ int	 api_start(struct api *a, const char *method, const char *url,
 int	 api_wait(struct api *a, int fd1, int fd2, int timeout_ms,
 	    int *fd2_ready, char *err, size_t errsz);
 
-/* One finished call: 1 with its owner and result, 0 when none is left. */
-int	 api_done(struct api *a, void **owner, struct http_result *r);
+/*
+ * One finished call: 1 with its owner, result and the answer's bytes
+ * (*body, *len: NUL-terminated, valid until the next api_start()), 0
+ * when none is left.
+ */
+int	 api_done(struct api *a, void **owner, struct http_result *r,
+	    const char **body, size_t *len);
 
 #endif

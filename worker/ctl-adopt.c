@@ -93,18 +93,11 @@ ctl_adopt_read(int dirfd, const char *id, char *buf, size_t *len, char *err,
 			return -2;
 		return err_set_sys(err, errsz, "lock %s", id);
 	}
-	while (*len < CTL_ADOPT_MAX) {
-		n = read(fd, buf + *len, CTL_ADOPT_MAX - *len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			close(fd);
-			return err_set_sys(err, errsz, "read %s", id);
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
+	if ((n = read_all(fd, buf, CTL_ADOPT_MAX)) == -1) {
+		close(fd);
+		return err_set_sys(err, errsz, "read %s", id);
 	}
+	*len = (size_t)n;
 	close(fd);
 	if (*len == CTL_ADOPT_MAX)
 		return err_set(err, errsz, "%s: over %d bytes", id,

@@ -52,15 +52,8 @@ ctl_cluster_open(const struct conf *c, struct etcd *e, char *err,
     size_t errsz)
 {
 	struct etcd_opts o;
-	size_t i;
 
-	memset(&o, 0, sizeof(o));
-	for (i = 0; i < c->cluster.netcd_endpoints; i++)
-		o.endpoints[o.nendpoints++] = c->cluster.etcd_endpoints[i];
-	o.ca_file = c->cluster.ca_file.path;
-	o.cert_file = c->cluster.cert_file.path;
-	o.key_file = c->cluster.key_file.path;
-	o.timeout_ms = 2000;	/* an operator waits for the answer */
+	cluster_etcd_opts(c, 2000, &o);	/* an operator waits for the answer */
 	return etcd_open(e, &o, err, errsz);
 }
 

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
 #include "msclock.h"
@@ -82,30 +81,16 @@ static int
 ctl_dead_json(const struct ctl_ev *e, long long now)
 {
 	struct json_object *o;
-	const char *reason;
 	char buf[32];
 	int bad = 0;
 
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
 	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
-	if (e->received_ms != 0)
-		ctl_jset(o, "age_s", json_object_new_int64(
-		    (now - e->received_ms) / 1000), &bad);
-	else
-		ctl_jnull(o, "age_s", &bad);
-	if (e->type != NULL)
-		ctl_jset(o, "type", json_object_new_string(e->type), &bad);
-	else
-		ctl_jnull(o, "type", &bad);
-	if (e->user != NULL)
-		ctl_jset(o, "user", json_object_new_string(e->user), &bad);
-	else
-		ctl_jnull(o, "user", &bad);
-	if ((reason = ctl_dead_reason(e, buf, sizeof(buf))) != NULL)
-		ctl_jset(o, "reason", json_object_new_string(reason), &bad);
-	else
-		ctl_jnull(o, "reason", &bad);
+	ctl_ev_jage(o, e, now, &bad);
+	ctl_jstr(o, "type", e->type, &bad);
+	ctl_jstr(o, "user", e->user, &bad);
+	ctl_jstr(o, "reason", ctl_dead_reason(e, buf, sizeof(buf)), &bad);
 	return ctl_print_json(o, bad);
 }
 
@@ -114,7 +99,7 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 {
 	struct ctl_evlist dl;
 	struct ctl_ev *e;
-	int wid = 2, wtype = 4, wuser = 4, w, rc = EXIT_PERM;
+	int rc = EXIT_PERM;
 	long long now = msclock_real();
 	/* Names, ids and reasons are not ours: escaped for the terminal. */
 	char age[32], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
@@ -123,29 +108,13 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 	size_t i;
 
 	memset(&dl, 0, sizeof(dl));
-	if (ctl_evlist_load(&dl, sp, ctl_dead_dir, 1) == -1 ||
-	    ctl_evlist_join(c, &dl, "dead") == -1)
+	if (ctl_evlist_read(c, sp, ctl_dead_dir, 1, "dead", "dead list",
+	    &dl) == -1)
 		goto fail;
-	for (i = 0; i < dl.n; i++) {
-		e = &dl.v[i];
-		ctl_evlist_parse(c, sp, e, &dl.nomem);
-		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
-			wid = w;
-		if (e->type != NULL && (w = (int)strlen(vis_str(vtype,
-		    sizeof(vtype), e->type))) > wtype)
-			wtype = w;
-		if (e->user != NULL && (w = (int)strlen(vis_str(vuser,
-		    sizeof(vuser), e->user))) > wuser)
-			wuser = w;
-	}
-	if (dl.nomem) {
-		ctl_errx("dead list: out of memory");
-		goto fail;
-	}
 	/* A header for a reader, none for a pipe into awk or cut. */
 	if (!json && dl.n > 0 && isatty(STDOUT_FILENO))
-		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid, "ID", "AGE", wtype,
-		    "TYPE", wuser, "USER", "REASON");
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", dl.wid, "ID", "AGE",
+		    dl.wtype, "TYPE", dl.wuser, "USER", "REASON");
 	for (i = 0; i < dl.n; i++) {
 		e = &dl.v[i];
 		if (json) {
@@ -155,15 +124,11 @@ ctl_dead_list_cmd(const struct conf *c, struct spool *sp, int json)
 			}
 			continue;
 		}
-		if (e->received_ms != 0)
-			ctl_fmt_age((now - e->received_ms) / 1000, age,
-			    sizeof(age));
-		else
-			snprintf(age, sizeof(age), "-");
-		printf("%-*s  %7s  %-*s  %-*s  %s\n", wid,
-		    vis_str(vid, sizeof(vid), e->id), age, wtype,
+		ctl_ev_age(e, now, age, sizeof(age));
+		printf("%-*s  %7s  %-*s  %-*s  %s\n", dl.wid,
+		    vis_str(vid, sizeof(vid), e->id), age, dl.wtype,
 		    vis_str(vtype, sizeof(vtype), e->type ? e->type : "-"),
-		    wuser,
+		    dl.wuser,
 		    vis_str(vuser, sizeof(vuser), e->user ? e->user : "-"),
 		    vis_str(vreason, sizeof(vreason), (r = ctl_dead_reason(e,
 		    rbuf, sizeof(rbuf))) != NULL ? r : "(no audit line)"));
@@ -175,58 +140,22 @@ fail:
 }
 
 static int
-ctl_copy_out(int fd, const char *id)
-{
-	char buf[65536];
-	ssize_t n;
-
-	for (;;) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			ctl_err("dead/%s", id);
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1) {
-			ctl_err("standard output");
-			return -1;
-		}
-	}
-}
-
-static int
 ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 {
 	struct ctl_evlist dl;
 	struct ctl_ev *e;
-	int fd = -1, rc = EXIT_PERM;
+	int fd = -1, rc;
 	char when[40], vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512];
 	char vuser[512], vreason[2048], rbuf[32];
 	const char *r;
 
 	memset(&dl, 0, sizeof(dl));
-	do {
-		fd = openat(sp->fd[SPOOL_DEAD], id,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	} while (fd == -1 && errno == EINTR);
-	if (fd == -1) {
-		if (errno == ENOENT) {
-			ctl_errx("dead show: %s: no such dead letter", id);
-			return EXIT_FOUND;
-		}
-		ctl_err("%s/dead/%s", sp->root, id);
-		return EXIT_PERM;
-	}
-	if (ctl_evlist_add(&dl, sp, SPOOL_DEAD, id) == -1) {
-		ctl_err("dead show");
-		goto fail;
-	}
-	if (ctl_evlist_join(c, &dl, "dead") == -1)
-		goto fail;
+	rc = ctl_evlist_one(c, sp, ctl_dead_dir, 1, id, "dead", &dl, &fd);
+	if (rc == EXIT_FOUND)
+		ctl_errx("dead show: %s: no such dead letter", id);
+	if (rc != EXIT_DONE)
+		goto out;
 	e = &dl.v[0];
-	ctl_evlist_parse(c, sp, e, &dl.nomem);
 	ctl_fmt_time(e->received_ms, when, sizeof(when));
 	/* The reason on stderr: stdout is the event, byte for byte. */
 	fprintf(stderr, "%s: received %s, %s, user %s, reason: %s\n",
@@ -235,11 +164,10 @@ ctl_dead_show(const struct conf *c, struct spool *sp, const char *id)
 	    vis_str(vuser, sizeof(vuser), e->user ? e->user : "unknown"),
 	    vis_str(vreason, sizeof(vreason), (r = ctl_dead_reason(e, rbuf,
 	    sizeof(rbuf))) != NULL ? r : "(no audit line)"));
-	if (ctl_copy_out(fd, id) == -1)
-		goto fail;
-	rc = EXIT_DONE;
-fail:
+	if (ctl_evlist_copy(fd, sp, e) == -1)
+		rc = EXIT_PERM;
 	close(fd);
+out:
 	ctl_evlist_free(&dl);
 	return rc;
 }
@@ -373,8 +301,8 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 	};
 	struct spool sp;
 	const char *action;
-	char err[1024], **pos;
-	int o, all = 0, yes = 0, json = 0, i, rc, replay, npos;
+	char **pos;
+	int o, all = 0, yes = 0, json = 0, rc, replay, npos;
 
 	while ((o = ctl_getopt("dead", argc, argv, ":hay", opts)) != -1) {
 		if (o == 'h')
@@ -412,21 +340,9 @@ ctl_dead(struct ctl *ctl, int argc, char **argv)
 		ctl_errx("dead: unknown action %s", action);
 		return ctl_usage(ctl_dead_usage, EXIT_PERM);
 	}
-	/* No path tricks: every id is checked before anything is touched. */
-	for (i = 1; i < npos; i++)
-		if (!spool_id_valid(pos[i])) {
-			ctl_errx("dead %s: %s: not a spool id", action,
-			    pos[i]);
-			return EXIT_PERM;
-		}
-
-	if (ctl_conf_load(ctl) == -1)
+	if (ctl_evlist_spool(ctl, "dead", action, pos + 1, npos - 1,
+	    &sp) == -1)
 		return EXIT_PERM;
-	if (spool_open(&sp, ctl->conf.spool_dir.path, 0,
-	    ctl->conf.receiver.fsync, err, sizeof(err)) == -1) {
-		ctl_errx("%s (routehookctl check tells more)", err);
-		return EXIT_PERM;
-	}
 	if (action[0] == 'l')
 		rc = ctl_dead_list_cmd(&ctl->conf, &sp, json);
 	else if (action[0] == 's')

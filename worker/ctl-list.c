@@ -10,6 +10,11 @@
  * event is its newest.  A missing audit file leaves the audit fields
  * unknown, which is not an error.
  *
+ * The actions of both commands start alike (ctl_evlist_spool(): ids
+ * checked, config loaded, spool opened), and so do their list and show
+ * (ctl_evlist_read(), ctl_evlist_one(), ctl_evlist_copy()): only what
+ * they print differs.
+ *
  * Fails (-1, after printing why) when a directory cannot be read or
  * memory runs out.
  */
@@ -20,13 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
 #include "msclock.h"
 #include "spool.h"
+#include "vis.h"
 
 #define CTL_SKEW_MS	(300LL * 1000)
 /* Any event the responder took fits; a larger file is not ours. */
@@ -246,4 +254,155 @@ ctl_print_json(struct json_object *o, int bad)
 		printf("%s\n", s);
 	json_object_put(o);
 	return rc;
+}
+
+int
+ctl_evlist_spool(struct ctl *ctl, const char *cmd, const char *action,
+    char **ids, int nids, struct spool *sp)
+{
+	char err[1024];
+	int i;
+
+	for (i = 0; i < nids; i++)
+		if (!spool_id_valid(ids[i])) {
+			ctl_errx("%s %s: %s: not a spool id", cmd, action,
+			    ids[i]);
+			return -1;
+		}
+	if (ctl_conf_load(ctl) == -1)
+		return -1;
+	if (spool_open(sp, ctl->conf.spool_dir.path, 0,
+	    ctl->conf.receiver.fsync, err, sizeof(err)) == -1) {
+		ctl_errx("%s (routehookctl check tells more)", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The width of s escaped into bufsz bytes, when wider than *w. */
+static void
+ctl_widen(int *w, const char *s, size_t bufsz)
+{
+	char v[SPOOL_ID_MAX * VIS_EXPANSION];
+	int n;
+
+	if (bufsz > sizeof(v))
+		bufsz = sizeof(v);
+	if (s != NULL && (n = (int)strlen(vis_str(v, bufsz, s))) > *w)
+		*w = n;
+}
+
+/* Audit lines joined, then each event's own bytes: what list shows. */
+static int
+ctl_evlist_fill(const struct conf *c, struct spool *sp, const char *outcome,
+    const char *cmd, struct ctl_evlist *l)
+{
+	size_t i;
+
+	if (ctl_evlist_join(c, l, outcome) == -1)
+		return -1;
+	l->wid = 2;
+	l->wtype = l->wuser = 4;
+	for (i = 0; i < l->n; i++) {
+		ctl_evlist_parse(c, sp, &l->v[i], &l->nomem);
+		/* The sizes list prints them in. */
+		ctl_widen(&l->wid, l->v[i].id, SPOOL_ID_MAX * VIS_EXPANSION);
+		ctl_widen(&l->wtype, l->v[i].type, 512);
+		ctl_widen(&l->wuser, l->v[i].user, 512);
+	}
+	if (l->nomem) {
+		ctl_errx("%s: out of memory", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_evlist_read(const struct conf *c, struct spool *sp,
+    const enum spool_dir *dirs, size_t ndirs, const char *outcome,
+    const char *cmd, struct ctl_evlist *l)
+{
+	if (ctl_evlist_load(l, sp, dirs, ndirs) == -1)
+		return -1;
+	return ctl_evlist_fill(c, sp, outcome, cmd, l);
+}
+
+int
+ctl_evlist_one(const struct conf *c, struct spool *sp,
+    const enum spool_dir *dirs, size_t ndirs, const char *id,
+    const char *outcome, struct ctl_evlist *l, int *fdp)
+{
+	size_t i;
+	int fd = -1;
+
+	for (i = 0; i < ndirs && fd == -1; i++) {
+		/* hold/ is made on first use. */
+		if (sp->fd[dirs[i]] == -1)
+			continue;
+		do {
+			fd = openat(sp->fd[dirs[i]], id,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		} while (fd == -1 && errno == EINTR);
+		if (fd == -1 && errno != ENOENT) {
+			ctl_err("%s/%s/%s", sp->root, spool_dir_name(dirs[i]),
+			    id);
+			return EXIT_PERM;
+		}
+	}
+	if (fd == -1)
+		return EXIT_FOUND;
+	if (ctl_evlist_add(l, sp, dirs[i - 1], id) == -1) {
+		ctl_err("%s", id);
+		close(fd);
+		return EXIT_PERM;
+	}
+	if (ctl_evlist_fill(c, sp, outcome, "show", l) == -1) {
+		close(fd);
+		return EXIT_PERM;
+	}
+	*fdp = fd;
+	return EXIT_DONE;
+}
+
+int
+ctl_evlist_copy(int fd, const struct spool *sp, const struct ctl_ev *e)
+{
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			ctl_err("%s/%s/%s", sp->root, spool_dir_name(e->dir),
+			    e->id);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1) {
+			ctl_err("standard output");
+			return -1;
+		}
+	}
+}
+
+void
+ctl_ev_age(const struct ctl_ev *e, long long now, char *buf, size_t bufsz)
+{
+	if (e->received_ms != 0)
+		ctl_fmt_age((now - e->received_ms) / 1000, buf, bufsz);
+	else
+		snprintf(buf, bufsz, "-");
+}
+
+void
+ctl_ev_jage(struct json_object *o, const struct ctl_ev *e, long long now,
+    int *bad)
+{
+	if (e->received_ms != 0)
+		ctl_jset(o, "age_s", json_object_new_int64(
+		    (now - e->received_ms) / 1000), bad);
+	else
+		ctl_jnull(o, "age_s", bad);
 }

@@ -34,7 +34,6 @@
 
 #include <json-c/json.h>
 
-#include "atomicfile.h"
 #include "ctl.h"
 #include "event.h"
 #include "msclock.h"
@@ -107,20 +106,10 @@ ctl_queue_json(const struct ctl_ev *e, long long now)
 	ctl_jset(o, "id", json_object_new_string(e->id), &bad);
 	ctl_jset(o, "dir", json_object_new_string(spool_dir_name(e->dir)),
 	    &bad);
-	if (e->received_ms != 0)
-		ctl_jset(o, "age_s", json_object_new_int64(
-		    (now - e->received_ms) / 1000), &bad);
-	else
-		ctl_jnull(o, "age_s", &bad);
-#define CTL_JSTR(k, v) do {						\
-	if ((v) != NULL)						\
-		ctl_jset(o, (k), json_object_new_string(v), &bad);	\
-	else								\
-		ctl_jnull(o, (k), &bad);				\
-} while (0)
-	CTL_JSTR("user", e->user);
-	CTL_JSTR("kind", e->kind);
-	CTL_JSTR("type", e->type);
+	ctl_ev_jage(o, e, now, &bad);
+	ctl_jstr(o, "user", e->user, &bad);
+	ctl_jstr(o, "kind", e->kind, &bad);
+	ctl_jstr(o, "type", e->type, &bad);
 	ctl_jset(o, "attempts", json_object_new_int(e->attempts), &bad);
 	if (e->dir == SPOOL_DEFERRED)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int64(
@@ -130,8 +119,7 @@ ctl_queue_json(const struct ctl_ev *e, long long now)
 		ctl_jset(o, "next_attempt_in_s", json_object_new_int(0), &bad);
 	else
 		ctl_jnull(o, "next_attempt_in_s", &bad);
-	CTL_JSTR("last_error", e->error);
-#undef CTL_JSTR
+	ctl_jstr(o, "last_error", e->error, &bad);
 	return ctl_print_json(o, bad);
 }
 
@@ -140,7 +128,7 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 {
 	struct ctl_evlist q;
 	struct ctl_ev *e;
-	int wid = 2, wuser = 4, w, rc = EXIT_PERM;
+	int rc = EXIT_PERM;
 	long long now = msclock_real();
 	/* Ids, users and errors are not ours: escaped for the terminal. */
 	char age[32], next[40], vid[SPOOL_ID_MAX * VIS_EXPANSION];
@@ -148,26 +136,13 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 	size_t i;
 
 	memset(&q, 0, sizeof(q));
-	if (ctl_evlist_load(&q, sp, ctl_queue_dirs, CTL_QUEUE_NDIRS) == -1 ||
-	    ctl_evlist_join(c, &q, NULL) == -1)
+	if (ctl_evlist_read(c, sp, ctl_queue_dirs, CTL_QUEUE_NDIRS, NULL,
+	    "queue list", &q) == -1)
 		goto fail;
-	for (i = 0; i < q.n; i++) {
-		e = &q.v[i];
-		ctl_evlist_parse(c, sp, e, &q.nomem);
-		if ((w = (int)strlen(vis_str(vid, sizeof(vid), e->id))) > wid)
-			wid = w;
-		if (e->user != NULL && (w = (int)strlen(vis_str(vuser,
-		    sizeof(vuser), e->user))) > wuser)
-			wuser = w;
-	}
-	if (q.nomem) {
-		ctl_errx("queue list: out of memory");
-		goto fail;
-	}
 	/* A header for a reader, none for a pipe into awk or cut. */
 	if (!json && q.n > 0 && isatty(STDOUT_FILENO))
-		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8s  %-10s  %s\n", wid,
-		    "ID", "DIR", "AGE", wuser, "USER", "KIND", "ATTEMPTS",
+		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8s  %-10s  %s\n", q.wid,
+		    "ID", "DIR", "AGE", q.wuser, "USER", "KIND", "ATTEMPTS",
 		    "NEXT", "LAST ERROR");
 	for (i = 0; i < q.n; i++) {
 		e = &q.v[i];
@@ -178,15 +153,11 @@ ctl_queue_list(const struct conf *c, struct spool *sp, int json)
 			}
 			continue;
 		}
-		if (e->received_ms != 0)
-			ctl_fmt_age((now - e->received_ms) / 1000, age,
-			    sizeof(age));
-		else
-			snprintf(age, sizeof(age), "-");
+		ctl_ev_age(e, now, age, sizeof(age));
 		ctl_next(e, now, next, sizeof(next));
-		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8d  %-10s  %s\n", wid,
+		printf("%-*s  %-8s  %7s  %-*s  %-8s  %8d  %-10s  %s\n", q.wid,
 		    vis_str(vid, sizeof(vid), e->id), spool_dir_name(e->dir),
-		    age, wuser,
+		    age, q.wuser,
 		    vis_str(vuser, sizeof(vuser), e->user ? e->user : "-"),
 		    vis_str(vkind, sizeof(vkind), e->kind ? e->kind : "-"),
 		    e->attempts, next,
@@ -198,87 +169,38 @@ fail:
 	return rc;
 }
 
-/* Where id waits: the directory, with fd open on it; -1 when nowhere. */
-static int
-ctl_queue_open(struct spool *sp, const char *id, enum spool_dir *where)
-{
-	size_t i;
-	int fd;
-
-	for (i = 0; i < CTL_QUEUE_NDIRS; i++) {
-		if (sp->fd[ctl_queue_dirs[i]] == -1)
-			continue;
-		do {
-			fd = openat(sp->fd[ctl_queue_dirs[i]], id,
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		} while (fd == -1 && errno == EINTR);
-		if (fd != -1) {
-			*where = ctl_queue_dirs[i];
-			return fd;
-		}
-		if (errno != ENOENT)
-			return -1;
-	}
-	errno = ENOENT;
-	return -1;
-}
-
 static int
 ctl_queue_show(const struct conf *c, struct spool *sp, const char *id)
 {
 	struct ctl_evlist q;
 	struct ctl_ev *e;
-	enum spool_dir d = SPOOL_NEW;
-	char when[40], next[40], buf[65536];
+	char when[40], next[40];
 	char vid[SPOOL_ID_MAX * VIS_EXPANSION], vtype[512], vuser[512];
 	char verr[2048];
-	ssize_t n;
-	int fd, rc = EXIT_PERM;
+	int fd = -1, rc;
 
 	memset(&q, 0, sizeof(q));
-	if ((fd = ctl_queue_open(sp, id, &d)) == -1) {
-		if (errno == ENOENT) {
-			ctl_errx("queue show: %s: not in the queue", id);
-			return EXIT_FOUND;
-		}
-		ctl_err("%s: %s", sp->root, id);
-		return EXIT_PERM;
-	}
-	if (ctl_evlist_add(&q, sp, d, id) == -1) {
-		ctl_err("queue show");
-		goto fail;
-	}
-	if (ctl_evlist_join(c, &q, NULL) == -1)
-		goto fail;
+	rc = ctl_evlist_one(c, sp, ctl_queue_dirs, CTL_QUEUE_NDIRS, id, NULL,
+	    &q, &fd);
+	if (rc == EXIT_FOUND)
+		ctl_errx("queue show: %s: not in the queue", id);
+	if (rc != EXIT_DONE)
+		goto out;
 	e = &q.v[0];
-	ctl_evlist_parse(c, sp, e, &q.nomem);
 	ctl_fmt_time(e->received_ms, when, sizeof(when));
 	ctl_next(e, msclock_real(), next, sizeof(next));
 	/* The rest on stderr: stdout is the event, byte for byte. */
 	fprintf(stderr, "%s: in %s/, received %s, %s, user %s, %d attempt%s, "
 	    "next: %s, last error: %s\n", vis_str(vid, sizeof(vid), id),
-	    spool_dir_name(d), when,
+	    spool_dir_name(e->dir), when,
 	    vis_str(vtype, sizeof(vtype), e->type ? e->type : "unknown type"),
 	    vis_str(vuser, sizeof(vuser), e->user ? e->user : "unknown"),
 	    e->attempts, e->attempts == 1 ? "" : "s", next,
 	    vis_str(verr, sizeof(verr), e->error ? e->error : "none"));
-	for (;;) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			ctl_err("%s/%s/%s", sp->root, spool_dir_name(d), id);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1) {
-			ctl_err("standard output");
-			goto fail;
-		}
-	}
-	rc = EXIT_DONE;
-fail:
+	if (ctl_evlist_copy(fd, sp, e) == -1)
+		rc = EXIT_PERM;
 	close(fd);
+out:
 	ctl_evlist_free(&q);
 	return rc;
 }
@@ -408,8 +330,8 @@ ctl_queue(struct ctl *ctl, int argc, char **argv)
 	};
 	struct spool sp;
 	const char *action;
-	char err[1024], **pos;
-	int o, json = 0, i, rc, npos, min, max;
+	char **pos;
+	int o, json = 0, rc, npos, min, max;
 
 	while ((o = ctl_getopt("queue", argc, argv, ":h", opts)) != -1) {
 		if (o == 'h')
@@ -442,21 +364,9 @@ ctl_queue(struct ctl *ctl, int argc, char **argv)
 		ctl_errx("queue %s: wrong arguments", action);
 		return ctl_usage(ctl_queue_usage, EXIT_PERM);
 	}
-	/* No path tricks: every id is checked before anything is touched. */
-	for (i = 1; i < npos; i++)
-		if (!spool_id_valid(pos[i])) {
-			ctl_errx("queue %s: %s: not a spool id", action,
-			    pos[i]);
-			return EXIT_PERM;
-		}
-
-	if (ctl_conf_load(ctl) == -1)
+	if (ctl_evlist_spool(ctl, "queue", action, pos + 1, npos - 1,
+	    &sp) == -1)
 		return EXIT_PERM;
-	if (spool_open(&sp, ctl->conf.spool_dir.path, 0,
-	    ctl->conf.receiver.fsync, err, sizeof(err)) == -1) {
-		ctl_errx("%s (routehookctl check tells more)", err);
-		return EXIT_PERM;
-	}
 	if (strcmp(action, "list") == 0)
 		rc = ctl_queue_list(&ctl->conf, &sp, json);
 	else if (strcmp(action, "show") == 0)

@@ -174,6 +174,15 @@ ctl_jnull(struct json_object *o, const char *key, int *bad)
 		*bad = 1;
 }
 
+void
+ctl_jstr(struct json_object *o, const char *key, const char *s, int *bad)
+{
+	if (s != NULL)
+		ctl_jset(o, key, json_object_new_string(s), bad);
+	else
+		ctl_jnull(o, key, bad);
+}
+
 int
 ctl_fmt_time(long long ms, char *buf, size_t bufsz)
 {

@@ -69,6 +69,9 @@ void	 ctl_free(struct ctl *ctl);
 void	 ctl_jset(struct json_object *o, const char *key,
 	    struct json_object *v, int *bad);
 void	 ctl_jnull(struct json_object *o, const char *key, int *bad);
+/* s as a JSON string under key, or null when s is NULL. */
+void	 ctl_jstr(struct json_object *o, const char *key, const char *s,
+	    int *bad);
 
 /* --- time ---------------------------------------------------------------- */
 
@@ -140,6 +143,8 @@ struct ctl_evlist {
 	long long	 oldest_ms;
 	const char	*outcome;	/* ctl_evlist_join()'s filter */
 	int		 nomem;
+	/* ctl_evlist_read(): the widest escaped id, type, user (or header) */
+	int		 wid, wtype, wuser;
 };
 
 /* Append one event (errno set on -1); the list is not sorted. */
@@ -155,6 +160,41 @@ int	 ctl_evlist_join(const struct conf *c, struct ctl_evlist *l,
 void	 ctl_evlist_parse(const struct conf *c, struct spool *sp,
 	    struct ctl_ev *e, int *nomem);
 void	 ctl_evlist_free(struct ctl_evlist *l);
+/*
+ * What every `dead` and `queue` action starts with: each id in ids checked
+ * to be a spool id before anything is touched (no path tricks), the config
+ * loaded and the spool opened.  cmd and action name the command in
+ * messages ("queue", "hold").  0, or -1 after saying why (exit 100).
+ */
+int	 ctl_evlist_spool(struct ctl *ctl, const char *cmd, const char *action,
+	    char **ids, int nids, struct spool *sp);
+/*
+ * `list`: every event of dirs, sorted, each with its newest audit line
+ * (outcome NULL: any) and its own bytes' type, user and kind, and the
+ * column widths set; -1 after saying why (cmd: "dead list").
+ */
+int	 ctl_evlist_read(const struct conf *c, struct spool *sp,
+	    const enum spool_dir *dirs, size_t ndirs, const char *outcome,
+	    const char *cmd, struct ctl_evlist *l);
+/*
+ * `show ID`: the event's file opened (*fdp) in the first of dirs holding
+ * it, and l made the list of that one event, read as ctl_evlist_read()
+ * does.  EXIT_DONE (the caller closes *fdp); EXIT_FOUND, nothing said,
+ * when no dir holds it; EXIT_PERM after saying why.  l is freed by the
+ * caller in every case.
+ */
+int	 ctl_evlist_one(const struct conf *c, struct spool *sp,
+	    const enum spool_dir *dirs, size_t ndirs, const char *id,
+	    const char *outcome, struct ctl_evlist *l, int *fdp);
+/* The rest of fd, the event's exact bytes, on stdout; -1 after saying why. */
+int	 ctl_evlist_copy(int fd, const struct spool *sp,
+	    const struct ctl_ev *e);
+/* e's age, "5m03s", or "-" when its id does not say when it came. */
+void	 ctl_ev_age(const struct ctl_ev *e, long long now, char *buf,
+	    size_t bufsz);
+/* The same as "age_s" in o: whole seconds, or null. */
+void	 ctl_ev_jage(struct json_object *o, const struct ctl_ev *e,
+	    long long now, int *bad);
 /* strdup(s), NULL for NULL or "", *nomem set when memory ran out. */
 char	*ctl_dup(const char *s, int *nomem);
 /* Print o on one line and release it; -1 (nothing printed) when bad. */

@@ -41,12 +41,14 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "atomicfile.h"
 #include "backoff.h"
 #include "cluster.h"
 #include "drain.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "members.h"
 #include "msclock.h"
 #include "oauth.h"
 #include "outcome.h"
@@ -71,6 +73,22 @@
 #define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
 #define DRAIN_SECRET_CHECK_MS	1000	/* stat the client secret file */
 #define DRAIN_SETS_MAX		8192	/* keys remembered as set by us */
+#define DRAIN_BULKS_OPEN	16	/* queues collecting members at once */
+#define DRAIN_BULK_BODY_MAX	(16 * 1024)	/* 100 members fit in 9 KB */
+
+/*
+ * Membership changes waiting to go out as one call (see "queue
+ * membership in bulk").
+ */
+struct bulk {
+	char			 queue[EVENT_ID_MAX];	/* "": a free one */
+	int			 slot[MEMBERS_MAX];
+	int			 n;
+	int			 calling;	/* sent, not yet answered */
+	int			 reauthed;	/* a 401 was retried */
+	unsigned		 token_gen;
+	unsigned long long	 ticket;	/* rate limit */
+};
 
 /* A state this worker set for a key (see the top of the file). */
 struct set_rec {
@@ -156,9 +174,14 @@ struct worker {
 	struct set_rec		*sets;		/* DRAIN_SETS_MAX records */
 	struct keytab		 setkeys;	/* order key -> record */
 	int			 set_next;	/* the record to take next */
+
+	struct bulk		*bulks;		/* nbulks */
+	int			 nbulks;
+	struct dynbuf		 bulk_body;	/* the one being started */
 };
 
 static void	worker_signals(struct worker *);
+static void	bulk_leave(struct worker *, struct job *);
 
 static void
 note_due(struct worker *w, long long due_ms)
@@ -207,6 +230,7 @@ job_release(struct worker *w, struct job *j)
 
 	if (j->state == JOB_PENDING)
 		w->npending--;
+	bulk_leave(w, j);
 	if (keytab_get(&w->busy, j->ev.user_id) == idx)
 		keytab_del(&w->busy, j->ev.user_id);
 	if (keytab_get(&w->keys, j->key) == idx)
@@ -238,6 +262,7 @@ job_settle(struct worker *w, struct job *j)
 
 	if (j->state == JOB_PENDING)
 		w->npending--;
+	bulk_leave(w, j);
 	if (keytab_get(&w->keys, j->key) == idx)
 		keytab_del(&w->keys, j->key);
 	j->state = JOB_SETTLING;
@@ -421,25 +446,6 @@ flush(struct worker *w)
 
 /* ---- claiming ---- */
 
-static int
-drain_read(int fd, char *buf, size_t max, size_t *len)
-{
-	ssize_t n;
-
-	*len = 0;
-	while (*len <= max) {
-		n = pread(fd, buf + *len, max + 1 - *len, (off_t)*len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Another worker may have taken a deferred event and deferred it again
  * between our look at its mtime and the claim: then it is not due yet
@@ -472,6 +478,7 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 {
 	struct job *j;
 	char err[512];
+	ssize_t got;
 	size_t len;
 	int fd;
 
@@ -488,6 +495,7 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	j->state = JOB_PENDING;
 	j->fd = fd;
 	j->lock_fd = -1;
+	j->bulk = -1;
 	j->from = from;
 	snprintf(j->id, sizeof(j->id), "%s", id);
 	w->npending++;
@@ -495,11 +503,14 @@ job_claim(struct worker *w, enum spool_dir from, const char *id)
 	if (spool_id_time(id, &j->received) == -1)
 		j->received = msclock_real_ts();
 	j->attempts = state_attempts_read(&w->state, id);
-	if (drain_read(fd, w->buf, DRAIN_FILE_MAX, &len) == -1) {
+	/* The claim wrote the copy through fd: read it from its start. */
+	if (lseek(fd, 0, SEEK_SET) == -1 ||
+	    (got = read_all(fd, w->buf, DRAIN_FILE_MAX + 1)) == -1) {
 		log_warn("%s/cur/%s", w->spool.root, id);
 		job_postpone(w, j, DRAIN_POSTPONE_MS);
 		return NULL;
 	}
+	len = (size_t)got;
 	if (len > DRAIN_FILE_MAX) {
 		snprintf(err, sizeof(err), "larger than %d bytes",
 		    DRAIN_FILE_MAX);
@@ -999,20 +1010,12 @@ cluster_start(struct worker *w, char *err, size_t errsz)
 	const struct conf *c = w->conf;
 	struct etcd_opts o;
 	char host[CLUSTER_HOST_MAX];
-	size_t i;
 
 	if (!c->cluster.enabled)
 		return 0;
-	memset(&o, 0, sizeof(o));
-	for (i = 0; i < c->cluster.netcd_endpoints; i++)
-		o.endpoints[o.nendpoints++] = c->cluster.etcd_endpoints[i];
-	o.ca_file = c->cluster.ca_file.path;
-	o.cert_file = c->cluster.cert_file.path;
-	o.key_file = c->cluster.key_file.path;
 	/* Every etcd call well within a lease: a third of it, 2 s at most. */
-	o.timeout_ms = c->cluster.lease_ttl_s * 1000 / 3;
-	if (o.timeout_ms > 2000)
-		o.timeout_ms = 2000;
+	cluster_etcd_opts(c, c->cluster.lease_ttl_s * 1000 / 3 > 2000 ? 2000 :
+	    c->cluster.lease_ttl_s * 1000 / 3, &o);
 	if (cluster_host_name(host, sizeof(host), c->spool_dir.path) == -1) {
 		snprintf(err, errsz, "cluster: host name too long");
 		return -1;
@@ -1119,12 +1122,59 @@ set_unchanged(struct worker *w, const struct job *j,
 
 /* ---- calls ---- */
 
-/* Start (or restart) j's call; on failure j is postponed. */
+/*
+ * Whether a call may start now: a free handle, the rate limit, the
+ * cluster's shared budget.  When not, *wait is lowered to when it may
+ * (when that is known).
+ */
+static int
+call_allowed(struct worker *w, long long now, long long *wait)
+{
+	long long rw;
+
+	if (api_idle(&w->api) == 0)
+		return 0;
+	if ((rw = ratelimit_wait(&w->rl, now)) != 0) {
+		if (rw > 0 && rw < *wait)
+			*wait = rw;
+		return 0;
+	}
+	if (w->budget_until > now) {
+		if (w->budget_until - now < *wait)
+			*wait = w->budget_until - now;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * j's user is locked and its order checked, but no call may start now:
+ * back in the ring, to be called on its own, its user kept.
+ */
+static void
+job_alone(struct worker *w, struct job *j)
+{
+	if (j->state != JOB_PENDING) {
+		j->state = JOB_PENDING;
+		w->npending++;
+	}
+	j->alone = 1;
+	ring_push(w, slot_of(w, j));
+}
+
+static int	bulk_add(struct worker *, struct job *);
+
+/*
+ * Start (or restart) j's call, or add it to its queue's bulk; when no
+ * call may start, j waits alone (job_alone()); when its call cannot be
+ * started, j is postponed.
+ */
 static void
 job_call(struct worker *w, struct job *j, long long now)
 {
 	struct event_call call;
 	char url[HTTP_URL_MAX], err[512], why[256];
+	long long wait = 0;
 
 	if (j->ev.presence_target[0] != '\0' && j->ev.presence_id[0] == '\0' &&
 	    job_presence(w, j) == -1)
@@ -1133,7 +1183,7 @@ job_call(struct worker *w, struct job *j, long long now)
 		job_dead(w, j, j->attempts, 0, "cannot build the API call");
 		return;
 	}
-	if (j->state == JOB_PENDING &&
+	if (j->state == JOB_PENDING && !j->alone &&
 	    set_unchanged(w, j, &call, why, sizeof(why))) {
 		job_stamped(w, j, 0, why);
 		return;
@@ -1141,6 +1191,13 @@ job_call(struct worker *w, struct job *j, long long now)
 	if (http_url(url, sizeof(url), w->conf->genesys.api_base, call.path)
 	    == -1) {
 		job_dead(w, j, j->attempts, 0, "the API URL is too long");
+		return;
+	}
+	if (j->state == JOB_PENDING && bulk_add(w, j))
+		return;
+	/* A restart (a 401 retried) goes at once, as the first call did. */
+	if (j->state == JOB_PENDING && !call_allowed(w, now, &wait)) {
+		job_alone(w, j);
 		return;
 	}
 	if (api_start(&w->api, call.method, url, w->token, call.body, j, err,
@@ -1261,6 +1318,11 @@ job_try(struct worker *w, struct job *j, long long now)
 	long long ts = 0;
 	int r, have = 0;
 
+	/* Its user is ours already, its order checked: only the call. */
+	if (j->alone) {
+		job_call(w, j, now);
+		return 1;
+	}
 	if (keytab_get(&w->busy, j->ev.user_id) >= 0)
 		return 0;
 	last[0] = '\0';
@@ -1293,30 +1355,36 @@ job_try(struct worker *w, struct job *j, long long now)
 /*
  * Retry-After within reason: up to worker.retry_after_max_s (Genesys'
  * SDKs refuse more than 180 s); a longer ask is logged and taken as the
- * cap, so one rate limit never stops the worker for longer.
+ * cap, so one rate limit never stops the worker for longer.  what names
+ * the call for the log: "event ID", "queue ID".
  */
 static long
-retry_after(struct worker *w, const struct job *j, long asked)
+retry_after(struct worker *w, const char *what, long asked)
 {
 	long cap = w->conf->worker.retry_after_max_s;
 
 	if (asked <= cap)
 		return asked;
-	log_warnx("event %s: Genesys asked to retry after %ld s; waiting "
-	    "worker.retry_after_max_s, %ld s", j->id, asked, cap);
+	log_warnx("%s: Genesys asked to retry after %ld s; waiting "
+	    "worker.retry_after_max_s, %ld s", what, asked, cap);
 	return cap;
 }
 
-static void
-job_answer(struct worker *w, struct job *j, const struct http_result *res)
+/*
+ * An answer (of any call): the rate limit's ticket back, what Genesys
+ * says is left of the token's budget, the counters; on a 429 every call
+ * waits, since the limit is the token's.  Returns how the answer is
+ * classed (backoff.h).
+ */
+static enum backoff_class
+answer_take(struct worker *w, unsigned long long ticket,
+    const struct http_result *res, const char *what, long long now)
 {
-	struct http_result capped;
-	long long now = msclock_mono();
+	enum backoff_class c = backoff_classify((int)res->status);
 	char err[512];
 	long ra;
 
-	ratelimit_done(&w->rl, j->ticket, now);
-	/* What Genesys says is left of the token's budget paces the rest. */
+	ratelimit_done(&w->rl, ticket, now);
 	ratelimit_observe(&w->rl, res->rl_allowed, res->rl_count,
 	    res->rl_reset_s, now);
 	if (res->status != 0)
@@ -1324,17 +1392,61 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	/* libcurl gives three digits or 0; anything else is no answer. */
 	w->stats.by_status[res->status > 0 && res->status < STATS_STATUS_MAX ?
 	    res->status : 0]++;
-	switch (backoff_classify((int)res->status)) {
+	if (res->status == 429) {
+		ra = res->retry_after_s > 0 ? res->retry_after_s :
+		    DRAIN_429_PAUSE_S;
+		ra = retry_after(w, what, ra);
+		ratelimit_pause(&w->rl, now + ra * 1000);
+		if (runstate_pause(&w->run, RUNSTATE_RATE_LIMIT,
+		    msclock_real() + ra * 1000, res->error, err,
+		    sizeof(err)) == -1)
+			log_warnx("%s", err);
+	}
+	return c;
+}
+
+/*
+ * A call sent with the token of generation gen met a 401: a fresh token,
+ * fetched once, unless a call answered since already did.  -1 when none
+ * can be had.
+ */
+static int
+token_renew(struct worker *w, unsigned gen)
+{
+	if (gen == w->token_gen && token_get(w, 1) == -1)
+		return -1;
+	return w->token == NULL ? -1 : 0;
+}
+
+/* A failure that may pass: deferred (attempt counted), or dead. */
+static void
+job_failed(struct worker *w, struct job *j, const struct http_result *res)
+{
+	struct http_result capped;
+
+	capped = *res;
+	if (capped.retry_after_s > w->conf->worker.retry_after_max_s)
+		capped.retry_after_s = w->conf->worker.retry_after_max_s;
+	outcome_failed(&w->out, j, &capped);
+	job_settle(w, j);
+}
+
+static void
+job_answer(struct worker *w, struct job *j, const struct http_result *res)
+{
+	long long now = msclock_mono();
+	char what[SPOOL_ID_MAX + 8];
+
+	snprintf(what, sizeof(what), "event %s", j->id);
+	switch (answer_take(w, j->ticket, res, what, now)) {
 	case BACKOFF_OK:
 		job_applied(w, j, res->status);
 		return;
 	case BACKOFF_REAUTH:
 		if (j->reauthed)
 			break;
-		/* Fetch once, unless a call answered since already did. */
 		j->reauthed = 1;
-		if ((j->token_gen == w->token_gen && token_get(w, 1) == -1) ||
-		    w->token == NULL) {
+		if (token_renew(w, j->token_gen) == -1) {
 			/* Not the event's fault: back, untouched. */
 			job_putback(w, j);
 			return;
@@ -1342,27 +1454,243 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 		job_call(w, j, now);
 		return;
 	case BACKOFF_TEMP:
-		if (res->status == 429) {
-			/* The limit is the token's: every call waits. */
-			ra = res->retry_after_s > 0 ? res->retry_after_s :
-			    DRAIN_429_PAUSE_S;
-			ra = retry_after(w, j, ra);
-			ratelimit_pause(&w->rl, now + ra * 1000);
-			if (runstate_pause(&w->run, RUNSTATE_RATE_LIMIT,
-			    msclock_real() + ra * 1000, res->error, err,
-			    sizeof(err)) == -1)
-				log_warnx("%s", err);
-		}
 		break;
 	case BACKOFF_PERM:
 		job_refused(w, j, res);
 		return;
 	}
-	capped = *res;
-	if (capped.retry_after_s > w->conf->worker.retry_after_max_s)
-		capped.retry_after_s = w->conf->worker.retry_after_max_s;
-	outcome_failed(&w->out, j, &capped);
-	job_settle(w, j);
+	job_failed(w, j, res);
+}
+
+/* ---- queue membership in bulk ---- */
+
+/*
+ * Membership changes for one queue that are ready to be called (their
+ * user locked, their order checked, not unchanged) collect in an open
+ * bulk instead of calling one by one, even while the rate limit holds
+ * other calls back: a call spent on 100 members is a call saved on 99.
+ * A bulk goes out when a call may start, at the end of a pass over the
+ * pending events, as one PATCH .../members (members.h), or as the single
+ * call when it holds one event; routing.queue_bulk_max 1 turns bulks
+ * off.  Each event keeps its own outcome and audit line: applied when
+ * the answer names it; called again on its own when the answer leaves
+ * it out (Genesys disregards a user who is not a member of the queue:
+ * the single call's status says so) or refuses the whole call for a
+ * reason one member may cause (400, 404); a 403 (the client's missing
+ * permission), a 429, a 5xx or no answer is every member's.  In a
+ * cluster each member took one unit of the shared budget: a bulk
+ * counts high, never low.
+ */
+
+/* Whether j would join a bulk rather than call on its own. */
+static int
+bulk_wanted(const struct worker *w, const struct job *j)
+{
+	return w->conf->routing.queue_bulk_max > 1 &&
+	    j->ev.kind == EVENT_QUEUE_MEMBER && !j->alone;
+}
+
+/* Add j to an open bulk of its queue: 1, or 0 when it goes alone. */
+static int
+bulk_add(struct worker *w, struct job *j)
+{
+	struct bulk *b = NULL, *spare = NULL;
+	int k, max = w->conf->routing.queue_bulk_max;
+
+	if (!bulk_wanted(w, j))
+		return 0;
+	for (k = 0; k < w->nbulks; k++) {
+		b = &w->bulks[k];
+		if (b->queue[0] == '\0') {
+			if (spare == NULL)
+				spare = b;
+		} else if (!b->calling && b->n < max &&
+		    strcmp(b->queue, j->ev.queue_id) == 0)
+			break;
+	}
+	if (k == w->nbulks) {
+		if ((b = spare) == NULL)
+			return 0;
+		memset(b, 0, sizeof(*b));
+		snprintf(b->queue, sizeof(b->queue), "%s", j->ev.queue_id);
+	}
+	b->slot[b->n++] = slot_of(w, j);
+	j->bulk = (int)(b - w->bulks);
+	return 1;
+}
+
+/* j leaves its bulk (settled, put back, postponed); the last frees it. */
+static void
+bulk_leave(struct worker *w, struct job *j)
+{
+	struct bulk *b;
+	int i, idx = slot_of(w, j);
+
+	if (j->bulk < 0)
+		return;
+	b = &w->bulks[j->bulk];
+	j->bulk = -1;
+	for (i = 0; i < b->n && b->slot[i] != idx; i++)
+		;
+	if (i < b->n) {
+		memmove(&b->slot[i], &b->slot[i + 1],
+		    (size_t)(b->n - i - 1) * sizeof(b->slot[0]));
+		b->n--;
+	}
+	if (b->n == 0)
+		b->queue[0] = '\0';
+}
+
+/* Take b's members out of it into m[] and free it; returns how many. */
+static int
+bulk_take(struct worker *w, struct bulk *b, struct job **m)
+{
+	int i, n = b->n;
+
+	for (i = 0; i < n; i++) {
+		m[i] = &w->jobs[b->slot[i]];
+		m[i]->bulk = -1;
+	}
+	b->n = 0;
+	b->queue[0] = '\0';
+	return n;
+}
+
+/* Start b's call (again, after a 401); its members are postponed when
+ * it cannot be started. */
+static void
+bulk_call(struct worker *w, struct bulk *b, long long now)
+{
+	struct members_item it[MEMBERS_MAX];
+	struct job *m[MEMBERS_MAX], *j;
+	char path[128], url[HTTP_URL_MAX], err[512] = "";
+	int i, n;
+
+	if (b->n == 1) {
+		/* One event: its own call, whose answer is its own. */
+		bulk_take(w, b, m);
+		m[0]->alone = 1;
+		job_call(w, m[0], now);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		j = &w->jobs[b->slot[i]];
+		it[i].user_id = j->ev.user_id;
+		it[i].joined = j->ev.joined;
+	}
+	snprintf(path, sizeof(path), "/api/v2/routing/queues/%s/members",
+	    b->queue);
+	if (http_url(url, sizeof(url), w->conf->genesys.api_base, path) == -1)
+		snprintf(err, sizeof(err), "the API URL is too long");
+	else if (members_body(&w->bulk_body, it, (size_t)b->n, err,
+	    sizeof(err)) == 0 && api_start(&w->api, "PATCH", url, w->token,
+	    dyn_ptr(&w->bulk_body), &w->jobs[b->slot[0]], err,
+	    sizeof(err)) == 0)
+		err[0] = '\0';
+	if (err[0] != '\0') {
+		log_warnx("queue %s: cannot start the call for %d members: "
+		    "%s", b->queue, b->n, err);
+		n = bulk_take(w, b, m);
+		for (i = 0; i < n; i++)
+			job_postpone(w, m[i], DRAIN_POSTPONE_MS);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		j = &w->jobs[b->slot[i]];
+		if (j->state == JOB_PENDING)
+			w->npending--;
+		j->state = JOB_CALLING;
+	}
+	b->calling = 1;
+	b->token_gen = w->token_gen;
+	b->ticket = ratelimit_start(&w->rl, now);
+	w->stats.calls++;
+	w->stats.bulk_calls++;
+}
+
+/* Send the open bulks while calls may start; lowers *wait. */
+static void
+bulks_send(struct worker *w, long long now, long long *wait)
+{
+	struct bulk *b;
+	int k;
+
+	for (k = 0; k < w->nbulks; k++) {
+		b = &w->bulks[k];
+		if (b->queue[0] == '\0' || b->calling)
+			continue;
+		if (!call_allowed(w, now, wait))
+			return;
+		bulk_call(w, b, now);
+	}
+}
+
+static void
+bulk_answer(struct worker *w, struct bulk *b, const struct http_result *res,
+    const char *body, size_t len)
+{
+	struct members_item it[MEMBERS_MAX];
+	struct job *m[MEMBERS_MAX];
+	long long now = msclock_mono();
+	char what[EVENT_ID_MAX + 8], err[512];
+	int i, n;
+
+	snprintf(what, sizeof(what), "queue %s", b->queue);
+	switch (answer_take(w, b->ticket, res, what, now)) {
+	case BACKOFF_OK:
+		for (i = 0; i < b->n; i++) {
+			it[i].user_id = w->jobs[b->slot[i]].ev.user_id;
+			it[i].joined = w->jobs[b->slot[i]].ev.joined;
+		}
+		if (members_answer(body, len, it, (size_t)b->n, err,
+		    sizeof(err)) == -1)
+			log_warnx("queue %s: %s; each of its %d events is "
+			    "called again on its own", b->queue, err, b->n);
+		n = bulk_take(w, b, m);
+		for (i = 0; i < n; i++)
+			if (it[i].done)
+				job_applied(w, m[i], res->status);
+			else
+				job_alone(w, m[i]);
+		return;
+	case BACKOFF_REAUTH:
+		if (b->reauthed)
+			break;
+		b->reauthed = 1;
+		if (token_renew(w, b->token_gen) == -1) {
+			n = bulk_take(w, b, m);
+			for (i = 0; i < n; i++)
+				job_putback(w, m[i]);
+			return;
+		}
+		bulk_call(w, b, now);
+		return;
+	case BACKOFF_TEMP:
+		break;
+	case BACKOFF_PERM:
+		n = bulk_take(w, b, m);
+		for (i = 0; i < n; i++)
+			if (res->status == 403)
+				job_dead(w, m[i], m[i]->attempts + 1,
+				    res->status, res->error);
+			else
+				job_alone(w, m[i]);
+		return;
+	}
+	n = bulk_take(w, b, m);
+	for (i = 0; i < n; i++)
+		job_failed(w, m[i], res);
+}
+
+/* A call finished: its event's answer, or its bulk's. */
+static void
+call_answer(struct worker *w, struct job *j, const struct http_result *res,
+    const char *body, size_t len)
+{
+	if (j->bulk >= 0 && w->bulks[j->bulk].calling)
+		bulk_answer(w, &w->bulks[j->bulk], res, body, len);
+	else
+		job_answer(w, j, res);
 }
 
 /*
@@ -1408,34 +1736,29 @@ putback_pending(struct worker *w)
 static long long
 start_calls(struct worker *w)
 {
-	long long now = msclock_mono(), wait = DRAIN_IDLE_WAIT_MS, rw;
+	long long now = msclock_mono(), wait = DRAIN_IDLE_WAIT_MS;
 	struct job *j;
-	int n, idx;
+	int n, idx, may;
 
 	once_paused(w, now);
-	if (w->npending == 0 || api_idle(&w->api) == 0)
+	if (w->npending == 0)
 		return wait;
 	/* Cheap while the token in memory is fresh. */
 	if (token_get(w, 0) == -1)
 		return 0;
-	for (n = w->ring_len; n > 0 && w->ring_len > 0 &&
-	    api_idle(&w->api) > 0; n--) {
-		if ((rw = ratelimit_wait(&w->rl, now)) != 0) {
-			if (rw > 0 && rw < wait)
-				wait = rw;
-			break;
-		}
-		if (w->budget_until > now) {
-			if (w->budget_until - now < wait)
-				wait = w->budget_until - now;
-			break;
-		}
+	for (n = w->ring_len; n > 0 && w->ring_len > 0; n--) {
+		may = call_allowed(w, now, &wait);
 		idx = ring_pop(w);
 		j = &w->jobs[idx];
 		if (j->state != JOB_PENDING)
 			continue;
-		if (j->lock_retry > now) {
-			if (j->lock_retry - now < wait)
+		/*
+		 * While no call may start, a queue membership change still
+		 * joins its bulk: the bulk fills while it waits.
+		 */
+		if ((!may && (!bulk_wanted(w, j) || w->budget_until > now)) ||
+		    j->lock_retry > now) {
+			if (j->lock_retry > now && j->lock_retry - now < wait)
 				wait = j->lock_retry - now;
 			ring_push(w, idx);
 			continue;
@@ -1448,6 +1771,7 @@ start_calls(struct worker *w)
 		if (w->token_fail != OAUTH_OK || w->cluster_down)
 			return 0;
 	}
+	bulks_send(w, now, &wait);
 	return wait;
 }
 
@@ -1639,6 +1963,8 @@ long long
 worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 {
 	struct http_result res;
+	const char *body;
+	size_t len;
 	void *owner;
 	char err[512];
 	long long wait = DRAIN_IDLE_WAIT_MS, now = msclock_mono(), own;
@@ -1676,8 +2002,8 @@ worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 		log_warnx("%s", err);
 		w->stopping = 1;
 	}
-	while (api_done(&w->api, &owner, &res) == 1)
-		job_answer(w, (struct job *)owner, &res);
+	while (api_done(&w->api, &owner, &res, &body, &len) == 1)
+		call_answer(w, (struct job *)owner, &res, body, len);
 	flush(w);
 	if (fd_ready != NULL)
 		*fd_ready = ready;
@@ -1798,14 +2124,19 @@ worker_alloc(struct worker *w, char *err, size_t errsz)
 	    keytab_init(&w->busy, n) == -1 ||
 	    (w->sets = calloc(DRAIN_SETS_MAX, sizeof(*w->sets))) == NULL ||
 	    keytab_init(&w->setkeys, DRAIN_SETS_MAX) == -1 ||
+	    (w->bulks = calloc((size_t)(c->worker.concurrency +
+	    DRAIN_BULKS_OPEN), sizeof(*w->bulks))) == NULL ||
 	    ratelimit_init(&w->rl, c->genesys.requests_per_minute,
 	    RATELIMIT_WINDOW_MS) == -1) {
 		err_set(err, errsz, "out of memory");
 		return -1;
 	}
+	w->nbulks = c->worker.concurrency + DRAIN_BULKS_OPEN;
+	dyn_init(&w->bulk_body, DRAIN_BULK_BODY_MAX);
 	/* Lowest slots first: the table stays dense for small loads. */
 	for (i = w->nslots - 1; i >= 0; i--) {
 		w->jobs[i].fd = w->jobs[i].lock_fd = -1;
+		w->jobs[i].bulk = -1;
 		w->free[w->nfree++] = i;
 	}
 	return 0;
@@ -1964,6 +2295,8 @@ worker_close(struct worker *w)
 	keytab_free(&w->busy);
 	keytab_free(&w->setkeys);
 	free(w->sets);
+	free(w->bulks);
+	dyn_free(&w->bulk_body);
 	free(w->jobs);
 	free(w->free);
 	free(w->ring);

@@ -137,6 +137,11 @@ metrics_format(const struct worker_stats *s, long token_fetches,
 		if (s->by_status[i] != 0)
 			out_add(&o, "routehook_worker_api_calls_total"
 			    "{code=\"%zu\"} %ld\n", i, s->by_status[i]);
+	out_family(&o, "routehook_worker_bulk_calls_total", "counter",
+	    "Of those calls, the ones that joined or left many members of "
+	    "one queue at once (routing.queue_bulk_max).");
+	out_add(&o, "routehook_worker_bulk_calls_total %ld\n",
+	    s->bulk_calls);
 	out_family(&o, "routehook_worker_token_fetches_total", "counter",
 	    "OAuth tokens fetched from the token endpoint by this process "
 	    "since it started (a cached token is not counted).");

@@ -49,6 +49,7 @@ struct worker_stats {
 	long	 dead;
 	long	 putback;	/* returned untouched (stop, no token, lock) */
 	long	 calls;		/* API calls started */
+	long	 bulk_calls;	/* ... of them for many queue members */
 	long	 answered;	/* ... that got an HTTP answer */
 	long	 by_status[STATS_STATUS_MAX];	/* calls ended, by status */
 	long	 sla_breaches;	/* applied or dead later than sla */

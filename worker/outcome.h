@@ -91,6 +91,10 @@ struct job {
 	long long		 lock_since;	/* mono ms; 0: not waiting */
 	long long		 lock_retry;	/* mono ms */
 	unsigned long long	 ticket;	/* rate limit */
+	int			 bulk;		/* its bulk call (drain.c);
+						   -1: none */
+	int			 alone;		/* its user is locked: call
+						   it on its own when it may */
 
 	/* The outcome decided, carried out by outcome_flush(). */
 	enum job_outcome	 out;

@@ -69,8 +69,6 @@ deb_cleanup() {
 }
 trap 'deb_cleanup; rh_cleanup; exit $?' EXIT
 
-# mode PATH: "MODE OWNER GROUP"
-mode() { stat -c '%a %U %G' "$1"; }
 as_routehook() { runuser -u routehook -- "$@"; }
 # leftovers: every path with routehook in its name where a package or
 # its maintainer scripts put things: /etc, /var and /run whole, and the

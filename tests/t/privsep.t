@@ -1,50 +1,29 @@
 #!/usr/bin/env bash
 # privsep.t: the privilege split of contrib/routehook-setup.sh, lived out
-# by two throwaway system users: the responder's user can read its webhook
-# secret and drop events into tmp/ and new/, and nothing more (not the
-# OAuth client secret, not cur/ deferred/ dead/ state/); the worker's user
-# can read and claim what the responder dropped.  Then the real responder,
-# running as the responder's user behind nginx, accepts an event that the
-# worker's user can claim.  Needs root (it creates users).
+# by the harness's two users (RH_SPLIT in tests/lib.sh): the responder's
+# user can read its webhook secret and drop events into tmp/ and new/, and
+# nothing more (not the OAuth client secret, not cur/ deferred/ dead/
+# state/); the worker's user can read and claim what the responder
+# dropped.  Then the real responder, running as the responder's user
+# behind nginx, accepts an event that the worker's user can claim.  Needs
+# root (the users are created, once, by the script under test).
+RH_SPLIT=1
 . "$(dirname "$0")/../lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root"
-command -v useradd >/dev/null || skip_all "no useradd"
+w=$RH_WORK_USER		# the worker's user (and the spool's group)
+f=$RH_WEB_USER		# the responder's user
 
-w=rht-w$$		# the worker's user (and the spool's group)
-f=rht-f$$		# the responder's user
-del_users() {
-	userdel "$f" >/dev/null 2>&1
-	userdel "$w" >/dev/null 2>&1
-	groupdel "$f" >/dev/null 2>&1
-	groupdel "$w" >/dev/null 2>&1
-	return 0
-}
-# Processes first (userdel refuses a user who still runs one), then users.
-trap 'rh_cleanup; rc=$?; del_users; exit $rc' EXIT
-
-as_f() { runuser -u "$f" -- "$@"; }
-as_w() { runuser -u "$w" -- "$@"; }
-# mode PATH: "MODE OWNER GROUP"
-mode() { stat -c '%a %U %G' "$1"; }
-
+# The layout split_setup gives the script: $T is the config directory.
 S=$T/spool
-E=$T/etc
-mkdir -p "$E"
+E=$T
 cat >"$E/routehook.conf" <<CONF
 spool_dir = "$S";
 receiver = { secret_file = "$E/webhook.secret"; };
 genesys = { client_id = "privsep-test"; client_secret_file = "$E/client.secret"; };
 CONF
-setup() {
-	ROUTEHOOK_USER=$w ROUTEHOOK_FCGI_USER=$f ROUTEHOOK_ETC=$E \
-	    ROUTEHOOK_SPOOL=$S ROUTEHOOK_LOG=$T/log \
-	    ROUTEHOOK_SAMPLE=$T/no-sample \
-	    sh "$RH_TOP/contrib/routehook-setup.sh"
-}
 
 # --- the layout ----------------------------------------------------------
-setup >"$T/setup.out" 2>&1
+split_setup "$T/setup.out"
 ok $? "routehook-setup.sh succeeds" || sed 's/^/# /' "$T/setup.out"
 id -nG "$f" | tr ' ' '\n' | grep -qx "$w"
 ok $? "the responder's user is in the spool's group"
@@ -66,7 +45,7 @@ is "$(mode "$T/log")" "750 $w $w" "log directory"
 
 cp "$E/webhook.secret" "$T/secret.before"
 chmod 644 "$S/new"
-setup >"$T/setup2.out" 2>&1
+split_setup "$T/setup2.out"
 ok $? "routehook-setup.sh runs again"
 refute "and creates nothing twice" grep -q created "$T/setup2.out"
 assert_same "$E/webhook.secret" "$T/secret.before" "an existing secret is kept"
@@ -79,52 +58,52 @@ chmod 600 "$S/state/token"
 
 # --- what the responder's user can and cannot do ------------------------
 assert "responder user reads the webhook secret" \
-    quietly as_f cat "$E/webhook.secret"
+    quietly as_web cat "$E/webhook.secret"
 assert "responder user reads the config" \
-    quietly as_f cat "$E/routehook.conf"
+    quietly as_web cat "$E/routehook.conf"
 refute "responder user cannot read the client secret" \
-    quietly as_f cat "$E/client.secret"
+    quietly as_web cat "$E/client.secret"
 assert "responder user creates a file in tmp/" \
-    quietly as_f sh -c "echo '{}' >'$S/tmp/ev1'"
+    quietly as_web sh -c "echo '{}' >'$S/tmp/ev1'"
 assert "responder user renames it into new/" \
-    quietly as_f mv "$S/tmp/ev1" "$S/new/ev1"
+    quietly as_web mv "$S/tmp/ev1" "$S/new/ev1"
 is "$(stat -c %G "$S/new/ev1" 2>/dev/null)" "$w" "the event has the spool's group"
 for d in cur deferred dead state; do
 	refute "responder user cannot create a file in $d/" \
-	    quietly as_f sh -c "echo x >'$S/$d/x'"
+	    quietly as_web sh -c "echo x >'$S/$d/x'"
 	refute "responder user cannot rename an event into $d/" \
-	    quietly as_f mv "$S/new/ev1" "$S/$d/ev1"
+	    quietly as_web mv "$S/new/ev1" "$S/$d/ev1"
 done
 printf 'x' >"$S/dead/old"
 chown "$w:$w" "$S/dead/old"
 chmod 640 "$S/dead/old"
 refute "responder user cannot take an event out of dead/" \
-    quietly as_f mv "$S/dead/old" "$S/new/old"
+    quietly as_web mv "$S/dead/old" "$S/new/old"
 refute "responder user cannot list state/" \
-    quietly as_f ls "$S/state"
+    quietly as_web ls "$S/state"
 refute "responder user cannot read the worker's state" \
-    quietly as_f cat "$S/state/token"
+    quietly as_web cat "$S/state/token"
 assert "responder user makes an entry in seen/" \
-    quietly as_f ln -s . "$S/seen/probe"
+    quietly as_web ln -s . "$S/seen/probe"
 refute "worker user cannot (seen/ is the responder's)" \
-    quietly as_w ln -s . "$S/seen/probe2"
+    quietly as_work ln -s . "$S/seen/probe2"
 rm -f "$S/seen/probe" "$S/seen/probe2"
 
 # --- what the worker's user can do ----------------------------------------
 assert "worker user reads the client secret" \
-    quietly as_w cat "$E/client.secret"
+    quietly as_work cat "$E/client.secret"
 assert "worker user reads the responder's event" \
-    quietly as_w cat "$S/new/ev1"
+    quietly as_work cat "$S/new/ev1"
 assert "worker user claims it (new/ -> cur/)" \
-    quietly as_w mv "$S/new/ev1" "$S/cur/ev1"
+    quietly as_work mv "$S/new/ev1" "$S/cur/ev1"
 
 # --- the real programs, each as its user ----------------------------------
 mkdir -p "$T/bin"
 if [ -x "$WORKER" ]; then
 	cp "$WORKER" "$T/bin/routehook-worker"
 	assert "routehook-worker -t as the worker's user: configuration OK" \
-	    quietly as_w "$T/bin/routehook-worker" -c "$E/routehook.conf" -t
-	as_f "$T/bin/routehook-worker" -c "$E/routehook.conf" -t \
+	    quietly as_work "$T/bin/routehook-worker" -c "$E/routehook.conf" -t
+	as_web "$T/bin/routehook-worker" -c "$E/routehook.conf" -t \
 	    >"$T/worker-t.out" 2>&1
 	is "$?" 100 "routehook-worker -t as the responder's user: refused"
 	assert "because it cannot read the client secret" \
@@ -138,7 +117,7 @@ if [ ! -x "$FCGI" ]; then
 	exit 0
 fi
 cp "$FCGI" "$T/bin/routehook-fcgi"
-as_f "$T/bin/routehook-fcgi" -c "$E/routehook.conf" -t >"$T/fcgi-t.out" 2>&1
+as_web "$T/bin/routehook-fcgi" -c "$E/routehook.conf" -t >"$T/fcgi-t.out" 2>&1
 ok $? "routehook-fcgi -t as the responder's user: configuration OK" ||
     sed 's/^/#   /' "$T/fcgi-t.out"
 spawn-fcgi -n -s "$T/fcgi.sock" -M 0666 -u "$f" -g "$w" -- \
@@ -159,8 +138,8 @@ ok $? "and counts new/ (which it may list)" || diag "$(cat "$T/health")"
 is "$(stat -c '%U %G %a' "$S/new/$id" 2>/dev/null)" "$f $w 640" \
     "the event is the responder's, group spool, 0640"
 assert "worker user claims it" \
-    quietly as_w mv "$S/new/$id" "$S/cur/$id"
-as_w cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
+    quietly as_work mv "$S/new/$id" "$S/cur/$id"
+as_work cat "$S/cur/$id" 2>/dev/null | cmp -s - "$T/event.json"
 ok $? "and reads the bytes sent"
 code=$(post "$T/event.json" -H "X-Genesys-Signature: $(sign "$T/event.json" "$E/webhook.secret")")
 is "$code" 200 "the same event again: a replay, answered 200" ||

@@ -35,15 +35,21 @@ chunked() {
 	    -H 'Transfer-Encoding: chunked'
 }
 
+# refuses_big_and_chunked NAME: through the Apache running now, a body
+# over 1 MiB is 413, a chunked one 411, and neither is spooled.
+refuses_big_and_chunked() {
+	_n=$(spool_total)
+	is "$(post_at "$APACHE_URL/routehook/events" "$T/big.json")" 413 \
+	    "$1: a body over 1 MiB is 413"
+	is "$(chunked "$APACHE_URL")" 411 "$1: a chunked body is 411"
+	is "$(spool_total)" "$_n" "$1: neither is spooled"
+}
+
 # --- mod_proxy_fcgi --------------------------------------------------------
 start_responder
 start_apache "$RH_TOP/contrib/apache/routehook-proxy-fcgi.conf"
 check_mount proxy-fcgi "$APACHE_URL"
-n=$(spool_total)
-is "$(post_at "$APACHE_URL/routehook/events" "$T/big.json")" 413 \
-    "proxy-fcgi: a body over 1 MiB is 413"
-is "$(chunked "$APACHE_URL")" 411 "proxy-fcgi: a chunked body is 411"
-is "$(spool_total)" "$n" "proxy-fcgi: neither is spooled"
+refuses_big_and_chunked proxy-fcgi
 stop_pid "$APACHE_PID"
 
 # --- mod_fcgid -------------------------------------------------------------
@@ -65,11 +71,7 @@ stop_pid "$APACHE_PID"
 # the connection drop about one time in five).
 start_apache "$RH_TOP/contrib/apache/routehook-cgi.conf"
 check_mount cgi "$APACHE_URL"
-n=$(spool_total)
-is "$(post_at "$APACHE_URL/routehook/events" "$T/big.json")" 413 \
-    "cgi: a body over 1 MiB is 413"
-is "$(chunked "$APACHE_URL")" 411 "cgi: a chunked body is 411"
-is "$(spool_total)" "$n" "cgi: neither is spooled"
+refuses_big_and_chunked cgi
 stop_pid "$APACHE_PID"
 
 done_testing

@@ -38,12 +38,7 @@ assert "the deferred line's next_attempt is at least Retry-After later" \
     test "$(deferred_for_ms "$id1")" -ge 2000
 
 # --- a storm against the server's limit (10 per 2 s) ---------------------
-mkdir "$T/storm"
-i=0
-while [ $i -lt 40 ]; do
-	status_event "storm-$i" offline >"$T/storm/$(printf %03d $i)"
-	i=$((i + 1))
-done
+status_burst "$T/storm" 40 storm offline
 assert "40 more events accepted" send_many "$T/storm"
 assert "all 40 applied in the end" wait_for 50 audit_count_is applied 40 storm-
 is "$(journal '[.[] | select(.status == 429 and (.user // "" | startswith("storm-")))] | length')" 0 \

@@ -10,12 +10,7 @@ worker_config "concurrency = 8;" "" 'sla = { threshold_ms = 600000; };'
 start_responder
 start_nginx
 
-mkdir "$T/burst"
-i=0
-while [ $i -lt 40 ]; do
-	status_event "agent-$i" available >"$T/burst/$(printf %03d $i)"
-	i=$((i + 1))
-done
+status_burst "$T/burst" 40 agent available
 assert "40 events accepted" send_many "$T/burst"
 
 $RH_AS_WORKER "$WORKER" -c "$T/routehook.conf" --once 2>>"$T/worker.log" &

@@ -54,12 +54,7 @@ assert "touch makes it due: applied within 3 s" \
 
 # SIGTERM with calls in flight: they finish, the rest goes back to new/.
 control POST faults '{"slow-0": [{"delay_ms": 1500}], "slow-1": [{"delay_ms": 1500}], "slow-2": [{"delay_ms": 1500}], "slow-3": [{"delay_ms": 1500}], "slow-4": [{"delay_ms": 1500}], "slow-5": [{"delay_ms": 1500}], "slow-6": [{"delay_ms": 1500}], "slow-7": [{"delay_ms": 1500}]}' >/dev/null
-mkdir "$T/slow"
-i=0
-while [ $i -lt 8 ]; do
-	status_event "slow-$i" offline >"$T/slow/$i"
-	i=$((i + 1))
-done
+status_burst "$T/slow" 8 slow offline
 assert "eight slow events accepted" send_many "$T/slow"
 wait_for 5 spool_has_files cur
 sleep 0.5

@@ -6,12 +6,14 @@
 # through the org's presence definitions, fetched once); a word the
 # config maps itself sets the routing status; the token is cached on disk (0600) and reused by the
 # next --once run; -t checks the config; nothing secret in any log.
+# Queue membership one call per event (queue_bulk_max = 1): the single
+# call's mapping is what is checked here; worker-bulk.t checks the bulk.
 . "$(dirname "$0")/../lib.sh"
 
 start_standin
 control POST members '{"q-1": ["agent-4", "agent-5"]}' >/dev/null
 worker_config "metrics_file = \"$T/routehook.prom\";" "" 'sla = { threshold_ms = 600000; };
-routing = { status_map = { lunch = "OFF_QUEUE"; }; };'
+routing = { status_map = { lunch = "OFF_QUEUE"; }; queue_bulk_max = 1; };'
 start_responder
 start_nginx
 

@@ -66,8 +66,11 @@ assert_file_matches "$T/worker.log" "dead letter $id2 .*gave up after 3 attempts
     "the dead letter is logged"
 
 # Token expiry: every call in flight gets a 401; one fresh token serves all.
-# (Queue joins: a presence would first list the definitions, and that one
-# call would meet the 401 alone.)
+# (Queue joins, one call each: a presence would first list the
+# definitions, and that one call would meet the 401 alone; a bulk call
+# would carry all five, worker-bulk.t's business.)
+worker_config "backoff_min_ms = 60000; backoff_max_ms = 120000; max_attempts = 3;" "" \
+    'sla = { threshold_ms = 600000; }; routing = { queue_bulk_max = 1; };'
 issued=$(standin_state .tokens_issued)
 control POST expire-tokens >/dev/null
 control POST members '{"q-9": ["agent-4", "agent-5", "agent-6", "agent-7", "agent-8"]}' >/dev/null

@@ -15,10 +15,12 @@
  *		path, and no descriptor leaked
  *
  * Short writes and EINTR in write_all() are injected by the spool test
- * (it wraps write(2), and spool_commit() writes through write_all()).
+ * (it wraps write(2), and spool_commit() writes through write_all());
+ * read_all() reads a pipe, which gives it at most its capacity a read.
  * Fails (exit 1, "not ok" lines) when any step differs.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -333,6 +335,40 @@ test_write_all(void)
 	close(fd);
 }
 
+/* A pipe hands read(2) at most its capacity: read_all() must go on. */
+static void
+test_read_all(void)
+{
+	static char buf[200000], back[200001];
+	int p[2], status;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 11);
+	if (pipe(p) == -1)
+		bail("pipe");
+	if ((pid = fork()) == -1)
+		bail("fork");
+	if (pid == 0) {
+		close(p[0]);
+		_exit(write_all(p[1], buf, sizeof(buf)) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	ok(read_all(p[0], back, 1000) == 1000 && memcmp(back, buf, 1000) == 0,
+	    "read_all: exactly the bytes asked for");
+	ok(read_all(p[0], back + 1000, sizeof(back) - 1000) ==
+	    (ssize_t)sizeof(buf) - 1000 && memcmp(back, buf, sizeof(buf)) == 0,
+	    "read_all: through short reads to the end, less than asked");
+	ok(read_all(p[0], back, 10) == 0, "read_all at the end: 0");
+	close(p[0]);
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "... all of it written");
+	errno = 0;
+	ok(read_all(p[0], back, 10) == -1 && errno == EBADF,
+	    "read_all of a closed descriptor: -1, EBADF");
+}
+
 int
 main(void)
 {
@@ -344,6 +380,7 @@ main(void)
 	test_temp_names();
 	test_failures();
 	test_write_all();
+	test_read_all();
 	is_int(count_entries(dir), 0, "the scratch directory is left empty");
 	if (rmdir(dir) == -1)
 		bail(dir);

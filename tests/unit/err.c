@@ -13,7 +13,8 @@
 int
 main(void)
 {
-	char err[128], tiny[8];
+	struct err_lines l;
+	char err[128], tiny[8], lines[40];
 	long long m1, m2, r;
 
 	is_int(err_set(err, sizeof(err), "key %s: %d", "x", 3), -1,
@@ -47,6 +48,22 @@ main(void)
 	ok(strncmp(err_str(-12345, err, sizeof(err)), "Unknown error", 13) ==
 	    0 || strcmp(err, "error -12345") == 0, "err_str of no errno: %s",
 	    err);
+
+	err_lines_init(&l, lines, sizeof(lines));
+	is_str(lines, "", "err_lines: empty at first");
+	err_lines_add(&l, "a.conf:1: one");
+	err_lines_add(&l, "a.conf:2: two");
+	is_str(lines, "a.conf:1: one\na.conf:2: two",
+	    "err_lines: one sentence a line");
+	err_lines_add(&l, "a.conf:3: three, which does not fit");
+	is_int(l.n, 3, "err_lines: a sentence that does not fit is counted");
+	is_int((int)strlen(lines), (int)sizeof(lines) - 1,
+	    "... and cut at the buffer's end, not past it");
+	err_lines_add(&l, "four");
+	is_int(l.n, 4, "err_lines: a full buffer still counts");
+	err_lines_init(&l, NULL, 0);
+	err_lines_add(&l, "x");
+	is_int(l.n, 1, "err_lines: no buffer, only counted");
 
 	m1 = msclock_mono();
 	m2 = msclock_mono();
