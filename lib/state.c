@@ -321,7 +321,7 @@ state_defs_read(struct state *s, char **body, size_t *len,
 {
 	struct stat sb;
 	char *buf = NULL;
-	size_t got = 0;
+	size_t got;
 	ssize_t n;
 	int fd;
 
@@ -347,18 +347,11 @@ state_defs_read(struct state *s, char **body, size_t *len,
 		err_set(err, errsz, "state/%s: out of memory", STATE_DEFS);
 		goto fail;
 	}
-	while (got < (size_t)sb.st_size + 1) {
-		n = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			err_set_sys(err, errsz, "state/%s", STATE_DEFS);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	if ((n = read_all(fd, buf, (size_t)sb.st_size + 1)) == -1) {
+		err_set_sys(err, errsz, "state/%s", STATE_DEFS);
+		goto fail;
 	}
+	got = (size_t)n;
 	/* We replace it by rename; a size that moved is a hand at work. */
 	if (got != (size_t)sb.st_size) {
 		err_set(err, errsz, "state/%s: changed while read", STATE_DEFS);
