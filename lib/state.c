@@ -7,8 +7,9 @@
  * after a newer one, so the caller says so loudly); a lock that cannot be
  * taken for another reason than "held" is an error that puts the event
  * back; order.log that cannot be read or locked fails the open or the
- * look, so the caller puts the event back rather than guess.  Nothing
- * here exits.
+ * look, so the caller puts the event back rather than guess; the
+ * presence definitions' cache that cannot be read or written only costs
+ * a fetch.  Nothing here exits.
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
 
@@ -26,6 +27,7 @@
 #include "atomicfile.h"
 #include "err.h"
 #include "log.h"
+#include "msclock.h"
 #include "order.h"
 #include "state.h"
 
@@ -311,6 +313,73 @@ state_attempts_remove(struct state *s, const char *id, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int
+state_defs_read(struct state *s, char **body, size_t *len,
+    long long *fetched_ms, char *err, size_t errsz)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t got;
+	ssize_t n;
+	int fd;
+
+	*body = NULL;
+	*len = 0;
+	if ((fd = openat(s->dir, STATE_DEFS, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set_sys(err, errsz, "state/%s", STATE_DEFS);
+	}
+	if (fstat(fd, &sb) == -1) {
+		err_set_sys(err, errsz, "state/%s", STATE_DEFS);
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > STATE_DEFS_MAX) {
+		err_set(err, errsz, "state/%s: not a file of at most %d bytes",
+		    STATE_DEFS, STATE_DEFS_MAX);
+		goto fail;
+	}
+	/* One byte more than it says, to see it grow while we read. */
+	if ((buf = malloc((size_t)sb.st_size + 2)) == NULL) {
+		err_set(err, errsz, "state/%s: out of memory", STATE_DEFS);
+		goto fail;
+	}
+	if ((n = read_all(fd, buf, (size_t)sb.st_size + 1)) == -1) {
+		err_set_sys(err, errsz, "state/%s", STATE_DEFS);
+		goto fail;
+	}
+	got = (size_t)n;
+	/* We replace it by rename; a size that moved is a hand at work. */
+	if (got != (size_t)sb.st_size) {
+		err_set(err, errsz, "state/%s: changed while read", STATE_DEFS);
+		goto fail;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*body = buf;
+	*len = got;
+	*fetched_ms = msclock_of(&sb.st_mtim);
+	return 1;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int
+state_defs_write(struct state *s, const char *body, size_t len, char *err,
+    size_t errsz)
+{
+	if (len > STATE_DEFS_MAX) {
+		err_set(err, errsz, "state/%s: %zu bytes, more than %d",
+		    STATE_DEFS, len, STATE_DEFS_MAX);
+		return -1;
+	}
+	return state_write(s, s->dir, STATE_DEFS, NULL, body, len, err,
+	    errsz);
 }
 
 /* key's entry, made (ts -1: none yet) when missing; NULL: no memory. */

@@ -16,6 +16,10 @@
  *			a pid in a file nobody holds locked is stale
  *			(`flock -n worker.pid true` fails while it runs)
  *	token		oauth's cache of the access token (lib/oauth.c)
+ *	presence-definitions.json  the org's GET /api/v2/presence/definitions
+ *			answer, byte for byte as it came; its mtime is when
+ *			it was fetched, so its age is the file's (no stamp
+ *			inside).  Removing it makes the next run fetch again.
  *
  * Who touches what (see also spool.h and routehook(7)):
  *
@@ -24,7 +28,8 @@
  *	routehookctl	  removes attempts/<ID> of a dead letter it replays
  *			  or purges (state_attempts_remove()), reads worker
  *			  (runstate_read()), reads and writes token
- *			  through oauth.c; nothing else
+ *			  through oauth.c, reads presence-definitions.json
+ *			  (state_defs_read(), for status); nothing else
  *	routehook-fcgi	  nothing: it cannot even list state/
  *
  * Order stamps are the one thing written for every applied event, so
@@ -70,6 +75,8 @@
 #define STATE_ORDER	0x2	/* join order.log (a worker); else no stamps */
 
 #define STATE_LOG_MAX	(256 * 1024)	/* order.log compacted beyond */
+#define STATE_DEFS	"presence-definitions.json"
+#define STATE_DEFS_MAX	(1024 * 1024)	/* bytes of it, as of an answer */
 
 struct state_stamp;
 
@@ -118,6 +125,21 @@ int	 state_order_put(struct state *s, const char *key, long long ts,
 	    const char *id, char *err, size_t errsz);
 /* Append and sync the stamps put since the last commit: one sync. */
 int	 state_order_commit(struct state *s, char *err, size_t errsz);
+
+/*
+ * The presence definitions' cache, state/STATE_DEFS: at most
+ * STATE_DEFS_MAX bytes.  Read: 1 with *body (malloc'd, NUL-terminated,
+ * the caller frees it), *len and *fetched_ms, the file's mtime in
+ * msclock_real() milliseconds (its age is the wall clock's now minus
+ * that); 0 when there is none; -1 when it cannot be read or is larger
+ * (err names the file).  The content is not judged here: presence_parse()
+ * does.  Write: the whole body, through tmp/, mode 0600 (synced unless
+ * fsync is off); its mtime becomes now.
+ */
+int	 state_defs_read(struct state *s, char **body, size_t *len,
+	    long long *fetched_ms, char *err, size_t errsz);
+int	 state_defs_write(struct state *s, const char *body, size_t len,
+	    char *err, size_t errsz);
 
 /*
  * The daemon's pid in state/worker.pid, locked for as long as s is open:

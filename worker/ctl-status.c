@@ -4,7 +4,8 @@
  * What an operator asks first when something looks wrong: how much is
  * waiting in each spool directory and since when, when the next deferred
  * event will be tried, what the last outcomes were and how many broke the
- * SLA in the last hour and day, and whether the worker holds a token.
+ * SLA in the last hour and day, whether the worker holds a token, and
+ * how many presence definitions it has cached and how old they are.
  *
  * Everything is read, nothing is changed.  The spool is scanned as a
  * stream and the audit file read from its end (ctl-audit.c), so neither a
@@ -27,8 +28,10 @@
 #include "err.h"
 #include "msclock.h"
 #include "oauth.h"
+#include "presence.h"
 #include "runstate.h"
 #include "spool.h"
+#include "state.h"
 #include "vis.h"
 
 #define CTL_DAY_MS	(86400LL * 1000)
@@ -48,7 +51,8 @@ const char ctl_status_usage[] =
 "last N outcomes from the audit file (default 10) and, for the last hour\n"
 "and the last day (rotated audit files included), the outcomes by kind\n"
 "and the SLA breaches; the OAuth token the worker has cached, and when\n"
-"it expires; with a cluster section, the hosts alive, user locks held\n"
+"it expires; how many presence definitions it has cached, and how old\n"
+"they are; with a cluster section, the hosts alive, user locks held\n"
 "and shared budget spent, or that etcd does not answer.\n"
 "\n"
 "  --json     the same as one JSON object:\n"
@@ -59,6 +63,8 @@ const char ctl_status_usage[] =
 "              \"audit\":{\"last\":[...],\"last_hour\":{...},\n"
 "                       \"last_day\":{...}},\n"
 "              \"token\":{\"cached\",\"expires_in_s\"},\n"
+"              \"presence_definitions\":{\"cached\",\"count\",\n"
+"                       \"fetched\",\"age_s\",\"stale\"},\n"
 "              \"paused\": the audit file's error while the worker\n"
 "                        applies nothing, or null,\n"
 "              \"cluster\":{\"etcd_answers\",\"hosts\",\"locks\",\n"
@@ -94,6 +100,10 @@ struct ctl_status {
 	time_t			 token_exp;
 	int			 worker;	/* runstate_read(): 1, 0, -1 */
 	struct runstate_info	 run;
+	int			 defs;		/* 1 cached, 0 none, -1 unusable */
+	size_t			 defs_n;
+	long long		 defs_at;	/* real ms fetched (its mtime) */
+	char			 defs_err[512];
 };
 
 static void
@@ -189,6 +199,37 @@ ctl_next_deferred(struct spool *sp, long long *next_ms, char *err,
 	return 0;
 }
 
+/*
+ * The worker's cache of the presence definitions (state.h): how many it
+ * holds and when they were fetched; 1, 0 when there is none, -1 when it
+ * cannot be read or parsed (the worker fetches them again then).
+ */
+static int
+ctl_status_defs(struct ctl_status *st, struct spool *sp)
+{
+	struct presence_defs d = { NULL, 0 };
+	struct state s;
+	char why[512], *body = NULL;
+	size_t len;
+	int r;
+
+	if (state_open(&s, sp, 0, st->defs_err, sizeof(st->defs_err)) == -1)
+		return -1;
+	r = state_defs_read(&s, &body, &len, &st->defs_at, st->defs_err,
+	    sizeof(st->defs_err));
+	state_close(&s);
+	if (r == 1) {
+		if (presence_parse(body, len, &d, why, sizeof(why)) == -1)
+			r = err_set(st->defs_err, sizeof(st->defs_err),
+			    "state/%s: %s", STATE_DEFS, why);
+		else
+			st->defs_n = d.n;
+		presence_free(&d);
+	}
+	free(body);
+	return r;
+}
+
 static int
 ctl_status_gather(struct ctl_status *st, const struct conf *c,
     struct spool *sp)
@@ -236,6 +277,8 @@ ctl_status_gather(struct ctl_status *st, const struct conf *c,
 	if (c->genesys.client_id != NULL && c->genesys.client_id[0] != '\0')
 		st->token = oauth_cache_state(c, sp->fd[SPOOL_STATE],
 		    &st->token_exp);
+
+	st->defs = ctl_status_defs(st, sp);
 
 	st->cluster = -1;
 	if (c->cluster.enabled)
@@ -375,6 +418,36 @@ ctl_print_worker(const struct ctl_status *st)
 	putchar('\n');
 }
 
+/*
+ * "presence 14 definitions cached, fetched 303 s ago (5m03s, TIME)", with
+ * ", stale: fetched again when next needed" past PRESENCE_MAX_AGE_MS.
+ */
+static void
+ctl_print_defs(const struct ctl_status *st)
+{
+	char when[40], age[32], vwhy[sizeof(st->defs_err) * VIS_EXPANSION];
+	long long s;
+
+	if (st->defs == 0) {
+		printf("presence no definitions cached\n");
+		return;
+	}
+	if (st->defs == -1) {
+		printf("presence definitions cache unusable, fetched again when "
+		    "next needed: %s\n", vis_str(vwhy, sizeof(vwhy),
+		    st->defs_err));
+		return;
+	}
+	s = (st->now_ms - st->defs_at) / 1000;
+	ctl_fmt_time(st->defs_at, when, sizeof(when));
+	ctl_fmt_age(s, age, sizeof(age));
+	printf("presence %zu definition%s cached, fetched %lld s ago "
+	    "(%s, %s)%s\n", st->defs_n, st->defs_n == 1 ? "" : "s",
+	    s < 0 ? 0 : s, age, when,
+	    presence_stale(st->defs_at, st->now_ms, PRESENCE_MAX_AGE_MS) ?
+	    ", stale: fetched again when next needed" : "");
+}
+
 static void
 ctl_status_print(const struct ctl_status *st, const struct conf *c)
 {
@@ -444,6 +517,7 @@ ctl_status_print(const struct ctl_status *st, const struct conf *c)
 			    when);
 		}
 	}
+	ctl_print_defs(st);
 	if (st->cluster == 1)
 		printf("cluster %ld host%s alive, %ld user lock%s held, budget "
 		    "%ld of %ld used (routehookctl cluster tells more)\n",
@@ -570,6 +644,32 @@ ctl_json_token(const struct ctl_status *st, int *bad)
 	return t;
 }
 
+/* {"cached","count","fetched","age_s","stale"}, or with "error". */
+static struct json_object *
+ctl_json_defs(const struct ctl_status *st, int *bad)
+{
+	struct json_object *t;
+	char when[40];
+	long long s = (st->now_ms - st->defs_at) / 1000;
+
+	if ((t = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	ctl_jset(t, "cached", json_object_new_boolean(st->defs == 1), bad);
+	if (st->defs == -1)
+		ctl_jset(t, "error", json_object_new_string(st->defs_err), bad);
+	if (st->defs != 1)
+		return t;
+	ctl_jset(t, "count", json_object_new_int64((int64_t)st->defs_n), bad);
+	ctl_fmt_time(st->defs_at, when, sizeof(when));
+	ctl_jset(t, "fetched", json_object_new_string(when), bad);
+	ctl_jset(t, "age_s", json_object_new_int64(s < 0 ? 0 : s), bad);
+	ctl_jset(t, "stale", json_object_new_boolean(presence_stale(
+	    st->defs_at, st->now_ms, PRESENCE_MAX_AGE_MS)), bad);
+	return t;
+}
+
 static struct json_object *
 ctl_json_worker(const struct ctl_status *st, int *bad)
 {
@@ -659,6 +759,7 @@ ctl_status_json(const struct ctl_status *st, const struct conf *c)
 	ctl_jset(o, "spool", ctl_json_spool(st, c, &bad), &bad);
 	ctl_jset(o, "audit", ctl_json_audit(st, c, &bad), &bad);
 	ctl_jset(o, "token", ctl_json_token(st, &bad), &bad);
+	ctl_jset(o, "presence_definitions", ctl_json_defs(st, &bad), &bad);
 	if (ctl_audit_paused(st))
 		ctl_jset(o, "paused", json_object_new_string(st->run.detail),
 		    &bad);

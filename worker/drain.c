@@ -67,7 +67,7 @@
 #define DRAIN_IDLE_WAIT_MS	1000
 #define DRAIN_TOKEN_REFUSED_MS	5000LL	/* at least, before asking again */
 #define DRAIN_AUDIT_PROBE_MS	1000	/* audit file unwritable: look again */
-#define DRAIN_DEFS_BODY_MAX	(1024 * 1024)	/* presence definitions */
+#define DRAIN_DEFS_BODY_MAX	STATE_DEFS_MAX	/* presence definitions */
 #define DRAIN_DEFS_RETRY_MS	60000LL	/* a target not found: refetch once
 					   a minute at most */
 #define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
@@ -168,8 +168,8 @@ struct worker {
 	struct worker_stats	 stats;
 	long			 fetches_before;	/* worker_carry() */
 
-	struct presence_defs	 defs;		/* the org's, see defs_get() */
-	long long		 defs_at;	/* mono ms fetched; 0: never */
+	struct presence_defs	 defs;		/* the org's, see defs_load() */
+	long long		 defs_at;	/* real ms fetched; 0: none */
 
 	struct set_rec		*sets;		/* DRAIN_SETS_MAX records */
 	struct keytab		 setkeys;	/* order key -> record */
@@ -704,10 +704,23 @@ secret_watch(struct worker *w, long long now)
 /* ---- presence definitions ---- */
 
 /*
+ * The org's presence definitions live in memory (w->defs) and in
+ * state/presence-definitions.json (lib/state.h), the answer as it came,
+ * so that a --once run from cron spends no call of the budget on them
+ * while the file is younger than PRESENCE_MAX_AGE_MS.  Their age is the
+ * wall clock's, from the file's mtime: w->defs_at is the real ms they
+ * were fetched at, whoever fetched them.
+ */
+
+static void	job_call(struct worker *, struct job *, long long);
+
+/*
  * Fetch the org's presence definitions (one blocking GET, counted like
- * any call against the rate limit).  0, or -1 with err and *perm set when
- * the answer will not change by waiting (403: a missing
- * presence:presenceDefinition:view, or an answer that is not a listing).
+ * any call against the rate limit) and keep the answer in the cache.  0,
+ * or -1 with err and *perm set when the answer will not change by waiting
+ * (403: a missing presence:presenceDefinition:view, or an answer that is
+ * not a listing).  A cache that cannot be written costs the next run a
+ * fetch: a warning, not a failure.
  */
 static int
 defs_fetch(struct worker *w, int *perm, long *status, char *err,
@@ -715,7 +728,7 @@ defs_fetch(struct worker *w, int *perm, long *status, char *err,
 {
 	struct http_call hc;
 	struct http_result res;
-	char url[HTTP_URL_MAX];
+	char url[HTTP_URL_MAX], why[512];
 	unsigned long long t;
 	long long now = msclock_mono();
 	int rc = -1, tries;
@@ -766,7 +779,11 @@ defs_fetch(struct worker *w, int *perm, long *status, char *err,
 		*perm = 1;
 		goto out;
 	}
-	w->defs_at = now;
+	w->defs_at = msclock_real();
+	if (state_defs_write(&w->state, dyn_ptr(&hc.resp), dyn_len(&hc.resp),
+	    why, sizeof(why)) == -1)
+		log_warnx("%s; the presence definitions are fetched again by "
+		    "the next run", why);
 	rc = 0;
 out:
 	http_call_free(&hc);
@@ -774,30 +791,97 @@ out:
 }
 
 /*
+ * Definitions for a worker that holds none, or only stale ones: the
+ * cache's when it is younger than PRESENCE_MAX_AGE_MS, else fetched (and
+ * cached).  A cache that cannot be read or parsed is fetched again, with
+ * a warning naming it.  *fetched says whether a call was made; 0, or -1
+ * as defs_fetch().
+ */
+static int
+defs_load(struct worker *w, int *fetched, int *perm, long *status,
+    char *err, size_t errsz)
+{
+	char why[512], *body;
+	long long at;
+	size_t len;
+	int r;
+
+	*fetched = 0;
+	r = state_defs_read(&w->state, &body, &len, &at, why, sizeof(why));
+	if (r == -1)
+		log_warnx("%s; fetching the presence definitions again", why);
+	if (r == 1 && !presence_stale(at, msclock_real(),
+	    PRESENCE_MAX_AGE_MS)) {
+		if (presence_parse(body, len, &w->defs, why, sizeof(why))
+		    == 0) {
+			free(body);
+			w->defs_at = at;
+			return 0;
+		}
+		log_warnx("state/%s: %s; fetching them again", STATE_DEFS,
+		    why);
+	}
+	free(body);
+	*fetched = 1;
+	return defs_fetch(w, perm, status, err, errsz);
+}
+
+/* Whether the definitions may be fetched again for a name or id refused. */
+static int
+defs_may_refetch(const struct worker *w, long long now)
+{
+	/* A clock stepped back: the spacing cannot be told; allow it. */
+	return now < w->defs_at || now - w->defs_at >= DRAIN_DEFS_RETRY_MS;
+}
+
+/*
+ * The definitions could not be had for j: dead when that will not pass,
+ * else deferred and counted, as if j's own call had failed so.
+ */
+static void
+defs_failed(struct worker *w, struct job *j, int perm, long status,
+    const char *err)
+{
+	struct http_result res;
+
+	if (perm) {
+		job_dead(w, j, j->attempts + 1, status, err);
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	res.rl_allowed = res.rl_count = res.rl_reset_s = -1;
+	snprintf(res.error, sizeof(res.error), "%.*s",
+	    (int)sizeof(res.error) - 1, err);
+	outcome_failed(&w->out, j, &res);
+	job_settle(w, j);
+}
+
+/*
  * Resolve j's presence target into its presence_id: 0, or -1 when j was
- * settled (dead) or postponed.  The definitions are fetched when there
- * are none or they are an hour old, and once more (at most once a
- * minute) when a target is not among them: an org adds presences.
+ * settled (dead) or postponed.  The definitions are loaded when there
+ * are none or they are an hour old (the cache first), and fetched once
+ * more (at most once a minute) when a target is not among them: an org
+ * adds presences.
  */
 static int
 job_presence(struct worker *w, struct job *j)
 {
 	const struct presence_def *p;
-	struct http_result res;
 	char err[HTTP_ERROR_MAX + 128];
-	long long now = msclock_mono();
+	long long now = msclock_real();
 	long status;
 	int perm, fetched = 0;
 
 	if (w->defs_at == 0 ||
 	    presence_stale(w->defs_at, now, PRESENCE_MAX_AGE_MS)) {
-		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
+		if (defs_load(w, &fetched, &perm, &status, err, sizeof(err))
+		    == -1)
 			goto failed;
-		fetched = 1;
 	}
 	p = presence_resolve(&w->defs, j->ev.presence_target, err,
 	    sizeof(err));
-	if (p == NULL && !fetched && now - w->defs_at >= DRAIN_DEFS_RETRY_MS) {
+	if (p == NULL && !fetched && defs_may_refetch(w, now)) {
 		if (defs_fetch(w, &perm, &status, err, sizeof(err)) == -1)
 			goto failed;
 		p = presence_resolve(&w->defs, j->ev.presence_target, err,
@@ -810,19 +894,52 @@ job_presence(struct worker *w, struct job *j)
 	snprintf(j->ev.presence_id, sizeof(j->ev.presence_id), "%s", p->id);
 	return 0;
 failed:
-	if (perm) {
-		job_dead(w, j, j->attempts + 1, status, err);
-		return -1;
-	}
-	/* As if the event's own call had failed so: deferred, counted. */
-	memset(&res, 0, sizeof(res));
-	res.status = status;
-	res.rl_allowed = res.rl_count = res.rl_reset_s = -1;
-	snprintf(res.error, sizeof(res.error), "%.*s",
-	    (int)sizeof(res.error) - 1, err);
-	outcome_failed(&w->out, j, &res);
-	job_settle(w, j);
+	defs_failed(w, j, perm, status, err);
 	return -1;
+}
+
+/*
+ * j's call got an answer that will not pass (job_answer()): j is dead
+ * with the answer's reason, unless Genesys refused with 400 a presence id
+ * taken from the definitions (a word's target resolved, not an id the
+ * event carried or a target that is an id itself, which a fetch cannot
+ * change): the org may have deleted that definition since they were
+ * fetched.  Then they are fetched again, unless less than
+ * DRAIN_DEFS_RETRY_MS old (another event's refusal may have fetched them
+ * already), the target is resolved again and, when it names another id,
+ * j is called again with that one, no attempt counted, as after a 401.
+ */
+static void
+job_refused(struct worker *w, struct job *j, const struct http_result *res)
+{
+	const struct presence_def *p;
+	char err[HTTP_ERROR_MAX + 128], was[EVENT_ID_MAX];
+	long long now = msclock_real();
+	long status;
+	int perm;
+
+	if (res->status != 400 || j->ev.kind != EVENT_PRESENCE ||
+	    j->ev.presence_target[0] == '\0' ||
+	    strcmp(j->ev.presence_target, j->ev.presence_id) == 0)
+		goto dead;
+	if (defs_may_refetch(w, now) &&
+	    defs_fetch(w, &perm, &status, err, sizeof(err)) == -1) {
+		defs_failed(w, j, perm, status, err);
+		return;
+	}
+	p = presence_resolve(&w->defs, j->ev.presence_target, err,
+	    sizeof(err));
+	if (p == NULL || strcmp(p->id, j->ev.presence_id) == 0)
+		goto dead;
+	snprintf(was, sizeof(was), "%s", j->ev.presence_id);
+	snprintf(j->ev.presence_id, sizeof(j->ev.presence_id), "%s", p->id);
+	log_info("event %s: presence %s refused (%s); the definitions give "
+	    "%s for \"%s\" now: calling again", j->id, was, res->error,
+	    p->id, j->ev.presence_target);
+	job_call(w, j, msclock_mono());
+	return;
+dead:
+	job_dead(w, j, j->attempts + 1, res->status, res->error);
 }
 
 /* ---- the cluster (drain.h) ---- */
@@ -1339,7 +1456,7 @@ job_answer(struct worker *w, struct job *j, const struct http_result *res)
 	case BACKOFF_TEMP:
 		break;
 	case BACKOFF_PERM:
-		job_dead(w, j, j->attempts + 1, res->status, res->error);
+		job_refused(w, j, res);
 		return;
 	}
 	job_failed(w, j, res);

@@ -3,8 +3,9 @@
 # counts and ages per directory match what is there, the next deferred
 # attempt is the earliest mtime in deferred/, the audit section reflects
 # the lines appended to the audit file (last hour, last day, SLA
-# breaches, the last N), a large audit file is read from its end, and the
-# token's state comes from the worker's cache.  --json parses with jq.
+# breaches, the last N), a large audit file is read from its end, the
+# token's state comes from the worker's cache, and so do the presence
+# definitions' count and age.  --json parses with jq.
 . "$(dirname "$0")/../lib.sh"
 . "$RH_TOP/tests/ctl-lib.sh"
 
@@ -211,6 +212,41 @@ refute "the token itself is never printed" grep -q tok-abc "$T/out" "$T/err"
 ctl_config '' "genesys = { client_id = \"other\"; client_secret_file = \"$T/webhook.secret\"; };"
 run status --json
 is "$(jq '.token.cached' "$T/out")" false "another client's token is not this one's"
+
+# --- the presence definitions ---------------------------------------------
+
+defs=$T/spool/state/presence-definitions.json
+run status --json
+is "$(jq -c .presence_definitions "$T/out")" '{"cached":false}' \
+    "no presence definitions cached"
+run status
+assert_file_has "$T/out" "presence no definitions cached" "the table says so"
+printf '%s' '{"entities":[{"id":"p-1","name":"On Queue","type":"System","systemPresence":"OnQueue"},{"id":"p-2","name":"Lunch","type":"User","systemPresence":"Meal"}],"total":2}' >"$defs"
+touch -d '10 minutes ago' "$defs"
+run status --json
+is "$(jq -c '.presence_definitions | [.cached, .count, .stale]' "$T/out")" \
+    '[true,2,false]' "two definitions cached, fresh"
+age=$(jq .presence_definitions.age_s "$T/out")
+assert "... fetched 600 s ago, by the file's mtime ($age)" in_range "$age" 600 605
+run status
+assert_file_matches "$T/out" \
+    '^presence 2 definitions cached, fetched 60[0-5] s ago \(10m0[0-5]s, [0-9T:.-]+Z\)$' \
+    "the table: how many, and how long ago"
+touch -d '2 hours ago' "$defs"
+run status --json
+is "$(jq '.presence_definitions.stale' "$T/out")" true "two hours old: stale"
+run status
+assert_file_matches "$T/out" ', stale: fetched again when next needed$' \
+    "... and the table says so"
+echo '{"entities": 3}' >"$defs"
+run status --json
+is "$(jq -c '.presence_definitions | [.cached, .error]' "$T/out")" \
+    '[false,"state/presence-definitions.json: presence definitions: no entities array"]' \
+    "a cache that does not parse: not cached, and why, naming the file"
+run status
+assert_file_has "$T/out" "presence definitions cache unusable" "the table says so"
+is "$rc" 0 "... and status still exits 0"
+rm -f "$defs"
 
 # --- no spool ---------------------------------------------------------------
 

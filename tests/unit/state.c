@@ -3,8 +3,9 @@
  * scratch spool: attempts counts, the order stamps (put, read back,
  * committed to order.log in one batch, other workers' lines read, folded
  * into order.snap on close, hand-written order/<KEY> files taken in),
- * per-user locks across descriptors, and the
- * start-up cleanup of orphaned attempts.
+ * per-user locks across descriptors, the
+ * start-up cleanup of orphaned attempts, and the presence definitions'
+ * cache (written whole, read back with its mtime as when it was fetched).
  * Fails (exit 1, "not ok" lines) when any step differs.
  */
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "msclock.h"
 #include "state.h"
 #include "spool.h"
 #include "tap.h"
@@ -98,6 +100,90 @@ has_line(const char *path, const char *line)
 	}
 	fclose(f);
 	return r;
+}
+
+/* state/presence-definitions.json: written, read back, aged, refused. */
+static void
+test_defs(const char *root, struct spool *sp, struct state *s)
+{
+	static const char body[] = "{\"entities\":[],\"total\":0}";
+	struct timespec ts[2];
+	struct state ro;
+	struct stat st;
+	char err[512], path[512], *got, *big;
+	long long at, before, after;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/state/%s", root, STATE_DEFS);
+	is_int(state_defs_read(s, &got, &len, &at, err, sizeof(err)), 0,
+	    "no presence definitions cached: 0");
+	ok(got == NULL, "... and no body");
+
+	before = msclock_real();
+	ok(state_defs_write(s, body, sizeof(body) - 1, err, sizeof(err)) == 0,
+	    "presence definitions cached");
+	after = msclock_real();
+	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600,
+	    "... in state/%s, mode 0600", STATE_DEFS);
+	ok(empty_dir(root, "state/tmp"), "... through tmp/, leaving nothing");
+	is_int(state_defs_read(s, &got, &len, &at, err, sizeof(err)), 1,
+	    "the cache read back: 1");
+	ok(got != NULL && len == sizeof(body) - 1 &&
+	    memcmp(got, body, len) == 0 && got[len] == '\0',
+	    "... byte for byte, NUL-terminated");
+	free(got);
+	/* mtimes may be coarser than the clock: a second either side. */
+	ok(at >= before - 1000 && at <= after + 1000,
+	    "... fetched when written (%lld in %lld..%lld)", at, before, after);
+
+	/* Aged by hand (touch -d): the age is the file's. */
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)((after - 7200 * 1000) / 1000);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ok(utimensat(AT_FDCWD, path, ts, 0) == 0, "the cache aged two hours");
+	ok(state_defs_read(s, &got, &len, &at, err, sizeof(err)) == 1 &&
+	    at == (long long)ts[1].tv_sec * 1000,
+	    "... reads as fetched two hours ago");
+	free(got);
+	ok(state_defs_write(s, body, sizeof(body) - 1, err, sizeof(err)) == 0 &&
+	    state_defs_read(s, &got, &len, &at, err, sizeof(err)) == 1 &&
+	    at >= before - 1000, "written again, it is new again");
+	free(got);
+
+	/* routehookctl opens state/ without creating or joining anything. */
+	ok(state_open(&ro, sp, 0, err, sizeof(err)) == 0 &&
+	    state_defs_read(&ro, &got, &len, &at, err, sizeof(err)) == 1 &&
+	    len == sizeof(body) - 1, "a state opened read-only reads it too");
+	free(got);
+	state_close(&ro);
+
+	if ((big = malloc(STATE_DEFS_MAX + 2)) == NULL) {
+		ok(0, "memory for an oversized cache");
+		return;
+	}
+	memset(big, ' ', STATE_DEFS_MAX + 1);
+	big[STATE_DEFS_MAX + 1] = '\0';
+	ok(state_defs_write(s, big, STATE_DEFS_MAX + 1, err, sizeof(err)) == -1,
+	    "a body over STATE_DEFS_MAX is not written");
+	ok(strstr(err, STATE_DEFS) != NULL, "... and the error names the file");
+	ok(state_defs_read(s, &got, &len, &at, err, sizeof(err)) == 1 &&
+	    len == sizeof(body) - 1, "... which keeps what it held");
+	free(got);
+	/* One written over the limit by hand (or by anything else). */
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) != -1) {
+		ok(write(fd, big, STATE_DEFS_MAX + 1) == STATE_DEFS_MAX + 1,
+		    "a cache file grown past STATE_DEFS_MAX by hand");
+		close(fd);
+	}
+	free(big);
+	got = NULL;
+	err[0] = '\0';
+	is_int(state_defs_read(s, &got, &len, &at, err, sizeof(err)), -1,
+	    "... is an error: -1");
+	ok(got == NULL && strstr(err, "state/" STATE_DEFS) != NULL,
+	    "... no body, and the error names the file (%s)", err);
+	ok(unlink(path) == 0 && state_defs_read(s, &got, &len, &at, err,
+	    sizeof(err)) == 0, "removed, there is none again");
 }
 
 int
@@ -245,6 +331,7 @@ main(void)
 	snprintf(d, sizeof(d), "%s/state/order.snap", root);
 	ok(has_line(d, "1767261620000 1767261600.M5P5Q5.h status:agent-5"),
 	    "... which holds them");
+	test_defs(root, &sp, &s);
 	state_close(&s);
 	spool_close(&sp);
 	snprintf(d, sizeof(d), "rm -rf '%s'", root);
