@@ -387,15 +387,19 @@ static struct state_stamp *
 state_stamp_get(struct state *s, const char *key)
 {
 	struct state_stamp *st, **grown;
-	size_t i, klen;
+	size_t i, klen, cap;
 	int k;
 
 	if ((k = keytab_get(&s->index, key)) >= 0)
 		return s->stamps[k];
-	/* Keep the table at most half full: rebuild it twice as large. */
+	/*
+	 * Keep the table at most half full: rebuild it twice as large.
+	 * keytab_free() zeroes cap, so it is read first.
+	 */
 	if (s->index.n + 1 > s->index.cap / 2 - 1) {
+		cap = s->index.cap;
 		keytab_free(&s->index);
-		if (keytab_init(&s->index, s->index.cap) == -1)
+		if (keytab_init(&s->index, cap) == -1)
 			return NULL;
 		for (i = 0; i < s->nstamps; i++)
 			keytab_put(&s->index, s->stamps[i]->key, (int)i);

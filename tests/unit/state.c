@@ -331,6 +331,27 @@ main(void)
 	snprintf(d, sizeof(d), "%s/state/order.snap", root);
 	ok(has_line(d, "1767261620000 1767261600.M5P5Q5.h status:agent-5"),
 	    "... which holds them");
+
+	/* Past STATE_INDEX_MIN (1024) keys the index is rebuilt larger. */
+	for (n = 0; n < 5000; n++) {
+		snprintf(d, sizeof(d), "status:many-%d", n);
+		snprintf(id, sizeof(id), "1767261600.M%dP1Q1.h", n);
+		if (state_order_put(&s, d, 1767261600000LL + n, id, err,
+		    sizeof(err)) == -1)
+			break;
+	}
+	is_int(n, 5000, "5000 more keys stamped");
+	for (n = 0; n < 5000; n++) {
+		snprintf(d, sizeof(d), "status:many-%d", n);
+		if (state_order_read(&s, d, &ts, id, sizeof(id), err,
+		    sizeof(err)) != 1 || ts != 1767261600000LL + n)
+			break;
+	}
+	is_int(n, 5000, "... and every one reads back its own stamp, "
+	    "however often the index grew");
+	ok(state_order_read(&s, "status:agent-5", &ts, id, sizeof(id), err,
+	    sizeof(err)) == 1 && ts == 1767261620000LL,
+	    "... as do the keys from before");
 	test_defs(root, &sp, &s);
 	state_close(&s);
 	spool_close(&sp);
