@@ -183,17 +183,23 @@ demo: deps all
 bench: deps all bench-progs
 	sh tests/bench.sh
 	sh tests/bench-cluster.sh
+	sh tests/bench-burst.sh
 
 # The figures for several hosts through etcd alone (issue 13).
 bench-cluster: deps all bench-progs
 	sh tests/bench-cluster.sh
+
+# The shift-change burst under 300 calls a minute, time scaled by
+# BURST_SCALE (issue 11).
+bench-burst: deps all
+	sh tests/bench-burst.sh
 
 # make bench's measuring sticks (tests/bench/*.c, one main() each):
 # built for the benchmark only, never by all or check.
 BENCH_BIN	:= $(patsubst %.c,$(B)/%,$(wildcard tests/bench/*.c))
 $(BENCH_BIN): $(B)/tests/bench/%: $(B)/tests/bench/%.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-.PHONY: bench-progs clean-bench bench-cluster
+.PHONY: bench-progs clean-bench bench-cluster bench-burst
 bench-progs: $(BENCH_BIN)
 clean: clean-bench
 clean-bench:
