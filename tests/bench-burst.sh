@@ -48,12 +48,7 @@
 # (10), RH_BENCH_DIR (default /var/tmp), RH_KEEP=1 keeps the scratch
 # directory.
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-RH_BUILD=${RH_BUILD:-$top}
-TMPDIR=${RH_BENCH_DIR:-/var/tmp}
-export TMPDIR
-. "$top/tests/lib.sh"
-RH_TOP=$top
+. "$(dirname "$0")/bench-lib.sh"
 
 AGENTS=${BURST_AGENTS:-2000}
 SCALE=${BURST_SCALE:-10}
@@ -61,18 +56,6 @@ REPEAT_S=${BURST_REPEAT_S:-10}
 RPM=300
 BULK_MAX=100
 
-bench_cleanup() {
-	stop_all
-	if [ -n "${RH_KEEP:-}" ]; then
-		echo "scratch directory kept: $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap - EXIT
-trap 'bench_cleanup' EXIT
-
-say() { printf '%s\n' "$*" >&2; }
 fail() { say "bench-burst: $*"; bad=1; }
 bad=
 
