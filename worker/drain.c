@@ -73,6 +73,7 @@
 #define DRAIN_CLUSTER_RETRY_MS	1000	/* etcd down: heartbeat this often */
 #define DRAIN_SECRET_CHECK_MS	1000	/* stat the client secret file */
 #define DRAIN_SETS_MAX		8192	/* keys remembered as set by us */
+#define DRAIN_FILL_SLICE_MS	20	/* claiming, with calls in flight */
 #define DRAIN_BULKS_OPEN	16	/* queues collecting members at once */
 #define DRAIN_BULK_BODY_MAX	(16 * 1024)	/* 100 members fit in 9 KB */
 
@@ -1828,18 +1829,26 @@ scan_next_dir(struct worker *w)
 /*
  * Claim into free slots.  The scan runs to its end (or until the slots
  * are full) before any call starts, so that a backlog is superseded down
- * to one event per key first.
+ * to one event per key first.  A claim costs two syncs, and a backlog
+ * a thousand claims: with calls in flight, fill stops after
+ * DRAIN_FILL_SLICE_MS and returns 1, for the step to drive those calls
+ * (their answers are read, no new call starts) and come back, so no
+ * call times out unread while the scan goes on.
  */
-static void
+static int
 fill(struct worker *w)
 {
 	struct timespec now = msclock_real_ts();
+	long long start = msclock_mono();
 	struct job *j;
 	const char *id;
 
 	while (w->nfree > 0 && !w->stopping) {
+		if (api_busy(&w->api) > 0 &&
+		    msclock_mono() - start >= DRAIN_FILL_SLICE_MS)
+			return 1;
 		if (w->scan_dir == -1 && !scan_next_dir(w))
-			return;
+			return 0;
 		if (w->scan_dir == -1)
 			continue;
 		if ((id = spool_scan_next(&w->scan)) == NULL) {
@@ -1853,6 +1862,7 @@ fill(struct worker *w)
 			job_admit(w, j);
 		worker_signals(w);
 	}
+	return 0;
 }
 
 void
@@ -1968,14 +1978,14 @@ worker_step(struct worker *w, int fd, long long max_wait_ms, int *fd_ready)
 	void *owner;
 	char err[512];
 	long long wait = DRAIN_IDLE_WAIT_MS, now = msclock_mono(), own;
-	int ready = 0, held;
+	int ready = 0, held, sliced = 0;
 
 	worker_signals(w);
 	timers(w, now);
 	held = w->hold_until != 0;
 	if (!engine_blocked(w) && !held)
-		fill(w);
-	if (!engine_blocked(w))
+		sliced = fill(w);
+	if (!engine_blocked(w) && !sliced)
 		wait = start_calls(w);
 	if (engine_blocked(w)) {
 		scan_stop(w);

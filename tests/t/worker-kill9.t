@@ -6,7 +6,9 @@
 # and the stand-in fails often: 503, 429 with Retry-After, connections
 # reset, answers slower than genesys.timeout_ms.  Then the faults stop and
 # the worker drains.  Every event answered 2xx must end applied,
-# superseded or dead exactly once, no user's events applied out of order,
+# superseded, unchanged (a sender's retry of an event already spooled,
+# whose answer the kill lost, asks again for what was just set) or dead
+# exactly once, no user's events applied out of order,
 # and each user left in the state of their newest event.  The counts are
 # printed as a diag line: trials (kills), events, lost, settled twice, out
 # of order; and records written twice (a kill between an event's audit
@@ -108,7 +110,7 @@ for line in open(sys.argv[1]):
     i, seq, word = line.split()
     sent[i] = int(seq)
 lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-final = ("applied", "superseded", "dead")
+final = ("applied", "superseded", "dead", "unchanged", "ignored")
 terminal, dup, order_bad, last = {}, 0, 0, {}
 for l in lines:
     if l["outcome"] not in final:
