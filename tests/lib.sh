@@ -186,16 +186,33 @@ track() { rh_pids="$rh_pids $1"; }
 # suite on a slow or crowded machine.
 RH_TIMEOUT_SCALE=${RH_TIMEOUT_SCALE:-1}
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds;
-# fails after SECONDS (times RH_TIMEOUT_SCALE).
+# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fails after
+# SECONDS (times RH_TIMEOUT_SCALE).  The pause between tries doubles from
+# 50 ms to 400 ms: a poll costs tens of ms of CPU (date, sleep, the
+# command's jq or curl), and make check is CPU-bound, so polling a slow
+# condition every 50 ms slowed down the very programs it waited for.
+# COMMAND is always tried once more after the last pause, before the
+# deadline is looked at: what succeeds in time is never missed.
 wait_for() {
 	_deadline=$(( $(date +%s) + $1 * RH_TIMEOUT_SCALE ))
 	shift
+	_nap=0.05
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
-		sleep 0.05
+		sleep "$_nap"
+		case $_nap in
+		0.05) _nap=0.1 ;;
+		0.1) _nap=0.2 ;;
+		*) _nap=0.4 ;;
+		esac
 	done
 	return 0
+}
+
+# pid_gone PID: no process PID (for wait_for; kill is the shell's own, so a
+# poll forks nothing).
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
 }
 
 # stays_for SECONDS COMMAND...: COMMAND succeeds for SECONDS on end
@@ -232,7 +249,7 @@ stop_all() {
 		kill "$p" 2>/dev/null
 	done
 	for p in $rh_pids; do
-		wait_for 5 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null
+		wait_for 5 pid_gone "$p" || kill -9 "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	rh_pids=
@@ -495,7 +512,7 @@ skip() {
 # stop_pid PID: TERM, then wait (bounded) until it has gone.
 stop_pid() {
 	kill "$1" 2>/dev/null
-	wait_for 10 sh -c "! kill -0 $1" || kill -9 "$1" 2>/dev/null
+	wait_for 10 pid_gone "$1" || kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	return 0
 }
