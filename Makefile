@@ -170,12 +170,18 @@ CHECK_E2E	:= $(SLOW_T) $(filter-out $(SLOW_T),$(E2E_T))
 CHECK_UNIT	:= $(UNIT_SRC:%.c=%.t) $(FUZZ_NAMES:%=tests/fuzz/%-fuzzer.t)
 CHECK_LIST	:= $(foreach t,$(CHECK_E2E),san:$(t) plain:$(t)) \
 		   $(foreach t,$(CHECK_UNIT),valgrind:$(t) san:$(t) plain:$(t))
+# One test CA and server certificate for the whole run (RH_CERTS, see
+# make_certs in tests/lib.sh), removed after it.
 check: deps
 	$(MAKE) -j$(NPROC) all unit
 	$(MAKE) -j$(NPROC) B=.san SANITIZE=1 all unit
-	RH_VALGRIND='$(VALGRIND)' RH_TIMEOUT_SCALE=$(RH_TIMEOUT_SCALE) \
+	certs=$$(mktemp -d "$${TMPDIR:-/tmp}/routehook-certs.XXXXXX") && \
+	sh tests/mkcerts.sh "$$certs" || exit 1; \
+	RH_CERTS=$$certs RH_VALGRIND='$(VALGRIND)' \
+	    RH_TIMEOUT_SCALE=$(RH_TIMEOUT_SCALE) \
 	    $(PROVE) -j$(JOBS) --exec 'sh tests/run.sh' \
-	    $(CHECK_LIST)
+	    $(CHECK_LIST); \
+	rc=$$?; rm -rf "$$certs"; exit $$rc
 
 demo: deps all
 	sh tests/demo.sh

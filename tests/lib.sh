@@ -689,14 +689,28 @@ check_mount() {
 
 # --- the worker and the Genesys stand-in (worker-*.t) --------------------
 
+# make_certs DIR: the test CA and server certificate (tests/mkcerts.sh)
+# in DIR.  make check makes one set for the whole run and names its
+# directory in RH_CERTS: copying it costs a cp, not the half a second of
+# CPU of five openssl runs.  Each test still gets its own copy, which it
+# may chmod (split_layout) or break as it likes.  Bails out on failure.
+make_certs() {
+	if [ -n "${RH_CERTS:-}" ]; then
+		mkdir -p "$1" && cp -p "$RH_CERTS/ca.pem" "$RH_CERTS/ca.key" \
+		    "$RH_CERTS/server.pem" "$RH_CERTS/server.key" "$1/" ||
+		    bail "cannot copy the test certificates from $RH_CERTS"
+	else
+		sh "$RH_TOP/tests/mkcerts.sh" "$1" || bail "mkcerts.sh failed"
+	fi
+}
+
 # start_standin [ARGS...]: tests/genesys-standin.py over TLS with a test CA
 # ($T/certs/ca.pem, made once), OAuth client "test-client" whose secret is
 # in $T/client.secret, every call journalled in $T/standin.jsonl.  Sets
 # STANDIN_PID, STANDIN_PORT and STANDIN_URL.  A set STANDIN_PORT reuses
 # that port (a restart after stop_standin).
 start_standin() {
-	[ -s "$T/certs/ca.pem" ] || sh "$RH_TOP/tests/mkcerts.sh" "$T/certs" ||
-	    bail "mkcerts.sh failed"
+	[ -s "$T/certs/ca.pem" ] || make_certs "$T/certs"
 	[ -s "$T/client.secret" ] || {
 		printf 'client-secret-%s-%s\n' "$$" "$(date +%N)" \
 		    >"$T/client.secret"
