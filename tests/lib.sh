@@ -497,6 +497,15 @@ skip_all() {
 	exit 0
 }
 
+# not_in_san_pass: skip the whole script in make check's sanitizer pass
+# (RH_BUILD=.../.san), for a script that runs no program of the build:
+# there it would only do the plain pass's work again.
+not_in_san_pass() {
+	case $RH_BUILD in
+	*/.san) skip_all "runs no program of the build in $RH_BUILD: the plain pass covers it" ;;
+	esac
+}
+
 # need_root WHAT: skip the whole script unless it runs as root, saying
 # that WHAT needs root.  prove then reports it "skipped", not passed.
 need_root() {

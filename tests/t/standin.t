@@ -4,6 +4,14 @@
 # repository root with `prove tests/t/standin.t`.  Needs curl, jq, openssl.
 set -u
 
+# The stand-in is Python and this script runs no program of the tree:
+# make check's sanitizer pass (RH_BUILD=.../.san) would run the very same
+# thing a second time.  (deb.t skips that pass too.)
+case ${RH_BUILD:-} in
+*/.san) echo "1..0 # SKIP runs no program of the build in $RH_BUILD: the plain pass covers it"
+	exit 0 ;;
+esac
+
 here=$(cd "$(dirname "$0")/.." && pwd)
 standin=$here/genesys-standin.py
 # The system's python3, as tests/lib.sh runs it: a version manager's shim
