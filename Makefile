@@ -168,12 +168,19 @@ valgrind: unit
 # Side by side each test runs slower than alone: the harness's bounds
 # are doubled (tests/lib.sh, RH_TIMEOUT_SCALE).
 RH_TIMEOUT_SCALE ?= 2
+# The order holds for any CHECK_E2E and CHECK_UNIT given on the command
+# line: the slow scripts of SLOW_T first, then the unit tests under
+# valgrind (seconds each, where the others take a fraction), then the
+# rest, the quick unit tests last, to fill the cores as the run ends.
 SLOW_T		:= tests/t/deb.t tests/t/valgrind.t tests/t/metrics.t tests/t/worker-429.t \
 		   tests/t/worker-token.t tests/t/worker-retry.t
-CHECK_E2E	:= $(SLOW_T) $(filter-out $(SLOW_T),$(E2E_T))
+CHECK_E2E	:= $(E2E_T)
 CHECK_UNIT	:= $(UNIT_SRC:%.c=%.t) $(FUZZ_NAMES:%=tests/fuzz/%-fuzzer.t)
-CHECK_LIST	:= $(foreach t,$(CHECK_E2E),san:$(t) plain:$(t)) \
-		   $(foreach t,$(CHECK_UNIT),valgrind:$(t) san:$(t) plain:$(t))
+CHECK_SLOW	:= $(foreach t,$(SLOW_T),$(filter $(t),$(CHECK_E2E)))
+CHECK_LIST	:= $(foreach t,$(CHECK_SLOW),san:$(t) plain:$(t)) \
+		   $(foreach t,$(CHECK_UNIT),valgrind:$(t)) \
+		   $(foreach t,$(filter-out $(SLOW_T),$(CHECK_E2E)),san:$(t) plain:$(t)) \
+		   $(foreach t,$(CHECK_UNIT),san:$(t) plain:$(t))
 # One test CA and server certificate for the whole run (RH_CERTS, see
 # make_certs in tests/lib.sh), removed after it.
 check: deps
