@@ -181,11 +181,19 @@ CHECK_LIST	:= $(foreach t,$(CHECK_SLOW),san:$(t) plain:$(t)) \
 		   $(foreach t,$(CHECK_UNIT),valgrind:$(t)) \
 		   $(foreach t,$(filter-out $(SLOW_T),$(CHECK_E2E)),san:$(t) plain:$(t)) \
 		   $(foreach t,$(CHECK_UNIT),san:$(t) plain:$(t))
+# Both builds under one jobserver: the cores one leaves idle while it
+# archives or links, the other fills.
+.PHONY: check-builds check-build-plain check-build-san
+check-builds: check-build-plain check-build-san
+check-build-plain:
+	+$(MAKE) all unit
+check-build-san:
+	+$(MAKE) B=.san SANITIZE=1 all unit
+
 # One test CA and server certificate for the whole run (RH_CERTS, see
 # make_certs in tests/lib.sh), removed after it.
 check: deps
-	$(MAKE) -j$(NPROC) all unit
-	$(MAKE) -j$(NPROC) B=.san SANITIZE=1 all unit
+	$(MAKE) -j$(NPROC) check-builds
 	certs=$$(mktemp -d "$${TMPDIR:-/tmp}/routehook-certs.XXXXXX") && \
 	sh tests/mkcerts.sh "$$certs" || exit 1; \
 	RH_CERTS=$$certs RH_VALGRIND='$(VALGRIND)' \
