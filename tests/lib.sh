@@ -192,21 +192,25 @@ RH_TIMEOUT_SCALE=${RH_TIMEOUT_SCALE:-1}
 # command's jq or curl), and make check is CPU-bound, so polling a slow
 # condition every 50 ms slowed down the very programs it waited for.
 # COMMAND is always tried once more after the last pause, before the
-# deadline is looked at: what succeeds in time is never missed.
+# deadline is looked at: what succeeds in time is never missed.  What
+# succeeds at the first try costs no date(1) at all (stop_all's checks,
+# most often).
 wait_for() {
-	_deadline=$(( $(date +%s) + $1 * RH_TIMEOUT_SCALE ))
+	_wf_s=$1
 	shift
+	"$@" >/dev/null 2>&1 && return 0
+	_deadline=$(( $(date +%s) + _wf_s * RH_TIMEOUT_SCALE ))
 	_nap=0.05
-	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -ge "$_deadline" ] && return 1
+	while :; do
 		sleep "$_nap"
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		case $_nap in
 		0.05) _nap=0.1 ;;
 		0.1) _nap=0.2 ;;
 		*) _nap=0.4 ;;
 		esac
 	done
-	return 0
 }
 
 # pid_gone PID: no process PID (for wait_for; kill is the shell's own, so a
