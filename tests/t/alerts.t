@@ -7,6 +7,7 @@
 # rules).  The tests can fail: with the SLA threshold raised tenfold, the
 # same tests fail.
 . "$(dirname "$0")/../lib.sh"
+not_in_san_pass
 
 command -v promtool >/dev/null ||
     skip_all "no promtool (Debian's prometheus package; tests/install-deps.sh)"

@@ -144,7 +144,7 @@ rm -f "$T/ca.pem"
 run check
 assert_file_has "$T/out" "$conf:7: genesys.ca_file $T/ca.pem: No such file or directory" \
     "a missing ca_file"
-sh "$RH_TOP/tests/mkcerts.sh" "$T/certs" || bail "mkcerts failed"
+make_certs "$T/certs"
 ctl_config '' "genesys = { ca_file = \"$T/certs/ca.pem\"; client_id = \"abc\"; client_secret_file = \"$T/client.secret\"; };"
 run check
 is "$rc" 0 "a good ca_file: OK"

@@ -10,7 +10,7 @@
 . "$RH_TOP/tests/ctl-lib.sh"
 
 [ -x "$CTL" ] || bail "no $CTL: build first"
-sh "$RH_TOP/tests/mkcerts.sh" "$T/certs" || bail "mkcerts failed"
+make_certs "$T/certs"
 printf 'client-secret-%s\n' "$$" >"$T/client.secret"
 chmod 600 "$T/client.secret"
 

@@ -11,6 +11,7 @@
 # systemctl and invoke-rc.d are stand-ins that record any call at all.
 # As another user than root only the printed apt-get line is checked.
 . "$(dirname "$0")/../lib.sh"
+not_in_san_pass
 
 S=$T/bin
 mkdir -p "$S"

@@ -4,8 +4,20 @@
 # repository root with `prove tests/t/standin.t`.  Needs curl, jq, openssl.
 set -u
 
+# The stand-in is Python and this script runs no program of the tree:
+# make check's sanitizer pass (RH_BUILD=.../.san) would run the very same
+# thing a second time.  (deb.t skips that pass too.)
+case ${RH_BUILD:-} in
+*/.san) echo "1..0 # SKIP runs no program of the build in $RH_BUILD: the plain pass covers it"
+	exit 0 ;;
+esac
+
 here=$(cd "$(dirname "$0")/.." && pwd)
 standin=$here/genesys-standin.py
+# The system's python3, as tests/lib.sh runs it: a version manager's shim
+# first in PATH (pyenv's) costs half a second of CPU at every start.
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
 scratch=$(mktemp -d)
 pids=()
 cleanup() {
@@ -33,7 +45,7 @@ bail() { echo "Bail out! $*"; exit 1; }
 start() {
     local name=$1; shift
     local pf=$scratch/$name.port
-    "$standin" -q --cert "$scratch/server.pem" --key "$scratch/server.key" \
+    "$py" "$standin" -q --cert "$scratch/server.pem" --key "$scratch/server.key" \
         --port 0 --port-file "$pf" --client-id test-client \
         --client-secret-file "$scratch/secret" "$@" 2>"$scratch/$name.err" &
     local pid=$!
