@@ -163,8 +163,8 @@ sed 's/^/  /' "$T/simulate.out"
 
 # --- settling ---------------------------------------------------------------
 
-# Settled: every event has its last word in the audit file (applied, dead
-# or superseded), and new/, cur/ and deferred/ are empty.  The directories
+# Settled: every event has its last word in the audit file (any outcome
+# but deferred), and new/, cur/ and deferred/ are empty.  The directories
 # alone are not enough: they are read one after the other, and an event
 # on its way from deferred/ back to cur/ can slip between two reads.
 finished() {
