@@ -862,7 +862,9 @@ status_burst() {
 	mkdir "$1" || return 1
 	_i=0
 	while [ "$_i" -lt "$2" ]; do
-		status_event "$3-$_i" "$4" >"$1/$(printf %03d "$_i")"
+		# Zero-padded without a fork: 1000000 + i, less its leading 1.
+		_n=$((1000000 + _i))
+		status_event "$3-$_i" "$4" >"$1/${_n#1}"
 		_i=$((_i + 1))
 	done
 }
