@@ -4,8 +4,9 @@
 # routing.queue_bulk_max members, and each event still gets its own
 # outcome and audit line.  A member the answer leaves out (Genesys
 # disregards a user who is not a member of the queue) is called again on
-# its own, and that call's 404 makes its dead letter; a 403 on the bulk
-# call is every member's; a 503 defers every member, and the next run
+# its own, and that call's 404 makes its dead letter; a 400 for the whole
+# call sends each member on its own; a 403 on the bulk call is every
+# member's; a 503 defers every member, and the next run
 # sends them in one call again.  queue_bulk_max = 1 is one call per
 # event.
 . "$(dirname "$0")/../lib.sh"
@@ -127,12 +128,23 @@ is "$(calls_jq '[.[] | select(.path == "/api/v2/routing/queues/q-b/members") | .
 is "$(standin_state .tokens_issued)" "$((issued + 1))" "... with one fresh token"
 is "$(audit_tally)" "applied:8 dead:1" "... the same outcomes, no 401 among them"
 
-# (6) A 403 (the client may not edit queues) is every member's, in one call.
+# (6) A 400 for the whole bulk call, which one member may cause: each
+# member is sent again on its own, and its own answer decides.
+fresh
+control POST faults '{"q-b": [{"status": 400}]}' >/dev/null
+assert "the burst again" burst 7
+run_worker; is "$?" 0 "--once exits 0"
+is "$(calls_jq '[.[] | select(.path == "/api/v2/routing/queues/q-b/members") | .status] | map(tostring) | join(" ")')" \
+    400 "q-b's bulk call answered 400 once"
+is "$(calls '/api/v2/routing/queues/q-b/members/.+')" 3 "... then each of its 3 members alone"
+is "$(audit_tally)" "applied:8 dead:1" "... applied, with no 400 among the outcomes"
+
+# (7) A 403 (the client may not edit queues) is every member's, in one call.
 fresh
 control POST permissions '{"deny": ["routing:queue:edit", "routing:queueMember:manage"]}' >/dev/null
 worker_config "" "" 'sla = { threshold_ms = 600000; };'
-member_event q-b agent-6 true 9 >"$T/one" && send "$(cat "$T/one")"
-member_event q-b agent-7 true 9 >"$T/one" && send "$(cat "$T/one")"
+member_event q-b agent-6 true 10 >"$T/one" && send "$(cat "$T/one")"
+member_event q-b agent-7 true 10 >"$T/one" && send "$(cat "$T/one")"
 run_worker; is "$?" 0 "--once exits 0"
 is "$(calls_jq '[.[] | select(.path | startswith("/api/v2/routing/"))] | length')" 1 \
     "a 403 on the bulk call: no call beyond it"
